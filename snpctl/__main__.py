@@ -1,0 +1,3 @@
+from snpctl.cli import main
+
+main()

@@ -1,0 +1,267 @@
+"""The command line: parse, call one service function, render. Nothing else lives here."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+
+from snpctl import service
+from snpctl.errors import SnpctlError
+from snpctl.i18n import _
+from snpctl.store.workspace import Workspace, resolve_home
+from snpctl.timefmt import UTC, parse_day, parse_when
+
+NOW_ENV = "SNPCTL_NOW"
+SEED_ENV = "SNPCTL_SEED"      # reproducible patient references (demo, tests); never set in production
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None, no_args_is_help=True,
+                  help="Unscheduled-care cascade of a CPTS: triage calls, ask the treating doctor then the "
+                       "community, record who takes the patient, report what happened.")
+
+Home = Annotated[Optional[Path], typer.Option("--home", help="The workspace folder (default: $SNPCTL_HOME, "
+                                              "else the current folder).", show_default=False)]
+Now = Annotated[Optional[str], typer.Option("--now", help="Run as of this instant (default: $SNPCTL_NOW, else the "
+                                            "clock); for backfilling a paper log and tests.", show_default=False)]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout, for scripts.")]
+At = Annotated[str, typer.Option("--at", help="Appointment time: 16:30, 16h30, 16h (today), or a date and a "
+                                 "time: 2025-07-15 16:30.", show_default=False)]
+Site = Annotated[Optional[str], typer.Option("--site", help="Where the appointment takes place: \"cabinet\" or a "
+                                             "site key (default: the member's site).", show_default=False)]
+Member = Annotated[str, typer.Option("--by", help="The member's id in roster.toml.", show_default=False)]
+RequestId = Annotated[str, typer.Argument(help="The request id, e.g. 001C.", show_default=False)]
+
+
+def _clock(ws: Workspace, typed: str | None) -> datetime:
+    typed = typed or os.environ.get(NOW_ENV) or None
+    real = datetime.now(UTC).replace(microsecond=0)
+    if typed is None:
+        return real
+    zone = ws.config.zone
+    return parse_when(typed, zone, real, what="--now").replace(microsecond=0)
+
+
+def _run(home: Path | None, now: str | None, as_json: bool, work: Callable[[Workspace, datetime], service.Outcome],
+         render: Callable[[Workspace, datetime, service.Outcome], None]) -> None:
+    ws = Workspace(resolve_home(str(home) if home else None))
+    try:
+        instant = _clock(ws, now)
+        result = work(ws, instant)
+    except SnpctlError as error:
+        _fail(error.message, error.exit_code)
+    for warning in result.warnings:
+        print(f"snpctl: {warning}", file=sys.stderr)
+    if as_json:
+        print(json.dumps(result.data, ensure_ascii=False))
+    else:
+        render(ws, instant, result)
+
+
+def _fail(message: str, code: int) -> None:
+    print(f"snpctl: {message}", file=sys.stderr)
+    raise typer.Exit(code)
+
+
+def _render(name: str) -> Callable[[Workspace, datetime, service.Outcome], None]:
+    def render(ws: Workspace, now: datetime, result: service.Outcome) -> None:
+        from snpctl import render as people    # rich is imported only when a person reads the output
+        getattr(people, name)(ws, now, result)
+    return render
+
+
+def _at(ws: Workspace, now: datetime, typed: str) -> datetime:
+    return parse_when(typed, ws.config.zone, now)
+
+
+@app.command()
+def init(directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to create the workspace in.")],
+         as_json: Json = False) -> None:
+    """Create a workspace from the example CPTS (protocols.toml, roster.toml, ledger/, private/).
+
+    Example: snpctl init ~/cpts
+    """
+    try:
+        result = service.init(directory)
+    except SnpctlError as error:
+        _fail(error.message, error.exit_code)
+    if as_json:
+        print(json.dumps(result.data, ensure_ascii=False))
+    else:
+        print(_("Workspace created in {home}. Edit protocols.toml and roster.toml, then run `snpctl check`.")
+              .format(home=result.data["home"]))
+
+
+@app.command()
+def intake(motif: Annotated[str, typer.Option("--motif", help="The protocol key (protocols.toml).", show_default=False)],
+           source: Annotated[str, typer.Option("--source", help="cot, web, samu, hospital or office.",
+                                               show_default=False)],
+           treating_doctor: Annotated[str, typer.Option("--treating-doctor", help="A member id, or none, unknown, "
+                                                        "external.")] = "unknown",
+           patient: Annotated[Optional[str], typer.Option("--patient", help="The patient's name (private store).",
+                                                          show_default=False)] = None,
+           phone: Annotated[Optional[str], typer.Option("--phone", help="Where to text the patient (private store).",
+                                                        show_default=False)] = None,
+           note: Annotated[Optional[str], typer.Option("--note", help="Free text (private store).",
+                                                       show_default=False)] = None,
+           home: Home = None, now: Now = None, as_json: Json = False) -> None:
+    """Record a call and triage it: open (to trigger), redirected, or transferred to the 15.
+
+    Example: snpctl intake --motif fievre_enfant --source cot --treating-doctor mg-martin --patient "Léa B." --phone "06 00 00 00 01"
+    """
+    _run(home, now, as_json, lambda ws, at: service.intake(
+        ws, at, motif=motif, source=source, treating_doctor=treating_doctor, patient=patient, phone=phone,
+        note=note, seed=os.environ.get(SEED_ENV)), _render("intake"))
+
+
+@app.command()
+def notify(request: RequestId, home: Home = None, now: Now = None, as_json: Json = False) -> None:
+    """Trigger the cascade: the treating doctor alone first, else every registered member.
+
+    Example: snpctl notify 001C
+    """
+    _run(home, now, as_json, lambda ws, at: service.notify(ws, at, request=request), _render("notify"))
+
+
+@app.command()
+def accept(request: RequestId, by: Member, at: At, site: Site = None, home: Home = None, now: Now = None,
+           as_json: Json = False) -> None:
+    """Record that a member takes the request, with the appointment time; the first acceptable one wins.
+
+    Example: snpctl accept 001C --by mg-martin --at 17:30
+    """
+    _run(home, now, as_json, lambda ws, instant: service.accept(
+        ws, instant, request=request, by=by, appointment=_at(ws, instant, at), site=site), _render("taken"))
+
+
+@app.command()
+def book(request: RequestId, by: Member, at: At, site: Site = None, home: Home = None, now: Now = None,
+         as_json: Json = False) -> None:
+    """Book an open request directly, without the cascade (SAMU, SAS or hospital filling the CAMI agenda).
+
+    Example: snpctl book 004H --by mg-remy --at 18:15 --site cami
+    """
+    _run(home, now, as_json, lambda ws, instant: service.book(
+        ws, instant, request=request, by=by, appointment=_at(ws, instant, at), site=site), _render("taken"))
+
+
+@app.command()
+def refuse(request: RequestId, by: Member,
+           reason: Annotated[str, typer.Option("--reason", help="busy, away, out_of_scope or other.")] = "other",
+           home: Home = None, now: Now = None, as_json: Json = False) -> None:
+    """Record a refusal; the treating doctor's refusal opens the request to the community at once.
+
+    Example: snpctl refuse 001C --by mg-martin --reason away
+    """
+    _run(home, now, as_json, lambda ws, at: service.refuse(ws, at, request=request, by=by, reason=reason),
+         _render("refused"))
+
+
+@app.command()
+def outcome(request: RequestId,
+            what: Annotated[str, typer.Argument(metavar="seen|no-show|cancelled", help="What became of it.",
+                                                show_default=False)],
+            home: Home = None, now: Now = None, as_json: Json = False) -> None:
+    """Record what became of a request: seen, no-show (after the appointment time), or cancelled.
+
+    Example: snpctl outcome 001C seen
+    """
+    _run(home, now, as_json, lambda ws, at: service.outcome(ws, at, request=request, outcome=what.replace("-", "_")),
+         _render("outcome"))
+
+
+@app.command()
+def tick(home: Home = None, now: Now = None, as_json: Json = False) -> None:
+    """Advance every window that has run out: escalate to the community, expire. Safe every minute from cron.
+
+    Example (crontab): * * * * * SNPCTL_HOME=/srv/cpts /usr/local/bin/snpctl tick
+    """
+    _run(home, now, as_json, lambda ws, at: service.tick(ws, at), _render("tick"))
+
+
+@app.command()
+def show(request: RequestId, home: Home = None, now: Now = None, as_json: Json = False) -> None:
+    """Show a request's timeline.
+
+    Example: snpctl show 001C
+    """
+    _run(home, now, as_json, lambda ws, at: service.show(ws, at, request=request), _render("show"))
+
+
+@app.command("list")
+def list_(everything: Annotated[bool, typer.Option("--all", help="Every request, closed ones too.")] = False,
+          home: Home = None, now: Now = None, as_json: Json = False) -> None:
+    """List the requests not yet closed, with status and deadline.
+
+    Example: snpctl list --all
+    """
+    _run(home, now, as_json, lambda ws, at: service.list_requests(ws, at, everything=everything), _render("listing"))
+
+
+@app.command()
+def report(start: Annotated[Optional[str], typer.Option("--from", help="First intake date, e.g. 2024-01-01.",
+                                                         show_default=False)] = None,
+           end: Annotated[Optional[str], typer.Option("--to", help="Last intake date, included.",
+                                                       show_default=False)] = None,
+           form: Annotated[str, typer.Option("--format", help="table, json, csv or markdown.")] = "table",
+           home: Home = None, now: Now = None, as_json: Json = False) -> None:
+    """The figures of the line: calls, triggered, accepted, appointments, no-shows, by month.
+
+    Example: snpctl report --from 2023-01-01 --to 2023-12-31 --format markdown
+    """
+    if as_json:
+        form = "json"
+    if form not in ("table", "json", "csv", "markdown"):
+        _fail(_("Unknown --format {form!r}; use table, json, csv or markdown.").format(form=form), 2)
+
+    def work(ws: Workspace, at: datetime) -> service.Outcome:
+        first = parse_day(start, what="--from") if start else None
+        last = parse_day(end, what="--to") if end else None
+        return service.report(ws, at, start=first, end=last)
+
+    def render(ws: Workspace, at: datetime, result: service.Outcome) -> None:
+        from snpctl.report import render_report
+        sys.stdout.write(render_report(result.data, form))
+
+    _run(home, now, False, work, render)
+
+
+@app.command()
+def check(home: Home = None, as_json: Json = False) -> None:
+    """Validate protocols.toml and roster.toml; silent when all is well.
+
+    Example: snpctl check
+    """
+    _run(home, None, as_json, lambda ws, at: service.check(ws), lambda ws, at, result: None)
+
+
+# -- entry point ----------------------------------------------------------------------------
+
+_UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; usage errors are one line on stderr with exit 2, never a traceback."""
+    command = typer.main.get_command(app)
+    try:
+        code: Any = command.main(args=argv, prog_name="snpctl", standalone_mode=False)
+    except _UsageError as error:
+        where = f" (see `{error.ctx.command_path} --help`)" if getattr(error, "ctx", None) else ""
+        print(f"snpctl: {error.format_message()}{where}", file=sys.stderr)
+        code = 2
+    except KeyboardInterrupt:
+        print(_("snpctl: interrupted; nothing more was written."), file=sys.stderr)
+        code = 130
+    except typer.Abort:
+        code = 130
+    except Exception as error:  # a bug: say so on one line; SNPCTL_DEBUG=1 shows the traceback
+        if os.environ.get("SNPCTL_DEBUG"):
+            raise
+        print(_("snpctl: internal error ({kind}: {error}); nothing more was written. Run again with SNPCTL_DEBUG=1 "
+                "and report it.").format(kind=type(error).__name__, error=error), file=sys.stderr)
+        code = 70
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,121 @@
+"""The state of every request, as a fold over the ledger's events.
+
+``apply(state, event)`` is the only place that knows what an event means. Requests are
+immutable snapshots; ``State`` maps ids to the latest snapshot and keeps the set of requests
+still waiting on a window, so that ``tick`` costs what is open, not all of history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Iterable
+
+from snpctl.domain.events import GENESIS
+from snpctl.timefmt import from_stamp
+
+CLOSED = frozenset({"redirected", "transferred_15", "expired", "seen", "no_show", "cancelled"})
+WAITING = frozenset({"treating_doctor_window", "community"})   # a window is running
+STATUSES = ("open", "redirected", "transferred_15", "treating_doctor_window", "community",
+            "accepted", "expired", "seen", "no_show", "cancelled")
+INTAKE_STATUS = {"trigger": "open", "redirect": "redirected", "transfer_15": "transferred_15"}
+OUTCOME_STATUS = {"seen": "seen", "no_show": "no_show", "cancelled": "cancelled"}
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    id: str
+    number: int
+    motif: str
+    category: str
+    profession: str
+    source: str
+    treating_doctor: str          # a member id, "none", "unknown" or "external"
+    patient: str                  # random reference into the private store
+    status: str
+    intake_at: datetime
+    last_at: datetime             # time of the request's latest event
+    triggered_at: datetime | None = None
+    deadline: datetime | None = None       # end of the window now running
+    expires_at: datetime | None = None     # trigger + total window
+    notified: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()
+    by: str | None = None
+    site: str | None = None
+    appointment: datetime | None = None
+    taken_at: datetime | None = None
+    direct: bool = False                   # booked directly, no cascade
+
+    @property
+    def closed(self) -> bool:
+        return self.status in CLOSED
+
+    def status_at(self, now: datetime) -> str:
+        """The status once every window that has run out by ``now`` is applied (what tick will record)."""
+        if self.status in WAITING and self.expires_at is not None and now >= self.expires_at:
+            return "expired"
+        if self.status == "treating_doctor_window" and self.deadline is not None and now >= self.deadline:
+            return "community"
+        return self.status
+
+
+@dataclass(slots=True)
+class State:
+    requests: dict[str, Request] = field(default_factory=dict)
+    waiting: set[str] = field(default_factory=set)      # ids in treating_doctor_window or community
+    accepted: set[str] = field(default_factory=set)     # ids accepted or booked, no outcome yet
+    seq: int = 0
+    last_hash: str = GENESIS
+    last_at: datetime | None = None
+    unordered: int = 0                                  # events dated before the one before them
+
+
+def _set(state: State, request: Request) -> None:
+    state.requests[request.id] = request
+    (state.waiting.add if request.status in WAITING else state.waiting.discard)(request.id)
+    (state.accepted.add if request.status == "accepted" else state.accepted.discard)(request.id)
+
+
+def apply(state: State, event: dict[str, Any]) -> State:
+    """Fold one event into ``state`` (in place) and return it."""
+    at = from_stamp(event["at"])
+    kind = event["type"]
+    if state.last_at is not None and at < state.last_at:
+        state.unordered += 1
+    state.last_at = at if state.last_at is None else max(at, state.last_at)
+    state.seq = event.get("seq", state.seq + 1)
+    if kind == "intake":
+        number = len(state.requests) + 1
+        _set(state, Request(
+            id=event["request"], number=number, motif=event["motif"], category=event["category"],
+            profession=event["profession"], source=event["source"], treating_doctor=event["treating_doctor"],
+            patient=event["patient"], status=INTAKE_STATUS[event["action"]], intake_at=at, last_at=at))
+        return state
+    if kind == "recovery":
+        return state
+    request = state.requests[event["request"]]
+    if kind == "notify":
+        request = replace(request, status=event["status"], triggered_at=at, deadline=from_stamp(event["deadline"]),
+                          expires_at=from_stamp(event["expires"]), notified=tuple(event["notified"]))
+    elif kind == "escalate":
+        request = replace(request, status="community", deadline=from_stamp(event["deadline"]),
+                          notified=request.notified + tuple(event["notified"]))
+    elif kind == "refuse":
+        request = replace(request, refused=request.refused + (event["by"],))
+    elif kind in ("accept", "book"):
+        request = replace(request, status="accepted", by=event["by"], site=event["site"],
+                          appointment=from_stamp(event["appointment"]), taken_at=at, direct=kind == "book")
+    elif kind == "expire":
+        request = replace(request, status="expired")
+    elif kind == "outcome":
+        request = replace(request, status=OUTCOME_STATUS[event["outcome"]])
+    request = replace(request, last_at=max(at, request.last_at))
+    _set(state, request)
+    return state
+
+
+def fold(events: Iterable[dict[str, Any]], state: State | None = None) -> State:
+    state = State() if state is None else state
+    for event in events:
+        apply(state, event)
+    return state

@@ -1,0 +1,37 @@
+"""Errors are data with an exit code (contract section 7); the CLI prints them on one line."""
+
+from __future__ import annotations
+
+
+class SnpctlError(Exception):
+    """A problem the user can act on. ``str(error)`` is the one line shown."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Refused(SnpctlError):
+    """A rule refuses the command (exit 1): the message says which rule and what to do."""
+
+    exit_code = 1
+
+
+class BadUsage(SnpctlError):
+    """The command line is wrong: an unknown motif, a time that does not parse (exit 2)."""
+
+    exit_code = 2
+
+
+class ConfigError(SnpctlError):
+    """protocols.toml or roster.toml is wrong; the message names the file and key (exit 2)."""
+
+    exit_code = 2
+
+
+class LedgerError(SnpctlError):
+    """The ledger is busy or fails its integrity check (exit 3)."""
+
+    exit_code = 3

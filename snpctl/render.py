@@ -1,0 +1,124 @@
+"""What people read: one or two plain sentences per command, tables for list and show."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Console
+from rich.table import Table
+
+from snpctl.config import CABINET
+from snpctl.i18n import _
+from snpctl.service import Outcome
+from snpctl.store.workspace import Workspace
+from snpctl.timefmt import from_stamp, to_local_text
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _time(ws: Workspace, now: datetime, instant: datetime | None) -> str:
+    return to_local_text(instant, ws.config.zone, today=now.astimezone(ws.config.zone).date())
+
+
+def _who(ws: Workspace, member_id: str) -> str:
+    member = ws.config.members.get(member_id)
+    return f"{member.name} ({member_id})" if member else member_id
+
+
+def _place(ws: Workspace, member_id: str | None, site: str | None) -> str:
+    if site is None:
+        return "-"
+    if site == CABINET:
+        member = ws.config.members.get(member_id or "")
+        address = member.address if member else None
+        return _("own practice") + (f", {address}" if address else "")
+    known = ws.config.sites.get(site)
+    if known is None:
+        return site
+    return known.label + (f", {known.address}" if known.address else "")
+
+
+def intake(ws: Workspace, now: datetime, result: Outcome) -> None:
+    req = result.request
+    protocol = ws.config.protocols.get(req.motif)
+    label = protocol.label if protocol else req.motif
+    if req.status == "transferred_15":
+        print(_("Request {id}: TRANSFER TO THE 15 NOW: {label} is a red flag. Stay on the line until the 15 has taken "
+                "the call.").format(id=req.id, label=label))
+    elif req.status == "redirected":
+        print(_("Request {id}: redirected, out of protocol ({label}). Refer the patient to their own doctor.")
+              .format(id=req.id, label=label))
+    else:
+        print(_("Request {id}: open ({label}). Next: snpctl notify {id}").format(id=req.id, label=label))
+
+
+def notify(ws: Workspace, now: datetime, result: Outcome) -> None:
+    req, data = result.request, result.data
+    who = ", ".join(_who(ws, m) for m in data["notified"]) or _("nobody (no eligible member in roster.toml)")
+    if req.status == "treating_doctor_window":
+        print(_("Request {id}: reserved for the treating doctor until {deadline}. Notified: {who}.")
+              .format(id=req.id, deadline=_time(ws, now, req.deadline), who=who))
+    else:
+        print(_("Request {id}: open to the community until {deadline}. Notified ({n}): {who}.")
+              .format(id=req.id, deadline=_time(ws, now, req.deadline), n=len(data["notified"]), who=who))
+
+
+def taken(ws: Workspace, now: datetime, result: Outcome) -> None:
+    req = result.request
+    print(_("Request {id}: {kind} by {who}. Appointment {at}, {place}.").format(
+        id=req.id, kind=_("booked") if req.direct else _("accepted"), who=_who(ws, req.by),
+        at=_time(ws, now, req.appointment), place=_place(ws, req.by, req.site)))
+
+
+def refused(ws: Workspace, now: datetime, result: Outcome) -> None:
+    req, data = result.request, result.data
+    print(_("Refusal of request {id} recorded; {by} will not be asked again.").format(id=req.id, by=req.refused[-1]))
+    if "notified" in data:
+        print(_("The treating doctor refused: request {id} is open to the community until {deadline} ({n} notified).")
+              .format(id=req.id, deadline=_time(ws, now, req.deadline), n=len(data["notified"])))
+
+
+def outcome(ws: Workspace, now: datetime, result: Outcome) -> None:
+    print(_("Request {id}: {status}.").format(id=result.request.id, status=result.request.status))
+
+
+def tick(ws: Workspace, now: datetime, result: Outcome) -> None:
+    # Silent when nothing moved: cron mails whatever a job prints.
+    for rid in result.data["escalated"]:
+        print(_("Request {id}: the treating doctor's window ran out; open to the community.").format(id=rid))
+    for rid in result.data["expired"]:
+        print(_("Request {id}: EXPIRED, nobody accepted. Call the patient back (the 15 if it gets worse, otherwise "
+                "the evening duty practice).").format(id=rid))
+
+
+def listing(ws: Workspace, now: datetime, result: Outcome) -> None:
+    rows = result.data["requests"]
+    if not rows:
+        print(_("No request is waiting."))
+        return
+    table = Table(box=None, pad_edge=False)
+    for title in (_("request"), _("status"), _("deadline"), _("motif"), _("source"), _("taken by"),
+                  _("appointment")):
+        table.add_column(title)
+    for row in rows:
+        deadline = _time(ws, now, from_stamp(row["deadline"])) if row["deadline"] else "-"
+        status = row["status"] + (" " + _("(window ran out, tick due)") if row.get("due") else "")
+        appointment = _time(ws, now, from_stamp(row["appointment"])) if row["appointment"] else "-"
+        table.add_row(row["request"], status, deadline, row["motif"], row["source"], row["by"] or "-", appointment)
+    _console().print(table)
+
+
+def show(ws: Workspace, now: datetime, result: Outcome) -> None:
+    req = result.request
+    print(_("Request {id}: {status}, motif {motif}, source {source}, treating doctor {doctor}.").format(
+        id=req.id, status=req.status, motif=req.motif, source=req.source, doctor=req.treating_doctor))
+    table = Table(box=None, pad_edge=False)
+    for title in (_("time"), _("event"), _("details")):
+        table.add_column(title)
+    hidden = {"seq", "prev", "at", "type", "request"}
+    for event in result.data["events"]:
+        details = ", ".join(f"{k}={v}" for k, v in sorted(event.items()) if k not in hidden)
+        table.add_row(to_local_text(from_stamp(event["at"]), ws.config.zone), event["type"], details)
+    _console().print(table)

@@ -1,0 +1,256 @@
+"""The ledger on disk: ``ledger/YYYY-MM.jsonl``, append-only, locked, fsynced, hash-chained.
+
+Writers go through ``Ledger.transaction()``: take the lock, recover a torn last line, fold the
+state, let the caller decide, append and fsync, all under that one lock. Readers
+(``Ledger.read``) take no lock and never write: a line without its newline is not an event.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import re
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+from snpctl.domain.events import GENESIS, canonical, line_hash, new, shape_problem
+from snpctl.domain.state import State, apply
+from snpctl.errors import LedgerError
+from snpctl.i18n import _
+
+FILE_NAME = re.compile(r"^\d{4}-\d{2}\.jsonl$")
+LOCK_TIMEOUT_ENV = "SNPCTL_LOCK_TIMEOUT"      # seconds; contract: 10
+NO_LOCK_ENV = "SNPCTL_TEST_NO_LOCK"          # test-only: proves the concurrency tests test something
+
+
+@dataclass
+class Line:
+    file: str          # "2024-01.jsonl"
+    number: int        # 1-based line number in that file
+    raw: bytes         # without the newline
+
+
+@dataclass
+class Torn:
+    """An incomplete last line: bytes after the last newline of the newest file."""
+
+    path: Path
+    offset: int
+    data: bytes
+
+
+@dataclass
+class Transaction:
+    ledger: Ledger
+    state: State
+    warnings: list[str] = field(default_factory=list)
+
+    def append(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return self.ledger._append(self.state, events)
+
+
+def _where(line: Line) -> str:
+    return f"ledger/{line.file}:{line.number}"
+
+
+def damaged(line: Line, problem: str) -> LedgerError:
+    return LedgerError(_("{where}: {problem}. The ledger is damaged; run `snpctl verify` and restore the file from git "
+                         "before going on.").format(where=_where(line), problem=problem))
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Ledger:
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.dir = home / "ledger"
+        self.lock_path = home / ".snpctl" / "lock"
+        self.quarantine = home / "private" / "quarantine"
+        self._cache: tuple[tuple[str, int, int], State] | None = None
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def files(self) -> list[Path]:
+        if not self.dir.is_dir():
+            return []
+        return sorted(p for p in self.dir.iterdir() if FILE_NAME.match(p.name))
+
+    def lines(self) -> tuple[list[Line], Torn | None]:
+        """Every complete line, in order, and the torn tail of the newest file if there is one."""
+        files = self.files()
+        lines: list[Line] = []
+        torn = None
+        for index, path in enumerate(files):
+            data = path.read_bytes()
+            parts = data.split(b"\n")
+            tail = parts.pop()   # b"" when the file ends with a newline
+            if tail:
+                if index != len(files) - 1:
+                    raise damaged(Line(path.name, len(parts) + 1, tail),
+                                  _("the line has no newline but a later month file exists"))
+                torn = Torn(path, len(data) - len(tail), tail)
+            lines.extend(Line(path.name, number, raw) for number, raw in enumerate(parts, 1))
+        return lines, torn
+
+    def events(self) -> Iterator[tuple[Line, dict[str, Any]]]:
+        """Every event, checked for shape, sequence and chain; damage raises LedgerError (exit 3)."""
+        lines, _torn = self.lines()
+        yield from self.checked(lines)
+
+    def checked(self, lines: list[Line]) -> Iterator[tuple[Line, dict[str, Any]]]:
+        previous, seq = GENESIS, 0
+        for line in lines:
+            try:
+                event = json.loads(line.raw)
+            except (ValueError, UnicodeDecodeError):
+                raise damaged(line, _("not a valid JSON line")) from None
+            problem = shape_problem(event)
+            if problem:
+                raise damaged(line, problem)
+            seq += 1
+            if event["seq"] != seq:
+                raise damaged(line, _("sequence number {found}, expected {expected}")
+                              .format(found=event["seq"], expected=seq))
+            if event["prev"] != previous:
+                raise damaged(line, _("the hash of the previous line does not match (expected {expected}, found "
+                                      "{found})").format(expected=previous[:12], found=event["prev"][:12]))
+            previous = line_hash(line.raw)
+            yield line, event
+
+    def _fold(self, lines: list[Line]) -> State:
+        state = State()
+        for line, event in self.checked(lines):
+            try:
+                apply(state, event)
+            except (KeyError, ValueError, TypeError) as error:
+                raise damaged(line, _("the event does not fit the events before it ({error})").format(error=error)) \
+                    from None
+            state.last_hash = line_hash(line.raw)
+        return state
+
+    def read(self) -> tuple[State, Torn | None]:
+        """The state, for commands that only read (no lock, nothing written)."""
+        lines, torn = self.lines()
+        return self._fold(lines), torn
+
+    # -- writing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        if os.environ.get(NO_LOCK_ENV) == "1":
+            yield
+            return
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            deadline = time.monotonic() + float(os.environ.get(LOCK_TIMEOUT_ENV, "10"))
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as error:
+                    if error.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                        raise
+                    if time.monotonic() >= deadline:
+                        raise LedgerError(_("The ledger is busy: another snpctl command has held it for more than "
+                                            "10 seconds. Try again in a moment.")) from None
+                    time.sleep(0.02)
+            yield
+        finally:
+            os.close(fd)   # closing releases the lock; a process that dies releases it too
+
+    def _cache_key(self) -> tuple[str, int, int]:
+        files = self.files()
+        if not files:
+            return ("", 0, 0)
+        return (files[-1].name, files[-1].stat().st_size, len(files))
+
+    @contextmanager
+    def transaction(self, now: datetime) -> Iterator[Transaction]:
+        """Lock, recover a torn tail, fold; the caller decides and appends. Released on exit."""
+        with self._locked():
+            warnings: list[str] = []
+            if self._cache is not None and self._cache[0] == self._cache_key():
+                state = self._cache[1]
+            else:
+                lines, torn = self.lines()
+                state = self._fold(lines)
+                if torn is not None:
+                    warnings.append(self._recover(state, torn, now))
+            self._cache = None   # rebuilt below once the transaction succeeded
+            yield Transaction(self, state, warnings)
+            self._cache = (self._cache_key(), state)
+
+    def _recover(self, state: State, torn: Torn, now: datetime) -> str:
+        """Move a torn last line out of ledger/ (it may hold personal data), cut it off, record it."""
+        self.quarantine.mkdir(parents=True, exist_ok=True, mode=0o700)
+        digest = hashlib.sha256(torn.data).hexdigest()
+        target = self.quarantine / f"{torn.path.stem}-{torn.offset}-{digest[:12]}.torn"
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, torn.data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        with torn.path.open("r+b") as handle:
+            handle.truncate(torn.offset)
+            handle.flush()
+            os.fsync(handle.fileno())
+        self._append(state, [new("recovery", now, file=torn.path.name, offset=torn.offset, length=len(torn.data),
+                                 sha256=digest)])
+        return _("Recovered the ledger: an incomplete last line of ledger/{file} ({length} bytes, from an interrupted "
+                 "write) was moved to {target}.").format(file=torn.path.name, length=len(torn.data),
+                                                         target=target.relative_to(self.home))
+
+    def _append(self, state: State, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Number, chain, write and fsync ``events``; then fold them into ``state``."""
+        if not events:
+            return []
+        files = self.files()
+        newest = files[-1].name[:7] if files else ""
+        month = events[0]["at"][:7]
+        target = self.dir / f"{max(newest, month)}.jsonl"
+        created = not target.exists()
+        numbered, chunks = [], []
+        previous, seq = state.last_hash, state.seq
+        for event in events:
+            seq += 1
+            event = {**event, "seq": seq, "prev": previous}
+            raw = canonical(event)
+            previous = line_hash(raw)
+            numbered.append(event)
+            chunks.append(raw + b"\n")
+        data = b"".join(chunks)
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                view = memoryview(data)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if created:
+                _fsync_dir(self.dir)
+        except OSError as error:
+            raise LedgerError(_("Could not write ledger/{file} ({error}); nothing was recorded. Check the disk and "
+                                "try again.").format(file=target.name, error=error.strerror or error)) from None
+        for event in numbered:
+            apply(state, event)
+        state.last_hash = previous
+        return numbered

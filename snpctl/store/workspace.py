@@ -1,0 +1,108 @@
+"""A workspace: protocols.toml, roster.toml, ledger/, and the git-ignored private/ and .snpctl/."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+from snpctl.config import Config, load_config
+from snpctl.errors import BadUsage, Refused
+from snpctl.i18n import _
+from snpctl.store.ledger import Ledger
+
+HOME_ENV = "SNPCTL_HOME"
+
+GITIGNORE = """\
+# Personal data, messages and local state never go to git: only the ledger and the two TOML files do.
+private/
+outbox/
+.snpctl/
+"""
+
+GITATTRIBUTES = """\
+# Ledger lines are hashed byte for byte: no line-ending conversion, and no automatic merge
+# (a silent union merge of two branches would break the hash chain; resolve by hand).
+ledger/*.jsonl text eol=lf -merge
+"""
+
+
+def resolve_home(option: str | None) -> Path:
+    """--home, else SNPCTL_HOME, else the current folder."""
+    return Path(option or os.environ.get(HOME_ENV) or ".")
+
+
+@dataclass
+class Workspace:
+    home: Path
+
+    @cached_property
+    def config(self) -> Config:
+        return load_config(self.home)
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        return Ledger(self.home)
+
+    @property
+    def private(self) -> Path:
+        return self.home / "private"
+
+    def save_private(self, request: str, record: dict[str, str]) -> None:
+        """Contact details and notes of a request, owner-only, outside the ledger."""
+        folder = self.private / "requests"
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.private, 0o700)
+        path = folder / f"{request}.json"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, json.dumps(record, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def load_private(self, request: str) -> dict[str, str]:
+        path = self.private / "requests" / f"{request}.json"
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+
+def default_file(name: str) -> bytes:
+    return resources.files("snpctl").joinpath("defaults", name).read_bytes()
+
+
+def init(target: Path) -> Path:
+    """Create a workspace in ``target`` from the shipped example CPTS."""
+    if target.exists() and not target.is_dir():
+        raise BadUsage(_("{path} exists and is not a folder; choose another place.").format(path=target))
+    for name in ("protocols.toml", "roster.toml"):
+        if (target / name).exists():
+            raise Refused(_("{path} is already a workspace ({name} exists); nothing was changed.")
+                          .format(path=target, name=name))
+    if (target / "ledger").is_dir() and any((target / "ledger").iterdir()):
+        raise Refused(_("{path}/ledger already holds files; nothing was changed.").format(path=target))
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for name in ("protocols.toml", "roster.toml"):
+            (target / name).write_bytes(default_file(name))
+        (target / "ledger").mkdir(exist_ok=True)
+        (target / "private").mkdir(mode=0o700, exist_ok=True)
+        os.chmod(target / "private", 0o700)
+        (target / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+        (target / ".gitattributes").write_text(GITATTRIBUTES, encoding="utf-8")
+    except OSError as error:
+        raise BadUsage(_("Could not create the workspace in {path}: {error}.")
+                       .format(path=target, error=error.strerror or error)) from None
+    return target
+
+
+def copy_defaults_to(folder: Path) -> None:
+    """Used by the demo and tests that start from the example CPTS."""
+    for name in ("protocols.toml", "roster.toml"):
+        shutil.copyfile(resources.files("snpctl").joinpath("defaults", name), folder / name)

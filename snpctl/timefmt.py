@@ -1,0 +1,129 @@
+"""Durations and instants: parse what people type, store UTC, show the workspace's zone.
+
+Every datetime that leaves this module is timezone-aware. Nothing here reads the clock:
+the caller passes ``now``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from snpctl.errors import BadUsage
+from snpctl.i18n import _
+
+UTC = timezone.utc
+
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+
+
+def parse_duration(text: str) -> timedelta:
+    """``10m``, ``1h``, ``1h30m``, ``90m``, ``2d`` -> timedelta. Raises ValueError."""
+    match = _DURATION.match(text.strip()) if isinstance(text, str) else None
+    if not match or not any(match.groups()):
+        raise ValueError(text)
+    days, hours, minutes = (int(g or 0) for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes)
+
+
+def format_duration(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, minutes = divmod(minutes, 1440)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{minutes}m" if minutes else ""]
+    return "".join(parts) or "0m"
+
+
+# -- instants in the ledger ---------------------------------------------------------------
+
+def to_stamp(instant: datetime) -> str:
+    """UTC, second precision, ``Z``: the only form times take in the ledger."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_stamp(stamp: str) -> datetime:
+    value = datetime.fromisoformat(stamp)
+    if value.tzinfo is None:
+        raise ValueError(stamp)
+    return value.astimezone(UTC)
+
+
+def to_local_iso(instant: datetime | None, zone: ZoneInfo) -> str | None:
+    """ISO 8601 with the zone's offset, for JSON output."""
+    if instant is None:
+        return None
+    return instant.astimezone(zone).isoformat(timespec="seconds")
+
+
+def to_local_text(instant: datetime | None, zone: ZoneInfo, *, today: date | None = None) -> str:
+    """``17:01`` when it is today, else ``2024-01-15 17:01``, for people."""
+    if instant is None:
+        return "-"
+    local = instant.astimezone(zone)
+    if today is not None and local.date() == today:
+        return local.strftime("%H:%M")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+# -- what people type ---------------------------------------------------------------------
+
+_BARE_TIME = re.compile(r"^(\d{1,2})(?::(\d{2})|h(\d{2})?)$")
+_DATE_AND_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2})(?::(\d{2})|h(\d{2})?)(?::(\d{2}))?$")
+
+_HINT = "16:30, 16h30, 16h, 2025-07-15 16:30 or 2025-07-15T16:30:00+02:00"
+
+
+def localize(naive: datetime, zone: ZoneInfo, typed: str) -> datetime:
+    """Attach ``zone`` to a wall-clock time, refusing one that the zone skips or repeats."""
+    first = naive.replace(tzinfo=zone, fold=0)
+    second = naive.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+        if round_trip != naive:
+            raise BadUsage(_("{typed!r} does not exist in {zone}: the clocks skip that hour; give a time "
+                             "outside it.").format(typed=typed, zone=zone.key))
+        raise BadUsage(_("{typed!r} happens twice in {zone} (the clocks go back); add the offset, "
+                         "e.g. {a} or {b}.").format(typed=typed, zone=zone.key,
+                                                    a=first.isoformat(timespec="minutes"),
+                                                    b=second.isoformat(timespec="minutes")))
+    return first.astimezone(UTC)
+
+
+def _clock(hour: str, minute_a: str | None, minute_b: str | None, second: str | None = None) -> time:
+    return time(int(hour), int(minute_a or minute_b or 0), int(second or 0))
+
+
+def parse_when(text: str, zone: ZoneInfo, now: datetime, *, what: str = "--at") -> datetime:
+    """Parse a time typed by a person into an aware UTC datetime.
+
+    A bare time means that time *today* in ``zone`` (today as of ``now``); to mean another day,
+    give the date. A date-time without offset is read in ``zone``; one with an offset is exact.
+    """
+    raw = text.strip()
+    try:
+        match = _BARE_TIME.match(raw)
+        if match:
+            day = now.astimezone(zone).date()
+            return localize(datetime.combine(day, _clock(*match.groups())), zone, raw)
+        match = _DATE_AND_TIME.match(raw)
+        if match:
+            day = date.fromisoformat(match.group(1))
+            return localize(datetime.combine(day, _clock(*match.groups()[1:])), zone, raw)
+        value = datetime.fromisoformat(raw)
+    except BadUsage:
+        raise
+    except ValueError:
+        raise BadUsage(_("{what} {typed!r} is not a time I can read; write it like {hint}.")
+                       .format(what=what, typed=text, hint=_HINT)) from None
+    if value.tzinfo is None:
+        return localize(value, zone, raw)
+    return value.astimezone(UTC)
+
+
+def parse_day(text: str, *, what: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadUsage(_("{what} {typed!r} is not a date; write it like 2024-01-31.")
+                       .format(what=what, typed=text)) from None
