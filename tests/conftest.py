@@ -1,0 +1,183 @@
+"""Shared test helpers: a small inline CPTS, and the CLI run in-process like a user would run it."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+
+from snpctl.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+# A small CPTS: one CAMI, three GPs in practice, one at the CAMI, one not registered, one dentist.
+PROTOCOLS = dedent("""\
+    timezone = "Europe/Paris"
+
+    [cascade]
+    treating_doctor_window = "1h"
+    total_window = "2h"
+    appointment_horizon = "12h"
+
+    [[protocol]]
+    key = "fievre"
+    label = "Fièvre"
+    category = "infectieux"
+    action = "trigger"
+
+    [[protocol]]
+    key = "dent"
+    label = "Douleur dentaire"
+    category = "dentaire"
+    action = "trigger"
+    profession = "dentiste"
+
+    [[protocol]]
+    key = "renouvellement"
+    label = "Renouvellement d'ordonnance"
+    category = "hors_protocole"
+    action = "redirect"
+
+    [[protocol]]
+    key = "douleur_thoracique"
+    label = "Douleur thoracique"
+    category = "urgence_vitale"
+    action = "transfer_15"
+    """)
+
+ROSTER = dedent("""\
+    [[site]]
+    key = "cami"
+    label = "CAMI"
+    hours = ["mon-fri 15:30-19:30"]
+    address = "1 rue du Test"
+
+    [[member]]
+    id = "gp-a"
+    name = "Dr A"
+    profession = "generaliste"
+    status = "titulaire"
+    site = "cabinet"
+    registered = true
+
+    [[member]]
+    id = "gp-b"
+    name = "Dr B"
+    profession = "generaliste"
+    status = "titulaire"
+    site = "cabinet"
+    registered = true
+
+    [[member]]
+    id = "gp-cami"
+    name = "Dr C"
+    profession = "generaliste"
+    status = "remplacant"
+    site = "cami"
+    registered = true
+
+    [[member]]
+    id = "gp-off"
+    name = "Dr Off"
+    profession = "generaliste"
+    status = "titulaire"
+    site = "cabinet"
+    registered = false
+
+    [[member]]
+    id = "gp-away"
+    name = "Dr Away"
+    profession = "generaliste"
+    status = "titulaire"
+    registered = true
+    active = false
+
+    [[member]]
+    id = "dent-a"
+    name = "Dr Dent"
+    profession = "dentiste"
+    status = "titulaire"
+    site = "cabinet"
+    registered = true
+    """)
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def json(self) -> dict:
+        return json.loads(self.out)
+
+
+def run_cli(args: list[str], env: dict[str, str] | None = None) -> Run:
+    """Run ``snpctl ARGS`` in-process, as a user would, capturing output and exit code."""
+    out, err = io.StringIO(), io.StringIO()
+    saved = dict(os.environ)
+    os.environ.update(env or {})
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main(args)
+                code = 0
+            except SystemExit as exit_:
+                code = exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def run_process(args: list[str], home: Path, **env: str) -> subprocess.CompletedProcess:
+    """Run ``snpctl ARGS`` in a child process (concurrency and crash tests)."""
+    full_env = {**os.environ, "SNPCTL_HOME": str(home), **env}
+    return subprocess.run([sys.executable, "-m", "snpctl", *args], env=full_env, capture_output=True, text=True)
+
+
+class Desk:
+    """A workspace and a way to type commands into it at a given time (Europe/Paris, like the users)."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+
+    def __call__(self, *args: str, now: str | None = None, **env: str) -> Run:
+        argv = list(args) + ["--home", str(self.home)]
+        if now is not None:
+            argv += ["--now", now]
+        return run_cli(argv, env={"SNPCTL_SEED": "test", **env})
+
+    def ledger_bytes(self) -> bytes:
+        return b"".join(p.read_bytes() for p in sorted((self.home / "ledger").glob("*.jsonl")))
+
+    def events(self) -> list[dict]:
+        return [json.loads(line) for line in self.ledger_bytes().splitlines()]
+
+
+def make_workspace(home: Path, protocols: str = PROTOCOLS, roster: str = ROSTER) -> Desk:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "protocols.toml").write_text(protocols, encoding="utf-8")
+    (home / "roster.toml").write_text(roster, encoding="utf-8")
+    (home / "ledger").mkdir(exist_ok=True)
+    return Desk(home)
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Desk:
+    return make_workspace(tmp_path / "cpts")
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("SNPCTL_HOME", "SNPCTL_NOW", "SNPCTL_SEED", "SNPCTL_TEST_NO_LOCK", "SNPCTL_LOCK_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)

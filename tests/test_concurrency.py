@@ -1,0 +1,70 @@
+"""Several processes at once: the lock makes every decision see the events of the one before it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import Desk
+
+pytestmark = pytest.mark.slow
+
+# Each child imports snpctl, then waits for the start file, so that all of them run the command together.
+_RACER = """
+import os, sys, time
+from snpctl.cli import main
+start = sys.argv[1]
+while not os.path.exists(start):
+    time.sleep(0.001)
+main(sys.argv[2:])
+"""
+
+
+def race(home: Path, commands: list[list[str]], **env: str) -> list[subprocess.CompletedProcess]:
+    start = home.parent / "start"
+    full_env = {**os.environ, "SNPCTL_HOME": str(home), **env}
+    children = [subprocess.Popen([sys.executable, "-c", _RACER, str(start), *command], env=full_env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for command in commands]
+    time.sleep(1.0)          # let every child import and wait
+    start.touch()
+    results = []
+    for child in children:
+        out, err = child.communicate(timeout=60)
+        results.append(subprocess.CompletedProcess(child.args, child.returncode, out, err))
+    start.unlink()
+    return results
+
+
+def overdue_request(desk: Desk) -> str:
+    rid = desk("intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "gp-a", "--json",
+               now="2024-01-15T16:00").json["request"]
+    desk("notify", rid, now="2024-01-15T16:01")
+    return rid
+
+
+def test_sixteen_ticks_at_once_escalate_an_overdue_request_exactly_once(desk: Desk) -> None:
+    rid = overdue_request(desk)
+    results = race(desk.home, [["tick", "--json", "--now", "2024-01-15T17:05"]] * 16)
+    assert [r.returncode for r in results] == [0] * 16, [r.stderr for r in results]
+    escalated = [json.loads(r.stdout)["escalated"] for r in results]
+    assert sorted(escalated, key=len) == [[]] * 15 + [[rid]]
+    assert [e["type"] for e in desk.events()].count("escalate") == 1
+
+
+def test_eight_accepts_at_once_give_exactly_one_success(desk: Desk) -> None:
+    rid = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now="2024-01-15T16:00").json["request"]
+    desk("notify", rid, now="2024-01-15T16:01")
+    members = ["gp-a", "gp-b", "gp-cami"] * 3
+    results = race(desk.home, [["accept", rid, "--by", m, "--at", "18:00", "--site", "cabinet", "--now",
+                                "2024-01-15T16:10"] for m in members[:8]])
+    codes = sorted(r.returncode for r in results)
+    assert codes == [0] + [1] * 7, [r.stderr for r in results]
+    assert all("already accepted by" in r.stderr for r in results if r.returncode == 1)
+    assert [e["type"] for e in desk.events()].count("accept") == 1
