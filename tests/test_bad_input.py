@@ -307,7 +307,7 @@ CONFIG = [
     pytest.param("roster.toml", 'id = "gp-off"', 'id = "none"', ["roster.toml", "none"], id="reserved-member-id-none"),
     pytest.param("roster.toml", 'id = "gp-off"', 'id = "external"', ["roster.toml", "external"],
                  id="reserved-member-id-external"),
-    pytest.param("roster.toml", 'id = "gp-off"', 'idd = "gp-off"', ["roster.toml", "idd"],
+    pytest.param("roster.toml", "registered = false", "regsitered = false", ["roster.toml", "regsitered"],
                  id="member-key-typo"),
     pytest.param("roster.toml", "", None, ["roster.toml", "not found"], id="missing-roster"),
     pytest.param("protocols.toml", "", None, ["protocols.toml", "not found"], id="missing-protocols"),
