@@ -74,8 +74,9 @@ def _fsync_dir(path: Path) -> None:
 
 
 class Ledger:
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, *, durable: bool = True) -> None:
         self.home = home
+        self.durable = durable      # False only for throw-away ledgers (simulations): no fsync
         self.dir = home / "ledger"
         self.lock_path = home / ".snpctl" / "lock"
         self.quarantine = home / "private" / "quarantine"
@@ -242,10 +243,11 @@ class Ledger:
                 while view:
                     written = os.write(fd, view)
                     view = view[written:]
-                os.fsync(fd)
+                if self.durable:
+                    os.fsync(fd)
             finally:
                 os.close(fd)
-            if created:
+            if created and self.durable:
                 _fsync_dir(self.dir)
         except OSError as error:
             raise LedgerError(_("Could not write ledger/{file} ({error}); nothing was recorded. Check the disk and "

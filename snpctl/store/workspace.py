@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -39,6 +38,7 @@ def resolve_home(option: str | None) -> Path:
 @dataclass
 class Workspace:
     home: Path
+    durable: bool = True      # False for simulated, throw-away ledgers: skips fsync
 
     @cached_property
     def config(self) -> Config:
@@ -46,7 +46,7 @@ class Workspace:
 
     @cached_property
     def ledger(self) -> Ledger:
-        return Ledger(self.home)
+        return Ledger(self.home, durable=self.durable)
 
     @property
     def private(self) -> Path:
@@ -101,8 +101,3 @@ def init(target: Path) -> Path:
                        .format(path=target, error=error.strerror or error)) from None
     return target
 
-
-def copy_defaults_to(folder: Path) -> None:
-    """Used by the demo and tests that start from the example CPTS."""
-    for name in ("protocols.toml", "roster.toml"):
-        shutil.copyfile(resources.files("snpctl").joinpath("defaults", name), folder / name)
