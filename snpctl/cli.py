@@ -37,8 +37,8 @@ Member = Annotated[str, typer.Option("--by", help="The member's id in roster.tom
 RequestId = Annotated[str, typer.Argument(help="The request id, e.g. 001C.", show_default=False)]
 
 
-def _clock(ws: Workspace, typed: str | None) -> datetime:
-    typed = typed or os.environ.get(NOW_ENV) or None
+def _clock(ws: Workspace, typed: str | None, *, from_env: bool = True) -> datetime:
+    typed = typed or (os.environ.get(NOW_ENV) if from_env else None) or None
     real = datetime.now(UTC).replace(microsecond=0)
     if typed is None:
         return real
@@ -47,10 +47,12 @@ def _clock(ws: Workspace, typed: str | None) -> datetime:
 
 
 def _run(home: Path | None, now: str | None, as_json: bool, work: Callable[[Workspace, datetime], service.Outcome],
-         render: Callable[[Workspace, datetime, service.Outcome], None]) -> None:
+         render: Callable[[Workspace, datetime, service.Outcome], None], *, needs_config: bool = True) -> None:
     ws = Workspace(resolve_home(str(home) if home else None))
     try:
-        instant = _clock(ws, now)
+        if needs_config:
+            ws.config     # every command refuses to run on a configuration it cannot trust (exit 2)
+        instant = _clock(ws, now, from_env=needs_config)
         result = work(ws, instant)
     except SnpctlError as error:
         _fail(error.message, error.exit_code)
@@ -237,6 +239,38 @@ def check(home: Home = None, as_json: Json = False) -> None:
     Example: snpctl check
     """
     _run(home, None, as_json, lambda ws, at: service.check(ws), lambda ws, at, result: None)
+
+
+@app.command()
+def verify(checkpoint: Annotated[Optional[Path], typer.Option(
+               "--checkpoint", help="Also write, or check then advance, this checkpoint (event count and last hash), "
+               "kept outside the ledger so that events cut off the end are caught too.", show_default=False)] = None,
+           home: Home = None, as_json: Json = False) -> None:
+    """Prove the ledger was not altered: every line parses, is canonical, numbered, chained and legal.
+
+    Example: snpctl verify --checkpoint /mnt/backup/cpts.checkpoint
+    """
+    def render(ws: Workspace, at: datetime, result: service.Outcome) -> None:
+        data = result.data
+        print(_("Ledger OK: {events} events, {requests} requests, last hash {hash}.").format(
+            events=data["events"], requests=data["requests"], hash=data["last_hash"][:16]))
+        if data["unordered"]:
+            print(_("{n} events are dated before the event before them (backfilled from a paper log).")
+                  .format(n=data["unordered"]))
+        if data["checkpoint"]:
+            print(_("Checkpoint {path} {what} and now at event {events}.").format(
+                path=checkpoint, what=_("checked") if data["checkpoint"] == "checked" else _("written"),
+                events=data["events"]))
+
+    def work(ws: Workspace, at: datetime) -> service.Outcome:
+        try:
+            return service.verify(ws, checkpoint=checkpoint)
+        except SnpctlError as error:
+            if as_json:
+                print(json.dumps({"ok": False, "error": error.message}, ensure_ascii=False))
+            raise
+
+    _run(home, None, as_json, work, render, needs_config=False)
 
 
 # -- entry point ----------------------------------------------------------------------------

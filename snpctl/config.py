@@ -143,6 +143,10 @@ class _Table:
         self.used.add(key)
         if key not in self.data:
             if default is ...:
+                typo = self._typo_of(key)
+                if typo:
+                    self.fail(_("unknown key {typo!r}: did you mean {key!r}? Fix its spelling.")
+                              .format(typo=typo, key=key))
                 self.fail(_("missing key {key!r}; add it{hint}.").format(key=key, hint=hint))
             return default
         value = self.data[key]
@@ -154,6 +158,12 @@ class _Table:
         if isinstance(value, str) and not value.strip():
             self.fail(_("is empty; give a value."), key)
         return value
+
+    def _typo_of(self, key: str) -> str | None:
+        import difflib
+        unknown = [k for k in self.data if isinstance(k, str) and k not in self.used]
+        close = difflib.get_close_matches(key, unknown, n=1, cutoff=0.75)
+        return close[0] if close else None
 
     def duration(self, key: str, default: Any = ...) -> timedelta:
         text = self.get(key, str, default)
@@ -209,6 +219,10 @@ def _read_toml(path: Path) -> dict:
                           .format(file=path.name, error=error)) from None
     except UnicodeDecodeError:
         raise ConfigError(_("{file}: not UTF-8 text; save it as UTF-8.").format(file=path.name)) from None
+    except OSError as error:
+        raise ConfigError(_("{file}: cannot be read in {home} ({error}); check that --home or SNPCTL_HOME names the "
+                            "workspace folder.").format(file=path.name, home=path.parent,
+                                                        error=error.strerror or error)) from None
 
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -399,6 +413,10 @@ def load_roster(path: Path) -> tuple[dict[str, Site], dict[str, Member]]:
 
 
 def load_config(home: Path) -> Config:
+    if not home.is_dir():
+        raise ConfigError(_("protocols.toml: not found, {home} is not a workspace folder; give the folder that holds "
+                            "protocols.toml and roster.toml with --home or SNPCTL_HOME (`snpctl init DIR` creates "
+                            "one).").format(home=home))
     zone, mt_window, total, horizon, protocols, messaging = load_protocols(home / "protocols.toml")
     sites, members = load_roster(home / "roster.toml")
     return Config(zone=zone, treating_doctor_window=mt_window, total_window=total, appointment_horizon=horizon,

@@ -15,7 +15,7 @@ from typing import Any
 
 from snpctl.domain import cascade
 from snpctl.domain.state import Request, State
-from snpctl.errors import LedgerError
+from snpctl.errors import BadUsage, LedgerError
 from snpctl.i18n import _
 from snpctl.store import workspace as ws_files
 from snpctl.store.workspace import Workspace
@@ -130,13 +130,16 @@ def tick(ws: Workspace, now: datetime) -> Outcome:
     return Outcome({"escalated": escalated, "expired": expired}, warnings)
 
 
+def _torn_warning(torn) -> list[str]:
+    if torn is None:
+        return []
+    return [_("ledger/{file} ends with an incomplete line (an interrupted write); it is ignored here and the next "
+              "writing command will move it aside.").format(file=torn.path.name)]
+
+
 def _read(ws: Workspace) -> tuple[State, list[str]]:
     state, torn = ws.ledger.read()
-    warnings = []
-    if torn is not None:
-        warnings.append(_("ledger/{file} ends with an incomplete line (an interrupted write); it is ignored here and "
-                          "the next writing command will move it aside.").format(file=torn.path.name))
-    return state, warnings
+    return state, _torn_warning(torn)
 
 
 def list_requests(ws: Workspace, now: datetime, *, everything: bool = False) -> Outcome:
@@ -155,6 +158,14 @@ def show(ws: Workspace, now: datetime, *, request: str) -> Outcome:
     return Outcome(data, warnings, req)
 
 
+def verify(ws: Workspace, *, checkpoint: Path | None = None) -> Outcome:
+    from snpctl.store.verify import verify as verify_ledger
+    summary = verify_ledger(ws.ledger, checkpoint)
+    return Outcome({"ok": True, "events": summary.events, "requests": summary.requests,
+                    "last_hash": summary.last_hash, "files": summary.files, "unordered": summary.unordered,
+                    "checkpoint": summary.checkpoint})
+
+
 def check(ws: Workspace) -> Outcome:
     ws.config   # loading validates both files; errors name the file and key
     return Outcome({"ok": True})
@@ -162,10 +173,11 @@ def check(ws: Workspace) -> Outcome:
 
 def report(ws: Workspace, now: datetime, *, start=None, end=None) -> Outcome:
     from snpctl.report import figures
+    if start is not None and end is not None and start > end:
+        raise BadUsage(_("--from {start} is after --to {end}; give the first day, then the last.")
+                       .format(start=start, end=end))
     config = ws.config
-    lines, torn = ws.ledger.lines()
-    events = (event for _line, event in ws.ledger.checked(lines))
+    events, torn = ws.ledger.stream()
     registered = sum(1 for m in config.members.values() if m.registered and m.active)
     data = figures(events, config.zone, start=start, end=end, registered=registered, sites=config.sites)
-    warnings = [] if torn is None else _read(ws)[1]
-    return Outcome(data, warnings)
+    return Outcome(data, _torn_warning(torn))

@@ -11,13 +11,14 @@ one, then what the user must be told. Times are Europe/Paris; 2024-01-15 is a Mo
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 from pathlib import Path
 
 import pytest
 
-from conftest import PROTOCOLS, ROSTER, Desk, Run, make_workspace
+from conftest import ROSTER, Desk, Run, run_cli
 
 MONDAY = "2024-01-15"
 SATURDAY = "2024-01-20"
@@ -42,7 +43,8 @@ def assert_clean_failure(run: Run, code: int, must: list, *, json_given: bool = 
     lowered = run.err.lower()
     for item in must:
         options = item if isinstance(item, tuple) else (item,)
-        assert any(o.lower() in lowered for o in options), f"stderr should mention {' or '.join(map(repr, options))}\n" + shown
+        wanted = " or ".join(map(repr, options))
+        assert any(o.lower() in lowered for o in options), f"stderr should mention {wanted}\n" + shown
     if before is not None:
         assert after == before, "the ledger changed\n" + shown
 
@@ -131,6 +133,8 @@ COMMAND_LINE = [
     pytest.param(OPEN, ("acept", "{r1}", "--json"), NOW, ["acept"], id="unknown-command"),
     pytest.param(OPEN, ("report", "--from", "janvier", "--json"), NOW, ["janvier"], id="report-from-unreadable"),
     pytest.param(OPEN, ("report", "--format", "pdf"), NOW, ["pdf"], id="report-unknown-format"),
+    pytest.param(OPEN, ("report", "--from", "2024-02-01", "--to", "2024-01-01", "--format", "json"), NOW,
+                 ["2024-02-01", "2024-01-01"], id="report-from-after-to"),
 ]
 
 
@@ -154,8 +158,8 @@ RULES = [
     pytest.param(OPEN, ("notify", "002E", "--json"), NOW, ["002E"], id="unknown-request-id"),
     pytest.param(OPEN, ("notify", "{wrong_letter}", "--json"), NOW, ["{wrong_letter}", "check letter"],
                  id="wrong-check-letter"),
-    pytest.param(ACCEPTED, ("outcome", "{wrong_letter}", "cancelled", "--json"), NOW, ["{wrong_letter}", "check letter"],
-                 id="wrong-check-letter-on-outcome"),
+    pytest.param(ACCEPTED, ("outcome", "{wrong_letter}", "cancelled", "--json"), NOW,
+                 ["{wrong_letter}", "check letter"], id="wrong-check-letter-on-outcome"),
     # which member
     pytest.param(COMMUNITY, ("accept", "{r1}", "--by", "gp-zz", "--at", "17:00", "--json"), NOW, ["gp-zz"],
                  id="accept-unknown-member"),
@@ -248,6 +252,20 @@ def test_refused_by_a_rule_is_exit_1(desk: Desk, steps, bad, now, must) -> None:
     assert_clean_failure(run, 1, must, before=before, after=after)
 
 
+def test_an_id_typed_without_its_leading_zeros_is_not_blamed_on_its_check_letter(desk: Desk) -> None:
+    """Read aloud as "one C", 001C gets typed 1C, and its check letter is right. If the short form is refused,
+    the message must not blame the letter (the operator would re-ask the caller for a letter that was correct)."""
+    ids = play(desk, OPEN)
+    short = ids["r1"].lstrip("0")
+    before = desk.ledger_bytes()
+    run = desk("show", short, "--json", now=NOW)
+    if run.code == 0:
+        assert run.json["request"] == ids["r1"]
+        return
+    assert_clean_failure(run, 1, [short], before=before, after=desk.ledger_bytes())
+    assert "check letter" not in run.err.lower(), run.err
+
+
 # -- 3. the configuration (exit 2, naming the file and the key) --------------------------------
 
 INTERNE = """
@@ -315,16 +333,17 @@ CONFIG = [
 
 CONFIG_COMMANDS = [
     pytest.param(("check", "--json"), None, id="check"),
-    pytest.param(("list", "--json"), at(MONDAY, "16:20"), id="list"),
+    pytest.param(("list", "--json"), None, id="list"),                   # as a person types it: no --now
+    pytest.param(("show", "{r1}", "--json"), None, id="show"),
     pytest.param(("intake", "--motif", "fievre", "--source", "cot", "--json"), at(MONDAY, "16:20"), id="intake"),
-    pytest.param(("tick", "--json"), at(MONDAY, "16:20"), id="tick"),
+    pytest.param(("tick", "--json"), None, id="tick"),                   # as cron runs it
 ]
 
 
 @pytest.mark.parametrize("command, now", CONFIG_COMMANDS)
 @pytest.mark.parametrize("file, old, new, must", CONFIG)
 def test_bad_configuration_is_exit_2_for_every_command(desk: Desk, file, old, new, must, command, now) -> None:
-    play(desk, COMMUNITY)                  # a ledger with history, written under the good configuration
+    ids = play(desk, COMMUNITY)            # a ledger with history, written under the good configuration
     path = desk.home / file
     if new is None:
         path.unlink()
@@ -335,7 +354,46 @@ def test_bad_configuration_is_exit_2_for_every_command(desk: Desk, file, old, ne
         assert text.count(old) == 1, f"the test's edit {old!r} does not match {file} exactly once"
         path.write_text(text.replace(old, new), encoding="utf-8")
     before = desk.ledger_bytes()
-    run = desk(*command, now=now)
+    run = desk(*[a.format(**ids) for a in command], now=now)
+    assert_clean_failure(run, 2, must, before=before, after=desk.ledger_bytes())
+
+
+def test_list_checks_the_configuration_even_when_nothing_is_open(desk: Desk) -> None:
+    """A bad roster must stop `list` too, not only when some open request happens to need it."""
+    play(desk, [RENEWAL])                  # one call, closed at once: nothing is open
+    path = desk.home / "roster.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('id = "gp-b"', 'id = "gp-a"'), encoding="utf-8")
+    before = desk.ledger_bytes()
+    run = desk("list", "--json")
+    assert_clean_failure(run, 2, ["roster.toml", "gp-a"], before=before, after=desk.ledger_bytes())
+
+
+WRONG_HOMES = [
+    pytest.param("missing-folder", ("list", "--json"), ["protocols.toml", "not found"], id="list-in-missing-folder"),
+    pytest.param("empty-folder", ("list", "--json"), ["protocols.toml", "not found"], id="list-in-empty-folder"),
+    pytest.param("empty-folder", ("check", "--json"), ["protocols.toml", "not found"], id="check-in-empty-folder"),
+    pytest.param("empty-folder", ("tick", "--json"), ["protocols.toml", "not found"], id="tick-in-empty-folder"),
+    pytest.param("a-file", ("check", "--json"), ["protocols.toml"], id="check-home-is-a-file"),
+    pytest.param("a-file", ("list", "--json"), ["protocols.toml"], id="list-home-is-a-file"),
+    pytest.param("a-file", ("intake", "--motif", "fievre", "--source", "cot", "--json"), ["protocols.toml"],
+                 id="intake-home-is-a-file"),
+    pytest.param("roster-is-a-folder", ("check", "--json"), ["roster.toml"], id="check-roster-is-a-folder"),
+]
+
+
+@pytest.mark.parametrize("where, command, must", WRONG_HOMES)
+def test_a_wrong_workspace_is_exit_2(desk: Desk, tmp_path: Path, where: str, command: tuple, must: list) -> None:
+    """The operator or cron points --home at the wrong place: say so, never answer "nothing open"."""
+    play(desk, [FEVER])
+    home = {"missing-folder": tmp_path / "nowhere", "empty-folder": tmp_path / "empty",
+            "a-file": desk.home / "protocols.toml", "roster-is-a-folder": desk.home}[where]
+    if where == "empty-folder":
+        home.mkdir()
+    if where == "roster-is-a-folder":
+        (home / "roster.toml").unlink()
+        (home / "roster.toml").mkdir()
+    before = desk.ledger_bytes()
+    run = run_cli([*command, "--home", str(home)])
     assert_clean_failure(run, 2, must, before=before, after=desk.ledger_bytes())
 
 
@@ -347,7 +405,7 @@ def test_good_configuration_is_silent(desk: Desk) -> None:
 
 # -- 4. the ledger (exit 3) ---------------------------------------------------------------
 
-def _edit_line_2(kind: str, raw: bytes) -> bytes:
+def _edit_line(kind: str, raw: bytes) -> bytes:
     if kind == "not-json":
         return b"this is not json {"
     event = json.loads(raw)
@@ -360,9 +418,10 @@ def _edit_line_2(kind: str, raw: bytes) -> bytes:
 
 
 DAMAGE = [
-    pytest.param("not-json", id="line-not-json"),
-    pytest.param("unknown-type", id="unknown-event-type"),
-    pytest.param("prev-edited", id="prev-hash-edited"),
+    pytest.param("not-json", 2, id="line-not-json"),
+    pytest.param("unknown-type", 2, id="unknown-event-type"),
+    pytest.param("prev-edited", 2, id="prev-hash-edited"),
+    pytest.param("not-json", 3, id="complete-last-line-not-json"),   # it has its newline: not a torn write
 ]
 
 LEDGER_COMMANDS = [
@@ -376,19 +435,19 @@ LEDGER_COMMANDS = [
 
 
 @pytest.mark.parametrize("command", LEDGER_COMMANDS)
-@pytest.mark.parametrize("damage", DAMAGE)
-def test_damaged_ledger_is_exit_3(desk: Desk, damage: str, command: tuple) -> None:
+@pytest.mark.parametrize("damage, line", DAMAGE)
+def test_damaged_ledger_is_exit_3(desk: Desk, damage: str, line: int, command: tuple) -> None:
     ids = play(desk, [FEVER, NOTIFY, (FEVER[0], at(MONDAY, "16:02"))])
     files = sorted((desk.home / "ledger").glob("*.jsonl"))
     assert len(files) == 1
     path = files[0]
     lines = path.read_bytes().split(b"\n")
-    assert len(lines) == 4 and lines[-1] == b""         # three events, the middle one is damaged
-    lines[1] = _edit_line_2(damage, lines[1])
+    assert len(lines) == 4 and lines[-1] == b""         # three events, each ending with its newline
+    lines[line - 1] = _edit_line(damage, lines[line - 1])
     path.write_bytes(b"\n".join(lines))
     before = desk.ledger_bytes()
     run = desk(*[a.format(**ids) for a in command], now=at(MONDAY, "16:20"))
-    assert_clean_failure(run, 3, [f"ledger/{path.name}:2"], before=before, after=desk.ledger_bytes())
+    assert_clean_failure(run, 3, [f"ledger/{path.name}:{line}"], before=before, after=desk.ledger_bytes())
     if damage == "unknown-type":
         assert "teleport" in run.err
 
@@ -406,3 +465,38 @@ def test_busy_ledger_is_exit_3(desk: Desk) -> None:
     finally:
         os.close(fd)
     assert_clean_failure(run, 3, ["busy"], before=before, after=desk.ledger_bytes())
+
+
+def _rechain(lines: list[bytes]) -> list[bytes]:
+    """Recompute every ``prev``: damage made by a tool (or a person) that kept the hash chain whole."""
+    previous, out = "0" * 64, []
+    for raw in lines:
+        event = json.loads(raw)
+        event["prev"] = previous
+        raw = json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        previous = hashlib.sha256(raw).hexdigest()
+        out.append(raw)
+    return out
+
+
+CONTENT_DAMAGE = [
+    pytest.param("at", "hier", id="unreadable-time"),
+    pytest.param("request", "099U", id="event-for-a-request-never-taken-in"),
+]
+
+
+@pytest.mark.parametrize("command", LEDGER_COMMANDS)
+@pytest.mark.parametrize("field, value", CONTENT_DAMAGE)
+def test_event_that_does_not_fit_is_exit_3_even_with_a_whole_chain(desk: Desk, field: str, value: str,
+                                                                    command: tuple) -> None:
+    """Every command, readers included, refuses the same ledger, with the same file:line."""
+    ids = play(desk, [FEVER, NOTIFY, (FEVER[0], at(MONDAY, "16:02"))])
+    path = sorted((desk.home / "ledger").glob("*.jsonl"))[0]
+    lines = path.read_bytes().splitlines()
+    event = json.loads(lines[1])                           # the notify of r1
+    event[field] = value
+    lines[1] = json.dumps(event).encode("utf-8")
+    path.write_bytes(b"\n".join(_rechain(lines)) + b"\n")
+    before = desk.ledger_bytes()
+    run = desk(*[a.format(**ids) for a in command], now=at(MONDAY, "16:20"))
+    assert_clean_failure(run, 3, [f"ledger/{path.name}:2"], before=before, after=desk.ledger_bytes())

@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from snpctl.config import CABINET, TREATING_DOCTOR_WORDS, Config, Member
+from snpctl.domain import rules
 from snpctl.domain.events import new
-from snpctl.domain.state import CLOSED, Request, State
+from snpctl.domain.state import Request, State
 from snpctl.errors import BadUsage, Refused
 from snpctl.i18n import _
 from snpctl.timefmt import format_duration, to_local_text, to_stamp
@@ -37,7 +38,12 @@ def request_id(number: int) -> str:
 
 
 def normalize_id(text: str) -> str:
-    return re.sub(r"[\s\-_.]", "", text).upper()
+    """``001c``, `` 1C ``, ``0-01C`` all mean ``001C``."""
+    rid = re.sub(r"[\s\-_.]", "", text).upper()
+    match = _ID.match(rid)
+    if match and request_id(int(match.group(1)))[-1] == match.group(2):
+        return request_id(int(match.group(1)))
+    return rid
 
 
 def find_request(state: State, text: str) -> Request:
@@ -57,28 +63,44 @@ def _when(config: Config, instant: datetime | None) -> str:
     return to_local_text(instant, config.zone)
 
 
-def _check_time_order(config: Config, request: Request, now: datetime) -> None:
-    if now < request.last_at:
-        raise Refused(_("This command is dated {now}, before the last event of request {id} ({last}); time cannot "
-                        "go backwards within a request. Check --now / SNPCTL_NOW.")
-                      .format(now=_when(config, now), id=request.id, last=_when(config, request.last_at)))
+def _refusal(config: Config, request: Request, problem: str, member: str | None = None,
+             now: datetime | None = None) -> Refused:
+    """The user's sentence for a rule's problem code (see ``rules.PROBLEMS``)."""
+    when = lambda instant: _when(config, instant)  # noqa: E731
+    messages = {
+        "before_last_event": _("This command is dated {now}, before the last event of request {id} ({last}); time "
+                               "cannot go backwards within a request. Check --now / SNPCTL_NOW."),
+        "not_triggered": _("Request {id} has not been triggered yet; run `snpctl notify {id}` first (or `snpctl "
+                           "book` for a direct booking)."),
+        "already_triggered": _("Request {id} was already triggered at {triggered} ({status}); nothing to do."),
+        "accepted": _("Request {id} is already accepted by {by} at {taken}, appointment {appointment}; nothing to "
+                      "do."),
+        "expired": _("Request {id} expired at {expires}: nobody accepted within the window. Call the patient back "
+                     "(the 15 if it gets worse, otherwise the evening duty practice)."),
+        "closed": _("Request {id} is closed ({status}); nothing can change it now."),
+        "in_cascade": _("Request {id} is in the cascade ({status}); a direct booking is only for a request that was "
+                        "not triggered. Use `snpctl accept {id}` instead."),
+        "reserved": _("Request {id} is reserved for its treating doctor {doctor} until {deadline}; others can accept "
+                      "it after that, or as soon as {doctor} refuses."),
+        "refused_earlier": _("{member} refused request {id} earlier, so cannot accept it."),
+        "already_refused": _("{member} already refused request {id}; nothing to do."),
+        "no_appointment": _("Request {id} has no appointment yet ({status}); seen and no-show are for an accepted or "
+                            "booked request."),
+        "too_early": _("The appointment of request {id} is at {appointment}; record seen or no-show once it has "
+                       "come."),
+    }
+    status = request.status_at(now) if now is not None else request.status
+    return Refused(messages[problem].format(
+        id=request.id, now=when(now), last=when(request.last_at), triggered=when(request.triggered_at),
+        status=status, by=request.by, taken=when(request.taken_at), appointment=when(request.appointment),
+        expires=when(request.expires_at), doctor=request.treating_doctor, deadline=when(request.deadline),
+        member=member))
 
 
-def _not_waiting(config: Config, request: Request, status: str) -> Refused:
-    """The refusal for a request that is no longer waiting for a taker."""
-    if status == "open":
-        return Refused(_("Request {id} has not been triggered yet; run `snpctl notify {id}` first (or `snpctl book` "
-                         "for a direct booking).").format(id=request.id))
-    if status == "accepted":
-        return Refused(_("Request {id} is already accepted by {by} at {taken}, appointment {appointment}; nothing "
-                         "to do.").format(id=request.id, by=request.by, taken=_when(config, request.taken_at),
-                                          appointment=_when(config, request.appointment)))
-    if status == "expired":
-        return Refused(_("Request {id} expired at {at}: nobody accepted within the window. Call the patient back "
-                         "(the 15 if it gets worse, otherwise the evening duty practice).")
-                       .format(id=request.id, at=_when(config, request.expires_at)))
-    return Refused(_("Request {id} is closed ({status}); nothing can change it now.")
-                   .format(id=request.id, status=status))
+def _allowed(config: Config, request: Request, now: datetime, problem: str | None, member: str | None = None) -> None:
+    problem = rules.time_problem(request, now) or problem
+    if problem is not None:
+        raise _refusal(config, request, problem, member, now)
 
 
 def _member(config: Config, member_id: str) -> Member:
@@ -154,13 +176,7 @@ def intake(state: State, config: Config, now: datetime, *, motif: str, source: s
 
 def notify(state: State, config: Config, now: datetime, *, request: str) -> Events:
     req = find_request(state, request)
-    _check_time_order(config, req, now)
-    status = req.status_at(now)
-    if status in ("treating_doctor_window", "community"):
-        raise Refused(_("Request {id} was already triggered at {at} ({status}); nothing to do.")
-                      .format(id=req.id, at=_when(config, req.triggered_at), status=status))
-    if status != "open":
-        raise _not_waiting(config, req, status)
+    _allowed(config, req, now, rules.notify_problem(req, now))
     expires = now + config.total_window
     doctor = config.members.get(req.treating_doctor)
     if doctor is not None and is_eligible(doctor, req.profession) and config.treating_doctor_window:
@@ -176,16 +192,12 @@ def refuse(state: State, config: Config, now: datetime, *, request: str, by: str
         raise BadUsage(_("Unknown reason {reason!r}; use one of: {known}.")
                        .format(reason=reason, known=", ".join(REASONS)))
     req = find_request(state, request)
-    _check_time_order(config, req, now)
+    _allowed(config, req, now, rules.status_problem(req.status_at(now)))
     member = _member(config, by)
-    status = req.status_at(now)
-    if status not in ("treating_doctor_window", "community"):
-        raise _not_waiting(config, req, status)
     _check_taker(config, req, member)
-    if member.id in req.refused:
-        raise Refused(_("{by} already refused request {id}; nothing to do.").format(by=member.id, id=req.id))
+    _allowed(config, req, now, rules.refuse_problem(req, member.id, now), member.id)
     events = [new("refuse", now, request=req.id, by=member.id, reason=reason)]
-    if status == "treating_doctor_window" and member.id == req.treating_doctor:
+    if req.status_at(now) == "treating_doctor_window" and member.id == req.treating_doctor:
         after = replace(req, refused=req.refused + (member.id,))
         events.append(new("escalate", now, request=req.id, cause="treating_doctor_refused",
                           deadline=to_stamp(req.expires_at), notified=community(config, after)))
@@ -195,18 +207,10 @@ def refuse(state: State, config: Config, now: datetime, *, request: str, by: str
 def accept(state: State, config: Config, now: datetime, *, request: str, by: str, appointment: datetime,
            site: str | None = None) -> Events:
     req = find_request(state, request)
-    _check_time_order(config, req, now)
-    status = req.status_at(now)
-    if status not in ("treating_doctor_window", "community"):
-        raise _not_waiting(config, req, status)
+    _allowed(config, req, now, rules.status_problem(req.status_at(now)))
     member = _member(config, by)
     _check_taker(config, req, member)
-    if member.id in req.refused:
-        raise Refused(_("{by} refused request {id} earlier, so cannot accept it.").format(by=member.id, id=req.id))
-    if status == "treating_doctor_window" and member.id != req.treating_doctor:
-        raise Refused(_("Request {id} is reserved for its treating doctor {doctor} until {deadline}; others can accept "
-                        "it after that, or as soon as {doctor} refuses.")
-                      .format(id=req.id, doctor=req.treating_doctor, deadline=_when(config, req.deadline)))
+    _allowed(config, req, now, rules.accept_problem(req, member.id, now), member.id)
     place = _check_appointment(config, req, member, now, appointment, site)
     return [new("accept", now, request=req.id, by=member.id, site=place, appointment=to_stamp(appointment))]
 
@@ -214,13 +218,7 @@ def accept(state: State, config: Config, now: datetime, *, request: str, by: str
 def book(state: State, config: Config, now: datetime, *, request: str, by: str, appointment: datetime,
          site: str | None = None) -> Events:
     req = find_request(state, request)
-    _check_time_order(config, req, now)
-    status = req.status_at(now)
-    if status in ("treating_doctor_window", "community"):
-        raise Refused(_("Request {id} is in the cascade ({status}); a direct booking is only for a request that was "
-                        "not triggered. Use `snpctl accept {id}` instead.").format(id=req.id, status=status))
-    if status != "open":
-        raise _not_waiting(config, req, status)
+    _allowed(config, req, now, rules.book_problem(req, now))
     member = _member(config, by)
     _check_taker(config, req, member)
     place = _check_appointment(config, req, member, now, appointment, site)
@@ -231,34 +229,21 @@ def outcome(state: State, config: Config, now: datetime, *, request: str, outcom
     if outcome not in OUTCOMES:
         raise BadUsage(_("Unknown outcome {outcome!r}; use seen, no-show or cancelled.").format(outcome=outcome))
     req = find_request(state, request)
-    _check_time_order(config, req, now)
-    status = req.status_at(now)
-    if outcome == "cancelled":
-        if status in CLOSED:
-            raise _not_waiting(config, req, status)
-    else:
-        if status != "accepted":
-            if status in CLOSED:
-                raise _not_waiting(config, req, status)
-            raise Refused(_("Request {id} has no appointment yet ({status}); seen and no-show are for an accepted or "
-                            "booked request.").format(id=req.id, status=status))
-        if now < req.appointment:
-            raise Refused(_("The appointment of request {id} is at {at}; record seen or no-show once it has come.")
-                          .format(id=req.id, at=_when(config, req.appointment)))
+    _allowed(config, req, now, rules.outcome_problem(req, outcome, now))
     return [new("outcome", now, request=req.id, outcome=outcome)]
 
 
 def tick(state: State, config: Config, now: datetime) -> Events:
-    """Record every window that has run out by ``now``: escalations, then expiries."""
+    """Record every window that has run out by ``now``: escalations and expiries, in request order."""
     events: Events = []
     for rid in sorted(state.waiting, key=lambda r: state.requests[r].number):
         req = state.requests[rid]
-        if now < req.last_at:
+        if rules.time_problem(req, now):
             continue   # a tick dated before this request's last event (a backfill) leaves it alone
-        status = req.status_at(now)
-        if status == "expired":
+        step = rules.due(req, now)
+        if step == "expire":
             events.append(new("expire", now, request=rid))
-        elif status == "community" and req.status == "treating_doctor_window":
+        elif step == "escalate":
             events.append(new("escalate", now, request=rid, cause="window_ended",
                               deadline=to_stamp(req.expires_at), notified=community(config, req)))
     return events

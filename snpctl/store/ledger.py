@@ -131,8 +131,8 @@ class Ledger:
             previous = line_hash(line.raw)
             yield line, event
 
-    def _fold(self, lines: list[Line]) -> State:
-        state = State()
+    def _folding(self, lines: list[Line], state: State) -> Iterator[dict[str, Any]]:
+        """Fold ``lines`` into ``state``, yielding each event once it has been checked and applied."""
         for line, event in self.checked(lines):
             try:
                 apply(state, event)
@@ -140,7 +140,18 @@ class Ledger:
                 raise damaged(line, _("the event does not fit the events before it ({error})").format(error=error)) \
                     from None
             state.last_hash = line_hash(line.raw)
+            yield event
+
+    def _fold(self, lines: list[Line]) -> State:
+        state = State()
+        for _event in self._folding(lines, state):
+            pass
         return state
+
+    def stream(self) -> tuple[Iterator[dict[str, Any]], Torn | None]:
+        """Every event, checked and folded as it goes (so damage stops a reader too), and the torn tail."""
+        lines, torn = self.lines()
+        return self._folding(lines, State()), torn
 
     def read(self) -> tuple[State, Torn | None]:
         """The state, for commands that only read (no lock, nothing written)."""

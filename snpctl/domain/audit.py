@@ -1,0 +1,129 @@
+"""Is each event of a ledger legal given the events before it? Pure: events in, problems out.
+
+The audit replays the cascade's rules (``rules``) on what the ledger says happened. It does not
+use today's configuration (a member who has left, a site whose hours changed since, must not make
+history illegal), so roster and site checks are the decisions' business, not the audit's.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from snpctl.domain import rules
+from snpctl.domain.cascade import OUTCOMES, REASONS, SOURCES, request_id
+from snpctl.domain.events import SCHEMA
+from snpctl.domain.state import INTAKE_STATUS, State
+from snpctl.timefmt import from_stamp
+
+_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+# What personal data looks like; a ledger line must hold none of it.
+_PERSONAL = [
+    ("a phone number", re.compile(r"(?<![0-9A-Za-z])(?:\+\s?33\s?|0033\s?|0)[1-9](?:[ .-]?\d{2}){4}(?![0-9A-Za-z])")),
+    ("an email address", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")),
+    ("a social security number",
+     re.compile(r"(?<![0-9A-Za-z])[12][ .]?\d{2}[ .]?(?:0[1-9]|1[0-2]|[2-9]\d)[ .]?(?:\d{2}|2[AB])[ .]?\d{3}[ .]?\d{3}"
+                r"(?:[ .]?\d{2})?(?![0-9A-Za-z])")),
+]
+
+
+def personal_data(event: dict[str, Any]) -> str | None:
+    """Name the kind of personal data a value of ``event`` looks like, if any (hashes are skipped)."""
+    for key, value in event.items():
+        if key in ("prev", "sha256"):
+            continue
+        for text in (value if isinstance(value, list) else [value]):
+            if isinstance(text, str):
+                for what, pattern in _PERSONAL:
+                    if pattern.search(text):
+                        return f"field {key!r} looks like {what}"
+    return None
+
+
+def _time(event: dict[str, Any], key: str) -> datetime:
+    value = event[key]
+    if not _STAMP.match(value):
+        raise ValueError(f"field {key!r} is not a UTC time like 2024-01-15T15:00:00Z (found {value!r})")
+    return from_stamp(value)
+
+
+def event_problem(state: State, event: dict[str, Any]) -> str | None:
+    """Why ``event`` could not have happened after the events folded into ``state``; None if it could.
+
+    ``event`` already has the right shape (``events.shape_problem``).
+    """
+    kind = event["type"]
+    extra = set(event) - set(SCHEMA[kind]) - {"seq", "at", "type", "prev"}
+    if extra:
+        return f"unexpected field {sorted(extra)[0]!r} in a {kind} event"
+    try:
+        at = _time(event, "at")
+        for key in ("deadline", "expires", "appointment"):
+            if key in event:
+                _time(event, key)
+    except ValueError as error:
+        return str(error)
+    found = personal_data(event)
+    if found:
+        return found
+    if kind == "recovery":
+        return None if _HEX64.match(event["sha256"]) else "field 'sha256' is not a SHA-256"
+    if kind == "intake":
+        expected = request_id(len(state.requests) + 1)
+        if event["request"] != expected:
+            return f"request id {event['request']}, expected {expected} (ids are given in order and never reused)"
+        if event["action"] not in INTAKE_STATUS:
+            return f"unknown action {event['action']!r}"
+        if event["source"] not in SOURCES:
+            return f"unknown source {event['source']!r}"
+        return None
+    request = state.requests.get(event["request"])
+    if request is None:
+        return f"request {event['request']} has no intake before this line"
+    problem = rules.time_problem(request, at)
+    if problem is None:
+        problem = _step_problem(request, event, at)
+    return None if problem is None else f"{kind} not allowed: {rules.PROBLEMS.get(problem, problem)}"
+
+
+def _step_problem(request, event: dict[str, Any], at: datetime) -> str | None:
+    kind = event["type"]
+    if kind == "notify":
+        problem = rules.notify_problem(request, at)
+        if problem:
+            return problem
+        deadline, expires = from_stamp(event["deadline"]), from_stamp(event["expires"])
+        if event["status"] not in ("treating_doctor_window", "community") or not at <= deadline <= expires:
+            return "a notify needs a window status and at <= deadline <= expires"
+        if event["status"] == "treating_doctor_window" and event["notified"] != [request.treating_doctor]:
+            return "only the treating doctor is notified in their window"
+        return None
+    if kind == "escalate":
+        if request.status != "treating_doctor_window":
+            return "only a request in the treating doctor's window escalates"
+        if event["cause"] == "window_ended":
+            return None if rules.due(request, at) == "escalate" else "the window had not ended, or had expired"
+        if event["cause"] == "treating_doctor_refused":
+            refused = request.treating_doctor in request.refused and request.status_at(at) == "treating_doctor_window"
+            return None if refused else "the treating doctor had not refused in their window"
+        return f"unknown cause {event['cause']!r}"
+    if kind == "refuse":
+        if event["reason"] not in REASONS:
+            return f"unknown reason {event['reason']!r}"
+        return rules.refuse_problem(request, event["by"], at)
+    if kind == "accept":
+        problem = rules.accept_problem(request, event["by"], at)
+        return problem or (None if from_stamp(event["appointment"]) >= at else "the appointment is in the past")
+    if kind == "book":
+        problem = rules.book_problem(request, at)
+        return problem or (None if from_stamp(event["appointment"]) >= at else "the appointment is in the past")
+    if kind == "expire":
+        return None if rules.due(request, at) == "expire" else "the request's window had not run out"
+    if kind == "outcome":
+        if event["outcome"] not in OUTCOMES:
+            return f"unknown outcome {event['outcome']!r}"
+        return rules.outcome_problem(request, event["outcome"], at)
+    return None

@@ -1,0 +1,97 @@
+"""What may happen to a request at an instant, whatever the configuration says.
+
+These predicates return a problem code, or None when the step is allowed. The decisions
+(``cascade``) ask them before adding the roster's and the sites' checks and the user's message;
+the audit (``audit``) asks them of every event in the ledger. So each rule is written once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from snpctl.domain.state import CLOSED, WAITING, Request
+
+# code -> what an auditor reads
+PROBLEMS = {
+    "before_last_event": "dated before the request's previous event",
+    "not_triggered": "the request was not triggered",
+    "already_triggered": "the request was already triggered",
+    "accepted": "the request was already accepted",
+    "expired": "the request had expired",
+    "closed": "the request was closed",
+    "in_cascade": "the request was in the cascade",
+    "reserved": "the treating doctor's window was reserved to another member",
+    "refused_earlier": "the member had refused it",
+    "already_refused": "the member had already refused it",
+    "no_appointment": "the request had no appointment",
+    "too_early": "the appointment time had not come",
+}
+
+
+def status_problem(status: str) -> str | None:
+    """Why a request in ``status`` is not waiting for a taker."""
+    if status in WAITING:
+        return None
+    if status == "open":
+        return "not_triggered"
+    if status in ("accepted", "expired"):
+        return status
+    return "closed"
+
+
+def time_problem(request: Request, at: datetime) -> str | None:
+    return "before_last_event" if at < request.last_at else None
+
+
+def notify_problem(request: Request, at: datetime) -> str | None:
+    status = request.status_at(at)
+    if status in WAITING:
+        return "already_triggered"
+    return None if status == "open" else status_problem(status)
+
+
+def refuse_problem(request: Request, member: str, at: datetime) -> str | None:
+    problem = status_problem(request.status_at(at))
+    if problem is None and member in request.refused:
+        return "already_refused"
+    return problem
+
+
+def accept_problem(request: Request, member: str, at: datetime) -> str | None:
+    status = request.status_at(at)
+    problem = status_problem(status)
+    if problem is None and member in request.refused:
+        return "refused_earlier"
+    if problem is None and status == "treating_doctor_window" and member != request.treating_doctor:
+        return "reserved"
+    return problem
+
+
+def book_problem(request: Request, at: datetime) -> str | None:
+    status = request.status_at(at)
+    if status in WAITING:
+        return "in_cascade"
+    return None if status == "open" else status_problem(status)
+
+
+def outcome_problem(request: Request, outcome: str, at: datetime) -> str | None:
+    status = request.status_at(at)
+    if status in CLOSED:
+        return status_problem(status)
+    if outcome == "cancelled":
+        return None
+    if status != "accepted":
+        return "no_appointment"
+    return "too_early" if at < request.appointment else None
+
+
+def due(request: Request, at: datetime) -> str | None:
+    """What tick records for this request at ``at``: "escalate", "expire" or nothing."""
+    if request.status not in WAITING:
+        return None
+    status = request.status_at(at)
+    if status == "expired":
+        return "expire"
+    if status == "community" and request.status == "treating_doctor_window":
+        return "escalate"
+    return None
