@@ -68,3 +68,27 @@ def test_eight_accepts_at_once_give_exactly_one_success(desk: Desk) -> None:
     assert codes == [0] + [1] * 7, [r.stderr for r in results]
     assert all("already accepted by" in r.stderr for r in results if r.returncode == 1)
     assert [e["type"] for e in desk.events()].count("accept") == 1
+
+
+def test_without_the_lock_the_same_races_go_wrong(desk: Desk) -> None:
+    """Proves the two tests above test something: with locking switched off, decisions overlap."""
+    rid = overdue_request(desk)
+    hold = {"SNPCTL_TEST_NO_LOCK": "1", "SNPCTL_TEST_HOLD": "0.3"}
+    results = race(desk.home, [["tick", "--json", "--now", "2024-01-15T17:05"]] * 16, **hold)
+    escalations = sum(1 for r in results if r.returncode == 0 and json.loads(r.stdout)["escalated"] == [rid])
+    assert escalations > 1
+
+
+def test_with_the_lock_a_slow_decision_still_escalates_once(desk: Desk) -> None:
+    rid = overdue_request(desk)
+    results = race(desk.home, [["tick", "--json", "--now", "2024-01-15T17:05"]] * 4, SNPCTL_TEST_HOLD="0.3")
+    assert sorted(json.loads(r.stdout)["escalated"] for r in results) == [[], [], [], [rid]]
+
+
+def test_without_the_lock_two_accepts_can_both_succeed(desk: Desk) -> None:
+    rid = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now="2024-01-15T16:00").json["request"]
+    desk("notify", rid, now="2024-01-15T16:01")
+    results = race(desk.home, [["accept", rid, "--by", m, "--at", "18:00", "--site", "cabinet", "--now",
+                                "2024-01-15T16:10"] for m in ["gp-a", "gp-b", "gp-cami"] * 2 + ["gp-a", "gp-b"]],
+                   SNPCTL_TEST_NO_LOCK="1", SNPCTL_TEST_HOLD="0.3")
+    assert sum(1 for r in results if r.returncode == 0) > 1

@@ -28,6 +28,7 @@ from snpctl.i18n import _
 FILE_NAME = re.compile(r"^\d{4}-\d{2}\.jsonl$")
 LOCK_TIMEOUT_ENV = "SNPCTL_LOCK_TIMEOUT"      # seconds; contract: 10
 NO_LOCK_ENV = "SNPCTL_TEST_NO_LOCK"          # test-only: proves the concurrency tests test something
+HOLD_ENV = "SNPCTL_TEST_HOLD"                # test-only: seconds between deciding and appending (widens races)
 
 
 @dataclass
@@ -53,6 +54,9 @@ class Transaction:
     warnings: list[str] = field(default_factory=list)
 
     def append(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        hold = os.environ.get(HOLD_ENV)
+        if hold and events:
+            time.sleep(float(hold))
         return self.ledger._append(self.state, events)
 
 
