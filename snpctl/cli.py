@@ -47,7 +47,8 @@ def _clock(ws: Workspace, typed: str | None, *, from_env: bool = True) -> dateti
 
 
 def _run(home: Path | None, now: str | None, as_json: bool, work: Callable[[Workspace, datetime], service.Outcome],
-         render: Callable[[Workspace, datetime, service.Outcome], None], *, needs_config: bool = True) -> None:
+         render: Callable[[Workspace, datetime, service.Outcome], None], *, needs_config: bool = True,
+         deliver_due: bool = False) -> None:
     ws = Workspace(resolve_home(str(home) if home else None))
     try:
         if needs_config:
@@ -62,6 +63,22 @@ def _run(home: Path | None, now: str | None, as_json: bool, work: Callable[[Work
         print(json.dumps(result.data, ensure_ascii=False))
     else:
         render(ws, instant, result)
+    if result.messages or deliver_due:
+        sys.stdout.flush()   # the coordinator reads the answer now; messages go out after it
+        _deliver(ws, instant, None if deliver_due else result.messages)
+
+
+def _deliver(ws: Workspace, now: datetime, ids: list[int] | None) -> None:
+    """Send what the command queued, after its answer; a failure is recorded and retried by tick."""
+    try:
+        sent = service.deliver(ws, now, ids)
+    except SnpctlError as error:
+        print(_("snpctl: the messages could not be sent now ({error}); tick will send them.")
+              .format(error=error.message), file=sys.stderr)
+        return
+    if sent["failed"]:
+        print(_("snpctl: {n} message(s) could not be sent; tick will retry (see `snpctl list`).")
+              .format(n=sent["failed"]), file=sys.stderr)
 
 
 def _fail(message: str, code: int) -> None:
@@ -110,6 +127,8 @@ def intake(motif: Annotated[str, typer.Option("--motif", help="The protocol key 
                                                         show_default=False)] = None,
            note: Annotated[Optional[str], typer.Option("--note", help="Free text (private store).",
                                                        show_default=False)] = None,
+           commune: Annotated[Optional[str], typer.Option("--commune", help="Where the patient is, quoted in the "
+                                                          "doctors' SMS (private store).", show_default=False)] = None,
            home: Home = None, now: Now = None, as_json: Json = False) -> None:
     """Record a call and triage it: open (to trigger), redirected, or transferred to the 15.
 
@@ -117,7 +136,7 @@ def intake(motif: Annotated[str, typer.Option("--motif", help="The protocol key 
     """
     _run(home, now, as_json, lambda ws, at: service.intake(
         ws, at, motif=motif, source=source, treating_doctor=treating_doctor, patient=patient, phone=phone,
-        note=note, seed=os.environ.get(SEED_ENV)), _render("intake"))
+        note=note, commune=commune, seed=os.environ.get(SEED_ENV)), _render("intake"))
 
 
 @app.command()
@@ -177,12 +196,33 @@ def outcome(request: RequestId,
 
 
 @app.command()
+def synthesis(request: RequestId, by: Member,
+              text: Annotated[Optional[str], typer.Option("--text", help="The synthesis.", show_default=False)] = None,
+              file: Annotated[Optional[Path], typer.Option("--file", help="Read the synthesis from this file.",
+                                                           show_default=False)] = None,
+              home: Home = None, now: Now = None, as_json: Json = False) -> None:
+    """Send the treating doctor the synthesis of the visit, by secure mail (only the member who took it).
+
+    Example: snpctl synthesis 001C --by mg-remy --file synthese.txt
+    """
+    if (text is None) == (file is None):
+        _fail(_("Give the synthesis with --text TEXT or --file FILE (one of them)."), 2)
+    if file is not None:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            _fail(_("Cannot read {file} ({error}); give a UTF-8 text file.").format(file=file, error=error), 2)
+    _run(home, now, as_json, lambda ws, at: service.synthesis(ws, at, request=request, by=by, text=text),
+         _render("synthesis"))
+
+
+@app.command()
 def tick(home: Home = None, now: Now = None, as_json: Json = False) -> None:
     """Advance every window that has run out: escalate to the community, expire. Safe every minute from cron.
 
     Example (crontab): * * * * * SNPCTL_HOME=/srv/cpts /usr/local/bin/snpctl tick
     """
-    _run(home, now, as_json, lambda ws, at: service.tick(ws, at), _render("tick"))
+    _run(home, now, as_json, lambda ws, at: service.tick(ws, at), _render("tick"), deliver_due=True)
 
 
 @app.command()

@@ -23,10 +23,6 @@ MEMBER_STATUSES = ("titulaire", "remplacant", "adjoint", "assistant", "interne",
 CABINET = "cabinet"
 TREATING_DOCTOR_WORDS = ("none", "unknown", "external")   # what --treating-doctor takes besides a member id
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-TEMPLATE_NAMES = (
-    "notify_member", "accepted_patient", "informed_treating_doctor", "reminder_patient",
-    "expired_patient", "expired_operator", "synthesis_treating_doctor",
-)
 
 
 @dataclass(frozen=True)
@@ -90,6 +86,8 @@ class Mail:
     starttls: bool = True
     user: str | None = None
     password_env: str | None = None
+    cafile: str | None = None          # extra CA to trust (a CPTS's own relay, tests); default: the system's
+    timeout: float = 10.0              # seconds to wait for the server
 
 
 @dataclass(frozen=True)
@@ -298,14 +296,20 @@ def _messaging(table: _Table | None) -> Messaging:
     if mail_table is not None:
         mail = Mail(host=mail_table.get("host", str), port=mail_table.get("port", int, 587),
                     sender=mail_table.get("sender", str), starttls=mail_table.get("starttls", bool, True),
-                    user=mail_table.get("user", str, None), password_env=mail_table.get("password_env", str, None))
+                    user=mail_table.get("user", str, None), password_env=mail_table.get("password_env", str, None),
+                    cafile=mail_table.get("cafile", str, None),
+                    timeout=float(mail_table.get("timeout_seconds", int, 10)))
         mail_table.finish()
     templates: dict[str, str] = {}
     templates_table = table.table("templates")
     if templates_table is not None:
-        for name in TEMPLATE_NAMES:
+        from snpctl.domain.messages import TEMPLATES, template_problem
+        for name in TEMPLATES:
             text = templates_table.get(name, str, None)
             if text is not None:
+                problem = template_problem(name, text)
+                if problem:
+                    templates_table.fail(problem, name)
                 templates[name] = text
         templates_table.finish()
     messaging = Messaging(

@@ -39,9 +39,12 @@ AFTERNOON: list[tuple[str, str]] = [
     ("15:45", "intake --motif urinaire --source cot --treating-doctor mg-nguyen --patient 'Nadia K.' "
               "--phone '06 00 00 00 97'  # as=nadia"),
     ("15:46", "notify {nadia}"),
+    ("15:50", "tick"),
     ("16:02", "outcome {marc} seen"),
     ("16:05", "intake --motif traumatologie --source samu --treating-doctor none  # as=samu"),
     ("16:06", "book {samu} --by mg-petit --at 16:30 --site cami"),
+    ("16:15", "synthesis {marc} --by mg-remy --text 'Angine virale, TDR négatif. Traitement symptomatique, "
+              "revoir si fièvre au-delà de 3 jours.'"),
     ("16:20", "intake --motif lombalgie --source cot --treating-doctor external --patient 'Yves T.' "
               "--phone '06 00 00 00 96'  # as=yves"),
     ("16:21", "notify {yves}"),
@@ -94,10 +97,24 @@ def play(home: Path, echo=print) -> None:
             ids[alias] = re.search(r"Request (\w+):", text).group(1)
 
 
+def show_outbox(home: Path, echo=print) -> None:
+    """What the afternoon sent, as the outbox keeps it (no SMS gateway or mail server in the demo)."""
+    files = sorted((home / "outbox").rglob("*.txt"))
+    kinds: dict[str, list[Path]] = {}
+    for path in files:
+        kinds.setdefault(path.name.split("-")[1], []).append(path)
+    echo(f"The afternoon sent {len(files)} messages (see {home / 'outbox'}); the first of each kind:\n")
+    for kind, paths in kinds.items():
+        head, _, text = paths[0].read_text(encoding="utf-8").partition("\n\n")
+        to = head.splitlines()[0].removeprefix("To: ")
+        echo(f"  {kind} ({len(paths)}), to {to}:\n    {text.strip()}\n")
+
+
 def main() -> None:
     home = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="snpctl-demo-")) / "cpts"
     print(f"An afternoon at the example CPTS, Monday {DAY} (times are Europe/Paris).\n")
     play(home)
+    show_outbox(home)
     print(f"The workspace is in {home}: see its ledger/ (what git keeps) and private/ (what it never sees).")
 
 

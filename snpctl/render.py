@@ -84,8 +84,22 @@ def outcome(ws: Workspace, now: datetime, result: Outcome) -> None:
     print(_("Request {id}: {status}.").format(id=result.request.id, status=result.request.status))
 
 
+def synthesis(ws: Workspace, now: datetime, result: Outcome) -> None:
+    print(_("Synthesis of request {id} recorded; it goes to the treating doctor ({doctor}) by secure mail.")
+          .format(id=result.request.id, doctor=result.request.treating_doctor))
+
+
+def _failed(ws: Workspace, now: datetime, rows: list[dict]) -> None:
+    for row in rows:
+        print(_("MESSAGE NOT DELIVERED: {template} to {recipient} ({channel}) for request {request}, after {n} "
+                "attempt(s); do it by hand.").format(template=row["template"], recipient=row["recipient"],
+                                                     channel=row["channel"], request=row["request"],
+                                                     n=row["attempts"]))
+
+
 def tick(ws: Workspace, now: datetime, result: Outcome) -> None:
     # Silent when nothing moved: cron mails whatever a job prints.
+    _failed(ws, now, result.data["failed_messages"])
     for rid in result.data["escalated"]:
         print(_("Request {id}: the treating doctor's window ran out; open to the community.").format(id=rid))
     for rid in result.data["expired"]:
@@ -94,6 +108,7 @@ def tick(ws: Workspace, now: datetime, result: Outcome) -> None:
 
 
 def listing(ws: Workspace, now: datetime, result: Outcome) -> None:
+    _failed(ws, now, result.data["failed_messages"])
     rows = result.data["requests"]
     if not rows:
         print(_("No request is waiting."))

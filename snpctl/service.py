@@ -1,7 +1,10 @@
-"""One function per use case: load, decide, append, (later) send. Called by the CLI and the simulator.
+"""One function per use case: load, decide, append; then deliver what it queued. Called by the CLI and the simulator.
 
 Each takes the workspace, the instant the command runs as (``now``, aware), and typed arguments;
-each returns an ``Outcome`` whose ``data`` is the contract's JSON object.
+each returns an ``Outcome`` whose ``data`` is the contract's JSON object and whose ``messages``
+are the ids it queued. Delivering them (``deliver``) is a separate step, taken outside the
+ledger lock, right after: inline by ``tick`` and the simulator, in the background by the
+interactive commands, so that a dead mail server never keeps a coordinator waiting.
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from snpctl.domain import cascade
-from snpctl.domain.state import Request, State
+from snpctl.domain import cascade, messages
+from snpctl.domain.events import new
+from snpctl.domain.state import Message, Request, State
 from snpctl.errors import BadUsage, LedgerError
 from snpctl.i18n import _
 from snpctl.store import workspace as ws_files
@@ -27,6 +31,7 @@ class Outcome:
     data: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
     request: Request | None = None      # the request after the command, for people's output
+    messages: list[int] = field(default_factory=list)   # ids queued by the command, to deliver
 
 
 def request_view(ws: Workspace, request: Request, now: datetime | None = None) -> dict[str, Any]:
@@ -44,9 +49,25 @@ def request_view(ws: Workspace, request: Request, now: datetime | None = None) -
     return view
 
 
-def _decided(ws: Workspace, now: datetime, decide, **arguments) -> tuple[State, list[dict[str, Any]], list[str]]:
+def message_view(ws: Workspace, message: Message) -> dict[str, Any]:
+    return {"message": message.id, "request": message.request, "template": message.template,
+            "recipient": message.recipient, "channel": message.channel, "status": message.status,
+            "attempts": message.attempts, "last": to_local_iso(message.last_at, ws.config.zone)}
+
+
+def _queued(events: list[dict[str, Any]]) -> list[int]:
+    return [e["message"] for e in events if e["type"] == "queue"]
+
+
+def _decided(ws: Workspace, now: datetime, decide: Callable[..., list[dict[str, Any]]],
+             before_append: Callable[[list[dict[str, Any]]], None] | None = None,
+             **arguments: Any) -> tuple[State, list[dict[str, Any]], list[str]]:
+    """Lock, decide, add the messages the decision causes, append; all or nothing."""
     with ws.ledger.transaction(now) as tx:
         events = decide(tx.state, ws.config, now, **arguments)
+        events = events + messages.plan(tx.state, ws.config, now, events)
+        if before_append is not None:
+            before_append(events)
         tx.append(events)
         return tx.state, events, tx.warnings
 
@@ -65,36 +86,40 @@ def patient_ref(seed: str | None, number: int) -> str:
 
 def intake(ws: Workspace, now: datetime, *, motif: str, source: str, treating_doctor: str = "unknown",
            patient: str | None = None, phone: str | None = None, note: str | None = None,
-           seed: str | None = None) -> Outcome:
-    with ws.ledger.transaction(now) as tx:
-        ref = patient_ref(seed, tx.state.seq + 1)
-        events = cascade.intake(tx.state, ws.config, now, motif=motif, source=source,
-                                treating_doctor=treating_doctor, patient=ref)
-        rid = events[0]["request"]
-        details = {k: v for k, v in (("name", patient), ("phone", phone), ("note", note)) if v}
+           commune: str | None = None, seed: str | None = None) -> Outcome:
+    details = {k: v for k, v in (("name", patient), ("phone", phone), ("note", note), ("commune", commune)) if v}
+    saved: list[str] = []
+
+    def keep_private(events: list[dict[str, Any]]) -> None:
         if details:
-            ws.save_private(rid, {"patient": ref, **details})
-        try:
-            tx.append(events)
-        except LedgerError:
-            (ws.private / "requests" / f"{rid}.json").unlink(missing_ok=True)
-            raise
-        request = tx.state.requests[rid]
-        warnings = tx.warnings
-    return Outcome({"request": rid, "status": request.status}, warnings, request)
+            rid = events[0]["request"]
+            ws.save_private(rid, {"patient": events[0]["patient"], **details})
+            saved.append(rid)
+
+    def decide(state: State, config, at: datetime) -> list[dict[str, Any]]:
+        return cascade.intake(state, config, at, motif=motif, source=source, treating_doctor=treating_doctor,
+                              patient=patient_ref(seed, state.seq + 1), texted=bool(phone))
+    try:
+        state, events, warnings = _decided(ws, now, decide, keep_private)
+    except LedgerError:
+        for rid in saved:    # the ledger refused the line: leave no orphan private record
+            ws.private_path(rid).unlink(missing_ok=True)
+        raise
+    request = state.requests[events[0]["request"]]
+    return Outcome({"request": request.id, "status": request.status}, warnings, request)
 
 
 def notify(ws: Workspace, now: datetime, *, request: str) -> Outcome:
     state, events, warnings = _decided(ws, now, cascade.notify, request=request)
-    req = state.requests[events[-1]["request"]]
+    req = state.requests[events[0]["request"]]
     return Outcome({"request": req.id, "status": req.status, "deadline": to_local_iso(req.deadline, ws.config.zone),
-                    "notified": list(events[-1]["notified"])}, warnings, req)
+                    "notified": list(events[0]["notified"])}, warnings, req, _queued(events))
 
 
 def _taken(ws: Workspace, state: State, events: list[dict[str, Any]], warnings: list[str]) -> Outcome:
-    req = state.requests[events[-1]["request"]]
+    req = state.requests[events[0]["request"]]
     return Outcome({"request": req.id, "status": req.status, "by": req.by, "site": req.site,
-                    "appointment": to_local_iso(req.appointment, ws.config.zone)}, warnings, req)
+                    "appointment": to_local_iso(req.appointment, ws.config.zone)}, warnings, req, _queued(events))
 
 
 def accept(ws: Workspace, now: datetime, *, request: str, by: str, appointment: datetime,
@@ -111,10 +136,11 @@ def refuse(ws: Workspace, now: datetime, *, request: str, by: str, reason: str =
     state, events, warnings = _decided(ws, now, cascade.refuse, request=request, by=by, reason=reason)
     req = state.requests[events[0]["request"]]
     data = {"request": req.id, "status": req.status}
-    if events[-1]["type"] == "escalate":
+    escalation = [e for e in events if e["type"] == "escalate"]
+    if escalation:
         data["deadline"] = to_local_iso(req.deadline, ws.config.zone)
-        data["notified"] = list(events[-1]["notified"])
-    return Outcome(data, warnings, req)
+        data["notified"] = list(escalation[0]["notified"])
+    return Outcome(data, warnings, req, _queued(events))
 
 
 def outcome(ws: Workspace, now: datetime, *, request: str, outcome: str) -> Outcome:
@@ -123,11 +149,70 @@ def outcome(ws: Workspace, now: datetime, *, request: str, outcome: str) -> Outc
     return Outcome({"request": req.id, "status": req.status}, warnings, req)
 
 
+def synthesis(ws: Workspace, now: datetime, *, request: str, by: str, text: str) -> Outcome:
+    if not text.strip():
+        raise BadUsage(_("The synthesis is empty; give its text with --text or --file."))
+
+    def keep_private(events: list[dict[str, Any]]) -> None:
+        ws.save_private_text(events[0]["request"], "synthesis", text)
+
+    state, events, warnings = _decided(ws, now, cascade.synthesis, keep_private, request=request, by=by)
+    req = state.requests[events[0]["request"]]
+    return Outcome({"request": req.id, "status": req.status, "synthesis": True}, warnings, req, _queued(events))
+
+
 def tick(ws: Workspace, now: datetime) -> Outcome:
-    state, events, warnings = _decided(ws, now, cascade.tick)
-    escalated = [e["request"] for e in events if e["type"] == "escalate"]
-    expired = [e["request"] for e in events if e["type"] == "expire"]
-    return Outcome({"escalated": escalated, "expired": expired}, warnings)
+    """Escalate, expire, queue reminders, give up on messages with no retry left. Deliver with ``deliver``."""
+    with ws.ledger.transaction(now) as tx:
+        events = cascade.tick(tx.state, ws.config, now)
+        tx.append(events + messages.plan(tx.state, ws.config, now, events))
+        duties, given_up = messages.duties(tx.state, ws.config, now)
+        tx.append(duties)
+        state, warnings = tx.state, tx.warnings
+    return Outcome({"escalated": [e["request"] for e in events if e["type"] == "escalate"],
+                    "expired": [e["request"] for e in events if e["type"] == "expire"],
+                    "failed_messages": [message_view(ws, state.messages[m]) for m in given_up]}, warnings)
+
+
+def deliver(ws: Workspace, now: datetime, ids: list[int] | None = None) -> dict[str, int]:
+    """Send the given queued messages (default: every one that is due), outside the lock.
+
+    Claim under the lock (an ``attempt`` event, so no other process sends it too), send without
+    the lock, record the result under the lock. A message on the outbox channel needs no claim:
+    writing its file twice gives the same file.
+    """
+    from snpctl.messaging import render, transports
+    config = ws.config
+    with ws.ledger.transaction(now) as tx:
+        candidates = sorted(tx.state.undelivered) if ids is None else ids
+        claimed = [tx.state.messages[i] for i in candidates
+                   if i in tx.state.messages and messages.claimable(tx.state.messages[i], config, now)]
+        tx.append([new("attempt", now, message=m.id, attempt=m.attempts + 1) for m in claimed
+                   if m.channel != "outbox"])
+        state = tx.state
+    results = []
+    for message in claimed:
+        attempt = message.attempts + 1
+        text = ws.load_private_text(message.request, "synthesis") \
+            if message.template == "synthesis_treating_doctor" else ""
+        rendered = render.render(config, state, message, ws.load_private(message.request), text)
+        day = now.astimezone(config.zone).strftime("%Y-%m-%d")
+        transports.write_outbox(ws.home / config.messaging.outbox, day, message.id, message.template,
+                                message.recipient, message.channel, attempt, message.request, rendered)
+        error = None
+        if message.channel == "sms":
+            error = transports.send_sms(config.messaging.sms_command, rendered.to, rendered.text) \
+                if rendered.to else "no_number"
+        elif message.channel == "mail":
+            error = transports.send_mail(config.messaging.mail, rendered.to, rendered.subject, rendered.text) \
+                if rendered.to else "no_address"
+        results.append(new("sent", now, message=message.id, attempt=attempt) if error is None else
+                       new("failed", now, message=message.id, attempt=attempt, error=error))
+    if results:
+        with ws.ledger.transaction(now) as tx:
+            expected = {"sending"} | {"queued"}
+            tx.append([e for e in results if tx.state.messages[e["message"]].status in expected])
+    return {"sent": sum(e["type"] == "sent" for e in results), "failed": sum(e["type"] == "failed" for e in results)}
 
 
 def _torn_warning(torn) -> list[str]:
@@ -142,33 +227,34 @@ def _read(ws: Workspace) -> tuple[State, list[str]]:
     return state, _torn_warning(torn)
 
 
+def failed_messages(ws: Workspace, state: State, now: datetime, shown: set[str]) -> list[dict[str, Any]]:
+    """Messages given up on, for a request still shown or in the last 24 hours: someone must act."""
+    from datetime import timedelta
+    recent = now - timedelta(hours=24)
+    return [message_view(ws, m) for m in state.messages.values()
+            if m.status == "gave_up" and (m.request in shown or (m.last_at or m.queued_at) >= recent)]
+
+
 def list_requests(ws: Workspace, now: datetime, *, everything: bool = False) -> Outcome:
     state, warnings = _read(ws)
     requests = sorted(state.requests.values(), key=lambda r: r.number)
     if not everything:
         requests = [r for r in requests if not r.closed]
-    return Outcome({"requests": [request_view(ws, r, now) for r in requests]}, warnings)
+    shown = {r.id for r in requests}
+    return Outcome({"requests": [request_view(ws, r, now) for r in requests],
+                    "failed_messages": failed_messages(ws, state, now, shown)}, warnings)
 
 
 def show(ws: Workspace, now: datetime, *, request: str) -> Outcome:
     state, warnings = _read(ws)
     req = cascade.find_request(state, request)
     events = [event for _line, event in ws.ledger.events() if event.get("request") == req.id]
+    ids = {e["message"] for e in events if e["type"] == "queue"}
+    events = sorted(events + [event for _line, event in ws.ledger.events()
+                              if event["type"] in ("attempt", "sent", "failed", "given_up") and event["message"] in ids],
+                    key=lambda e: e["seq"])
     data = {**request_view(ws, req, now), "events": events}
     return Outcome(data, warnings, req)
-
-
-def verify(ws: Workspace, *, checkpoint: Path | None = None) -> Outcome:
-    from snpctl.store.verify import verify as verify_ledger
-    summary = verify_ledger(ws.ledger, checkpoint)
-    return Outcome({"ok": True, "events": summary.events, "requests": summary.requests,
-                    "last_hash": summary.last_hash, "files": summary.files, "unordered": summary.unordered,
-                    "checkpoint": summary.checkpoint})
-
-
-def check(ws: Workspace) -> Outcome:
-    ws.config   # loading validates both files; errors name the file and key
-    return Outcome({"ok": True})
 
 
 def report(ws: Workspace, now: datetime, *, start=None, end=None) -> Outcome:
@@ -181,3 +267,16 @@ def report(ws: Workspace, now: datetime, *, start=None, end=None) -> Outcome:
     registered = sum(1 for m in config.members.values() if m.registered and m.active)
     data = figures(events, config.zone, start=start, end=end, registered=registered, sites=config.sites)
     return Outcome(data, _torn_warning(torn))
+
+
+def verify(ws: Workspace, *, checkpoint: Path | None = None) -> Outcome:
+    from snpctl.store.verify import verify as verify_ledger
+    summary = verify_ledger(ws.ledger, checkpoint)
+    return Outcome({"ok": True, "events": summary.events, "requests": summary.requests,
+                    "last_hash": summary.last_hash, "files": summary.files, "unordered": summary.unordered,
+                    "checkpoint": summary.checkpoint})
+
+
+def check(ws: Workspace) -> Outcome:
+    ws.config   # loading validates both files and the templates; errors name the file and key
+    return Outcome({"ok": True})

@@ -421,7 +421,7 @@ DAMAGE = [
     pytest.param("not-json", 2, id="line-not-json"),
     pytest.param("unknown-type", 2, id="unknown-event-type"),
     pytest.param("prev-edited", 2, id="prev-hash-edited"),
-    pytest.param("not-json", 3, id="complete-last-line-not-json"),   # it has its newline: not a torn write
+    pytest.param("not-json", -1, id="complete-last-line-not-json"),  # it has its newline: not a torn write
 ]
 
 LEDGER_COMMANDS = [
@@ -442,7 +442,9 @@ def test_damaged_ledger_is_exit_3(desk: Desk, damage: str, line: int, command: t
     assert len(files) == 1
     path = files[0]
     lines = path.read_bytes().split(b"\n")
-    assert len(lines) == 4 and lines[-1] == b""         # three events, each ending with its newline
+    assert len(lines) >= 4 and lines[-1] == b""         # at least three events, each ending with its newline
+    if line == -1:
+        line = len(lines) - 1                           # the last complete line
     lines[line - 1] = _edit_line(damage, lines[line - 1])
     path.write_bytes(b"\n".join(lines))
     before = desk.ledger_bytes()

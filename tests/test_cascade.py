@@ -20,6 +20,12 @@ def triggered(desk: Desk, doctor: str = "unknown", motif: str = "fievre", at: st
     return rid
 
 
+def moved(desk: Desk, now: str) -> tuple[list[str], list[str]]:
+    """What a tick at ``now`` escalated and expired."""
+    data = desk("tick", "--json", now=now).json
+    return data["escalated"], data["expired"]
+
+
 def test_intake_triages_by_the_protocol_action(desk: Desk) -> None:
     statuses = [desk("intake", "--motif", motif, "--source", "cot", "--json", now=f"{MONDAY}T16:00").json
                 for motif in ("fievre", "renouvellement", "douleur_thoracique")]
@@ -70,9 +76,9 @@ def test_another_members_refusal_is_recorded_and_they_are_not_asked_again(desk: 
     rid = triggered(desk, doctor="gp-a")
     assert desk("refuse", rid, "--by", "gp-b", "--json", now=f"{MONDAY}T16:05").json == {
         "request": rid, "status": "treating_doctor_window"}
-    assert desk("tick", "--json", now=f"{MONDAY}T17:00").json == {"escalated": [rid], "expired": []}
-    escalation = desk.events()[-1]
-    assert (escalation["type"], escalation["notified"]) == ("escalate", ["gp-cami"])
+    assert moved(desk, f"{MONDAY}T17:00") == ([rid], [])
+    escalation = [e for e in desk.events() if e["type"] == "escalate"][-1]
+    assert escalation["notified"] == ["gp-cami"]
 
 
 def test_the_treating_doctor_stays_eligible_in_the_community(desk: Desk) -> None:
@@ -91,16 +97,16 @@ def test_once_the_window_ran_out_others_may_accept_before_tick_records_it(desk: 
 
 def test_tick_expires_a_request_nobody_took_and_is_idempotent(desk: Desk) -> None:
     rid = triggered(desk)
-    assert desk("tick", "--json", now=f"{MONDAY}T17:59").json == {"escalated": [], "expired": []}
-    assert desk("tick", "--json", now=f"{MONDAY}T18:00").json == {"escalated": [], "expired": [rid]}
+    assert moved(desk, f"{MONDAY}T17:59") == ([], [])
+    assert moved(desk, f"{MONDAY}T18:00") == ([], [rid])
     before = desk.ledger_bytes()
-    assert desk("tick", "--json", now=f"{MONDAY}T18:01").json == {"escalated": [], "expired": []}
+    assert moved(desk, f"{MONDAY}T18:01") == ([], [])
     assert desk.ledger_bytes() == before
 
 
 def test_tick_after_a_long_outage_expires_without_escalating_first(desk: Desk) -> None:
     rid = triggered(desk, doctor="gp-a")
-    assert desk("tick", "--json", now=f"{MONDAY}T19:00").json == {"escalated": [], "expired": [rid]}
+    assert moved(desk, f"{MONDAY}T19:00") == ([], [rid])
 
 
 def test_tick_prints_nothing_for_cron_when_nothing_moved(desk: Desk) -> None:
@@ -143,7 +149,7 @@ def test_show_gives_the_timeline(desk: Desk) -> None:
     rid = triggered(desk)
     data = desk("show", rid, "--json", now=f"{MONDAY}T16:10").json
     assert (data["request"], data["status"]) == (rid, "community")
-    assert [e["type"] for e in data["events"]] == ["intake", "notify"]
+    assert [e["type"] for e in data["events"] if e["type"] in ("intake", "notify")] == ["intake", "notify"]
 
 
 def test_a_bare_time_means_today_in_paris_even_when_utc_is_already_tomorrow(desk: Desk) -> None:

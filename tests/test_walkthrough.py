@@ -29,8 +29,8 @@ def test_the_readme_walkthrough_on_the_example_cpts(tmp_path: Path) -> None:
     assert (code, data) == (1, None)
     assert "reserved for its treating doctor mg-martin until 2024-01-15 17:01" in err
 
-    assert snpctl("2024-01-15T17:02", "tick")[:2] == (0, {"escalated": ["001C"], "expired": []})
-    assert snpctl("2024-01-15T17:03", "tick")[:2] == (0, {"escalated": [], "expired": []})
+    assert snpctl("2024-01-15T17:02", "tick")[:2] == (0, {"escalated": ["001C"], "expired": [], "failed_messages": []})
+    assert snpctl("2024-01-15T17:03", "tick")[:2] == (0, {"escalated": [], "expired": [], "failed_messages": []})
 
     assert snpctl("2024-01-15T17:05", "accept", "001C", "--by", "mg-remy", "--at", "17:45")[:2] == (0, {
         "request": "001C", "status": "accepted", "by": "mg-remy", "site": "cami",

@@ -14,6 +14,7 @@ from typing import Any
 from snpctl.domain import rules
 from snpctl.domain.cascade import OUTCOMES, REASONS, SOURCES, request_id
 from snpctl.domain.events import SCHEMA
+from snpctl.domain.messages import TEMPLATES
 from snpctl.domain.state import INTAKE_STATUS, State
 from snpctl.timefmt import from_stamp
 
@@ -71,6 +72,8 @@ def event_problem(state: State, event: dict[str, Any]) -> str | None:
         return found
     if kind == "recovery":
         return None if _HEX64.match(event["sha256"]) else "field 'sha256' is not a SHA-256"
+    if kind in ("attempt", "sent", "failed", "given_up"):
+        return _message_problem(state, event)
     if kind == "intake":
         expected = request_id(len(state.requests) + 1)
         if event["request"] != expected:
@@ -80,6 +83,12 @@ def event_problem(state: State, event: dict[str, Any]) -> str | None:
         if event["source"] not in SOURCES:
             return f"unknown source {event['source']!r}"
         return None
+    if kind == "queue":
+        expected = len(state.messages) + 1
+        if event["message"] != expected:
+            return f"message number {event['message']}, expected {expected}"
+        if event["template"] not in TEMPLATES or event["channel"] not in ("sms", "mail", "outbox"):
+            return f"unknown template {event['template']!r} or channel {event['channel']!r}"
     request = state.requests.get(event["request"])
     if request is None:
         return f"request {event['request']} has no intake before this line"
@@ -89,8 +98,31 @@ def event_problem(state: State, event: dict[str, Any]) -> str | None:
     return None if problem is None else f"{kind} not allowed: {rules.PROBLEMS.get(problem, problem)}"
 
 
+def _message_problem(state: State, event: dict[str, Any]) -> str | None:
+    message = state.messages.get(event["message"])
+    if message is None:
+        return f"message {event['message']} was never queued"
+    kind = event["type"]
+    if kind == "attempt":
+        if message.status not in ("queued", "failed") or event["attempt"] != message.attempts + 1:
+            return f"attempt {event['attempt']} of message {message.id} while it is {message.status}"
+        return None
+    if kind in ("sent", "failed"):
+        fresh = message.status == "queued" and message.channel == "outbox" and event["attempt"] == 1
+        if not fresh and (message.status != "sending" or event["attempt"] != message.attempts):
+            return f"{kind} for message {message.id} that was not being sent (sent twice?)"
+        return None
+    if message.status not in ("failed", "sending"):
+        return f"message {message.id} given up while it is {message.status}"
+    return None
+
+
 def _step_problem(request, event: dict[str, Any], at: datetime) -> str | None:
     kind = event["type"]
+    if kind == "queue":
+        return None   # numbering, template and channel are checked in event_problem
+    if kind == "synthesis":
+        return rules.synthesis_problem(request, event["by"])
     if kind == "notify":
         problem = rules.notify_problem(request, at)
         if problem:

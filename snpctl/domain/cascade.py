@@ -88,6 +88,7 @@ def _refusal(config: Config, request: Request, problem: str, member: str | None 
                             "booked request."),
         "too_early": _("The appointment of request {id} is at {appointment}; record seen or no-show once it has "
                        "come."),
+        "not_taker": _("Request {id} was taken by {by}; only they can send its synthesis to the treating doctor."),
     }
     status = request.status_at(now) if now is not None else request.status
     return Refused(messages[problem].format(
@@ -158,7 +159,7 @@ def _check_appointment(config: Config, request: Request, member: Member, now: da
 # -- the commands -------------------------------------------------------------------------
 
 def intake(state: State, config: Config, now: datetime, *, motif: str, source: str,
-           treating_doctor: str, patient: str) -> Events:
+           treating_doctor: str, patient: str, texted: bool = False) -> Events:
     protocol = config.protocols.get(motif)
     if protocol is None:
         raise BadUsage(_("Unknown motif {motif!r}; the motifs of protocols.toml are: {known}.")
@@ -171,7 +172,7 @@ def intake(state: State, config: Config, now: datetime, *, motif: str, source: s
                          "unknown, or external (a doctor who is not in the roster).").format(value=treating_doctor))
     return [new("intake", now, request=request_id(len(state.requests) + 1), motif=protocol.key,
                 category=protocol.category, action=protocol.action, profession=protocol.profession,
-                source=source, treating_doctor=treating_doctor, patient=patient)]
+                source=source, treating_doctor=treating_doctor, patient=patient, contact="sms" if texted else "none")]
 
 
 def notify(state: State, config: Config, now: datetime, *, request: str) -> Events:
@@ -231,6 +232,14 @@ def outcome(state: State, config: Config, now: datetime, *, request: str, outcom
     req = find_request(state, request)
     _allowed(config, req, now, rules.outcome_problem(req, outcome, now))
     return [new("outcome", now, request=req.id, outcome=outcome)]
+
+
+def synthesis(state: State, config: Config, now: datetime, *, request: str, by: str) -> Events:
+    req = find_request(state, request)
+    _allowed(config, req, now, None)
+    member = _member(config, by)
+    _allowed(config, req, now, rules.synthesis_problem(req, member.id), member.id)
+    return [new("synthesis", now, request=req.id, by=member.id)]
 
 
 def tick(state: State, config: Config, now: datetime) -> Events:

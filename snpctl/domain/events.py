@@ -19,7 +19,7 @@ GENESIS = "0" * 64   # the ``prev`` of the first event
 # type -> {field: python type}. Every event also has seq (int), at (str), type (str), prev (str).
 SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "intake": {"request": str, "motif": str, "category": str, "action": str, "profession": str,
-               "source": str, "treating_doctor": str, "patient": str},
+               "source": str, "treating_doctor": str, "patient": str, "contact": str},
     "notify": {"request": str, "status": str, "deadline": str, "expires": str, "notified": list},
     "escalate": {"request": str, "cause": str, "deadline": str, "notified": list},
     "refuse": {"request": str, "by": str, "reason": str},
@@ -27,6 +27,13 @@ SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "book": {"request": str, "by": str, "site": str, "appointment": str},
     "expire": {"request": str},
     "outcome": {"request": str, "outcome": str},
+    "synthesis": {"request": str, "by": str},
+    # messages: who and how, never the number, the address or the text (rendered at sending time)
+    "queue": {"message": int, "request": str, "template": str, "recipient": str, "channel": str},
+    "attempt": {"message": int, "attempt": int},
+    "sent": {"message": int, "attempt": int},
+    "failed": {"message": int, "attempt": int, "error": str},
+    "given_up": {"message": int, "why": str},   # "failed" (no retry left) or "unknown" (sender died mid-way)
     "recovery": {"file": str, "offset": int, "length": int, "sha256": str},
 }
 COMMON: dict[str, type] = {"seq": int, "at": str, "type": str, "prev": str}

@@ -25,6 +25,7 @@ PROBLEMS = {
     "already_refused": "the member had already refused it",
     "no_appointment": "the request had no appointment",
     "too_early": "the appointment time had not come",
+    "not_taker": "only the member who took the request writes its synthesis",
 }
 
 
@@ -83,6 +84,12 @@ def outcome_problem(request: Request, outcome: str, at: datetime) -> str | None:
     if status != "accepted":
         return "no_appointment"
     return "too_early" if at < request.appointment else None
+
+
+def synthesis_problem(request: Request, member: str) -> str | None:
+    if request.by is None:
+        return "no_appointment"
+    return None if request.by == member else "not_taker"
 
 
 def due(request: Request, at: datetime) -> str | None:

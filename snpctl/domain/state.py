@@ -45,6 +45,9 @@ class Request:
     appointment: datetime | None = None
     taken_at: datetime | None = None
     direct: bool = False                   # booked directly, no cascade
+    texted: bool = False                   # the patient gave a number to text (kept in the private store)
+    reminded: bool = False                 # the reminder before the appointment was queued
+    synthesis: bool = False                # the member who saw the patient wrote a synthesis
 
     @property
     def closed(self) -> bool:
@@ -59,6 +62,21 @@ class Request:
         return self.status
 
 
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A message the cascade sends: its state of delivery, never its text or address."""
+
+    id: int
+    request: str
+    template: str
+    recipient: str                 # a member id, "patient", "operator" or "treating_doctor"
+    channel: str                   # "sms", "mail" or "outbox"
+    queued_at: datetime
+    status: str = "queued"         # queued, sending, sent, failed (will retry), gave_up
+    attempts: int = 0
+    last_at: datetime | None = None
+
+
 @dataclass(slots=True)
 class State:
     requests: dict[str, Request] = field(default_factory=dict)
@@ -68,6 +86,34 @@ class State:
     last_hash: str = GENESIS
     last_at: datetime | None = None
     unordered: int = 0                                  # events dated before the one before them
+    messages: dict[int, Message] = field(default_factory=dict)
+    undelivered: set[int] = field(default_factory=set)  # message ids queued, sending or failed (not final)
+
+
+def _set_message(state: State, message: Message) -> None:
+    state.messages[message.id] = message
+    (state.undelivered.add if message.status in ("queued", "sending", "failed") else state.undelivered.discard)(
+        message.id)
+
+
+def _message_event(state: State, event: dict[str, Any], at: datetime) -> None:
+    kind = event["type"]
+    if kind == "queue":
+        _set_message(state, Message(id=event["message"], request=event["request"], template=event["template"],
+                                    recipient=event["recipient"], channel=event["channel"], queued_at=at))
+        if event["template"] == "reminder_patient":
+            state.requests[event["request"]] = replace(state.requests[event["request"]], reminded=True)
+        return
+    message = state.messages[event["message"]]
+    if kind == "attempt":
+        message = replace(message, status="sending", attempts=event["attempt"], last_at=at)
+    elif kind == "sent":
+        message = replace(message, status="sent", attempts=event["attempt"], last_at=at)
+    elif kind == "failed":
+        message = replace(message, status="failed", attempts=event["attempt"], last_at=at)
+    elif kind == "given_up":
+        message = replace(message, status="gave_up")
+    _set_message(state, message)
 
 
 def _set(state: State, request: Request) -> None:
@@ -89,9 +135,13 @@ def apply(state: State, event: dict[str, Any]) -> State:
         _set(state, Request(
             id=event["request"], number=number, motif=event["motif"], category=event["category"],
             profession=event["profession"], source=event["source"], treating_doctor=event["treating_doctor"],
-            patient=event["patient"], status=INTAKE_STATUS[event["action"]], intake_at=at, last_at=at))
+            patient=event["patient"], status=INTAKE_STATUS[event["action"]], intake_at=at, last_at=at,
+            texted=event.get("contact") == "sms"))
         return state
     if kind == "recovery":
+        return state
+    if kind in ("queue", "attempt", "sent", "failed", "given_up"):
+        _message_event(state, event, at)
         return state
     request = state.requests[event["request"]]
     if kind == "notify":
@@ -109,6 +159,8 @@ def apply(state: State, event: dict[str, Any]) -> State:
         request = replace(request, status="expired")
     elif kind == "outcome":
         request = replace(request, status=OUTCOME_STATUS[event["outcome"]])
+    elif kind == "synthesis":
+        request = replace(request, synthesis=True)
     request = replace(request, last_at=max(at, request.last_at))
     _set(state, request)
     return state

@@ -52,25 +52,39 @@ class Workspace:
     def private(self) -> Path:
         return self.home / "private"
 
-    def save_private(self, request: str, record: dict[str, str]) -> None:
-        """Contact details and notes of a request, owner-only, outside the ledger."""
-        folder = self.private / "requests"
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    def private_path(self, request: str, kind: str = "json") -> Path:
+        return self.private / "requests" / (f"{request}.json" if kind == "json" else f"{request}.{kind}.txt")
+
+    def _write_private(self, path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(self.private, 0o700)
-        path = folder / f"{request}.json"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            os.write(fd, json.dumps(record, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8"))
-            os.fsync(fd)
+            os.write(fd, data)
+            if self.durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
 
+    def save_private(self, request: str, record: dict[str, str]) -> None:
+        """Contact details and notes of a request, owner-only, outside the ledger."""
+        self._write_private(self.private_path(request),
+                            json.dumps(record, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8"))
+
     def load_private(self, request: str) -> dict[str, str]:
-        path = self.private / "requests" / f"{request}.json"
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            return json.loads(self.private_path(request).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
+
+    def save_private_text(self, request: str, kind: str, text: str) -> None:
+        self._write_private(self.private_path(request, kind), text.encode("utf-8"))
+
+    def load_private_text(self, request: str, kind: str) -> str:
+        try:
+            return self.private_path(request, kind).read_text(encoding="utf-8")
+        except OSError:
+            return ""
 
 
 def default_file(name: str) -> bytes:

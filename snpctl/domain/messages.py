@@ -1,0 +1,183 @@
+"""Which messages the cascade sends, to whom, on which channel, and when to try again. Pure.
+
+The ledger records a message as ``queue`` (who, which template, which channel), then ``attempt``
+(claimed under the lock *before* sending, so that nobody sends it twice), then ``sent`` or
+``failed``; after the last retry, ``given_up``. Never the number, the address or the text:
+those are rendered at sending time from the templates and the private store.
+"""
+
+from __future__ import annotations
+
+import string
+from datetime import datetime, timedelta
+from typing import Any
+
+from snpctl.domain.events import new
+from snpctl.domain.state import Message, Request, State
+
+SENDING_STALE = timedelta(minutes=10)   # an attempt with no result after this: the sender died mid-way
+
+# template -> (kind of channel, French default). Overridable in protocols.toml [messaging.templates].
+TEMPLATES: dict[str, tuple[str, str]] = {
+    "notify_member": ("sms", "CPTS - demande de soins non programmés {request} : {motif}, {commune}. À prendre avant "
+                             "{deadline}. Pour accepter ou refuser, appelez le {cot_phone} en donnant le numéro "
+                             "{request}."),
+    "accepted_patient": ("sms", "Bonjour {patient}, votre rendez-vous : {date} à {time} avec {doctor}, {place}, "
+                                "{address}. Si votre état s'aggrave, appelez le 15."),
+    "informed_treating_doctor": ("mail", "Votre patient(e) {patient} a appelé la ligne de soins non programmés de la "
+                                         "CPTS (demande {request}, {motif}). {doctor} l'a pris(e) en charge : "
+                                         "rendez-vous le {date} à {time}, {place}."),
+    "reminder_patient": ("sms", "Rappel : rendez-vous {date} à {time} avec {doctor}, {place}, {address}. En cas "
+                                "d'empêchement, prévenez le {cot_phone}."),
+    "expired_patient": ("sms", "Bonjour {patient}, aucun médecin n'a pu vous recevoir à temps (demande {request}). "
+                               "Si votre état s'aggrave, appelez le 15 ; sinon, ce soir, la maison médicale de garde "
+                               "(appelez le 15 pour être orienté). Pour toute question : {cot_phone}."),
+    "expired_operator": ("sms", "Demande {request} ({motif}) expirée sans preneur. Rappeler le patient : {patient}, "
+                                "{phone}."),
+    "synthesis_treating_doctor": ("mail", "Synthèse de la consultation de {patient} par {doctor} le {date} (demande "
+                                          "{request}, {motif}) :\n\n{text}"),
+    "failed_operator": ("sms", "Message non délivré après {attempts} essais : {template} pour {recipient} ({channel}), "
+                               "demande {request}. À faire à la main."),
+}
+SUBJECTS = {
+    "informed_treating_doctor": "Votre patient(e) a été pris(e) en charge (demande {request})",
+    "synthesis_treating_doctor": "Synthèse de consultation (demande {request})",
+    "expired_operator": "Demande {request} expirée",
+    "failed_operator": "Message non délivré (demande {request})",
+}
+COMMON = {"request", "motif", "commune", "cot_phone"}
+PLACEHOLDERS: dict[str, set[str]] = {
+    "notify_member": COMMON | {"deadline"},
+    "accepted_patient": COMMON | {"patient", "date", "time", "doctor", "place", "address"},
+    "informed_treating_doctor": COMMON | {"patient", "date", "time", "doctor", "place", "address"},
+    "reminder_patient": COMMON | {"patient", "date", "time", "doctor", "place", "address"},
+    "expired_patient": COMMON | {"patient"},
+    "expired_operator": COMMON | {"patient", "phone"},
+    "synthesis_treating_doctor": COMMON | {"patient", "date", "doctor", "text"},
+    "failed_operator": COMMON | {"template", "recipient", "channel", "attempts"},
+}
+
+
+def template_problem(name: str, text: str) -> str | None:
+    """Why a template text would fail when rendered, or None. Checked when the configuration loads."""
+    try:
+        fields = [field for _, field, spec, conversion in string.Formatter().parse(text) if field is not None]
+    except ValueError as error:
+        return f"{error} (write {{{{ and }}}} for a literal brace)"
+    for field in fields:
+        if field not in PLACEHOLDERS[name]:
+            return f"unknown placeholder {{{field}}}; this template can use: " + \
+                ", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS[name]))
+    return None
+
+
+def template_text(config, name: str) -> str:
+    return config.messaging.templates.get(name) or TEMPLATES[name][1]
+
+
+# -- channels -------------------------------------------------------------------------------
+
+def _sms(config, number: str | None) -> str:
+    return "sms" if number and config.messaging.sms_command else "outbox"
+
+
+def _mail(config, address: str | None) -> str:
+    return "mail" if address and config.messaging.mail is not None else "outbox"
+
+
+def _operator(config) -> list[str]:
+    channels = []
+    if config.messaging.operator_sms:
+        channels.append(_sms(config, config.messaging.operator_sms))
+    if config.messaging.operator_mail:
+        channels.append(_mail(config, config.messaging.operator_mail))
+    return channels or ["outbox"]
+
+
+class _Planner:
+    def __init__(self, state: State, now: datetime) -> None:
+        self.state, self.now, self.events = state, now, []
+        self.next_id = len(state.messages) + 1
+
+    def queue(self, request: str, template: str, recipient: str, channel: str) -> None:
+        self.events.append(new("queue", self.now, message=self.next_id, request=request, template=template,
+                               recipient=recipient, channel=channel))
+        self.next_id += 1
+
+
+def plan(state: State, config, now: datetime, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The messages that ``events`` (about to be appended) cause."""
+    planner = _Planner(state, now)
+    for event in events:
+        kind = event["type"]
+        request = state.requests.get(event.get("request", ""))
+        if request is None:
+            continue
+        if kind in ("notify", "escalate"):
+            for member_id in event["notified"]:
+                member = config.members.get(member_id)
+                planner.queue(request.id, "notify_member", member_id, _sms(config, member.sms if member else None))
+        elif kind in ("accept", "book"):
+            planner.queue(request.id, "accepted_patient", "patient", _sms(config, "yes" if request.texted else None))
+            doctor = config.members.get(request.treating_doctor)
+            if doctor is not None and doctor.mssante and doctor.id != event["by"]:
+                planner.queue(request.id, "informed_treating_doctor", doctor.id, _mail(config, doctor.mssante))
+        elif kind == "expire":
+            planner.queue(request.id, "expired_patient", "patient", _sms(config, "yes" if request.texted else None))
+            for channel in _operator(config):
+                planner.queue(request.id, "expired_operator", "operator", channel)
+        elif kind == "synthesis":
+            doctor = config.members.get(request.treating_doctor)
+            recipient = doctor.id if doctor is not None else "treating_doctor"
+            planner.queue(request.id, "synthesis_treating_doctor", recipient,
+                          _mail(config, doctor.mssante if doctor else None))
+    return planner.events
+
+
+def duties(state: State, config, now: datetime) -> tuple[list[dict[str, Any]], list[int]]:
+    """What ``tick`` owes the messages at ``now``: reminders to queue, messages to give up (and report).
+
+    Returns the events and the ids of the messages given up by them.
+    """
+    planner = _Planner(state, now)
+    before = config.messaging.reminder_before
+    if before:
+        for rid in sorted(state.accepted, key=lambda r: state.requests[r].number):
+            request = state.requests[rid]
+            if _reminder_due(request, before, now):
+                planner.queue(rid, "reminder_patient", "patient", _sms(config, "yes" if request.texted else None))
+    given_up = []
+    for mid in sorted(state.undelivered):
+        message = state.messages[mid]
+        why = _hopeless(message, config, now)
+        if why is None:
+            continue
+        planner.events.append(new("given_up", now, message=mid, why=why))
+        given_up.append(mid)
+        if message.template != "failed_operator":
+            for channel in _operator(config):
+                planner.queue(message.request, "failed_operator", "operator", channel)
+    return planner.events, given_up
+
+
+def _reminder_due(request: Request, before: timedelta, now: datetime) -> bool:
+    """Once, ``before`` ahead of the appointment, if it was set more than ``before`` ahead."""
+    start = request.appointment - before
+    return not request.reminded and request.taken_at < start <= now < request.appointment
+
+
+def _hopeless(message: Message, config, now: datetime) -> str | None:
+    if message.status == "failed" and message.attempts > len(config.messaging.retry):
+        return "failed"
+    if message.status == "sending" and now - message.last_at >= SENDING_STALE:
+        return "unknown"   # attempted, result unknown: say so rather than risk a second text
+    return None
+
+
+def claimable(message: Message, config, now: datetime) -> bool:
+    """May this message be (re)sent now? Queued ones at once; failed ones after their wait."""
+    if message.status == "queued":
+        return True
+    if message.status == "failed" and message.attempts <= len(config.messaging.retry):
+        return now >= message.last_at + config.messaging.retry[message.attempts - 1]
+    return False

@@ -1,0 +1,92 @@
+"""Handing a rendered message over: the outbox (always), an SMS command, an SMTP server.
+
+Each ``send_*`` returns None when the message was handed over, or a short error code that is
+safe to write in the ledger (never the server's own words: they may echo an address).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import smtplib
+import socket
+import ssl
+import subprocess
+from email.message import EmailMessage
+from pathlib import Path
+
+from snpctl.config import Mail
+from snpctl.messaging.render import Rendered
+
+SMS_TIMEOUT = 20.0   # seconds for the SMS command
+
+
+def write_outbox(folder: Path, day: str, message_id: int, template: str, recipient: str, channel: str,
+                 attempt: int, request: str, rendered: Rendered) -> Path:
+    """One file per message (rewritten on each attempt), owner-only: it holds names and numbers."""
+    target = folder / day
+    target.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(folder, 0o700)
+    path = target / f"{message_id:06d}-{template}-{recipient}.txt"
+    body = (f"To: {rendered.name} <{rendered.to or 'outbox only'}>\nChannel: {channel}\nTemplate: {template}\n"
+            f"Request: {request}\nAttempt: {attempt}\nSubject: {rendered.subject}\n\n{rendered.text}\n")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, body.encode("utf-8"))
+    finally:
+        os.close(fd)
+    return path
+
+
+def send_sms(command: str, number: str, text: str) -> str | None:
+    """Run the configured command once, ``{to}`` replaced by the number, the text on standard input."""
+    try:
+        arguments = [part.replace("{to}", number) for part in shlex.split(command)]
+    except ValueError:
+        return "command_unparsable"
+    try:
+        done = subprocess.run(arguments, input=text.encode("utf-8"), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=SMS_TIMEOUT, check=False)
+    except FileNotFoundError:
+        return "command_not_found"
+    except PermissionError:
+        return "command_not_executable"
+    except subprocess.TimeoutExpired:
+        return "timeout"
+    except OSError:
+        return "command_failed"
+    return None if done.returncode == 0 else f"exit_{done.returncode}"
+
+
+def send_mail(mail: Mail, address: str, subject: str, text: str) -> str | None:
+    message = EmailMessage()
+    message["From"] = mail.sender
+    message["To"] = address
+    message["Subject"] = subject
+    message.set_content(text)
+    try:
+        with smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout) as server:
+            if mail.starttls:
+                context = ssl.create_default_context(cafile=mail.cafile)
+                server.starttls(context=context)
+            if mail.user:
+                password = os.environ.get(mail.password_env or "")
+                if not password:
+                    return "no_password"
+                server.login(mail.user, password)
+            server.send_message(message)
+    except smtplib.SMTPAuthenticationError:
+        return "auth"
+    except smtplib.SMTPRecipientsRefused:
+        return "recipient_refused"
+    except smtplib.SMTPNotSupportedError:
+        return "starttls_unsupported"
+    except (ssl.SSLError, ssl.CertificateError):
+        return "tls"
+    except (socket.timeout, TimeoutError):
+        return "timeout"
+    except smtplib.SMTPException:
+        return "smtp"
+    except OSError:
+        return "connection"
+    return None
