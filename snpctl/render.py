@@ -125,15 +125,53 @@ def listing(ws: Workspace, now: datetime, result: Outcome) -> None:
     _console().print(table)
 
 
+def _describe(ws: Workspace, now: datetime, event: dict, outcome_of: dict[int, str]) -> str:
+    """One event of a request's timeline, as a sentence."""
+    at = lambda key: _time(ws, now, from_stamp(event[key]))  # noqa: E731
+    kind = event["type"]
+    if kind == "intake":
+        protocol = ws.config.protocols.get(event["motif"])
+        return _("call taken: {motif} ({action}), source {source}, treating doctor {doctor}").format(
+            motif=protocol.label if protocol else event["motif"], action=event["action"], source=event["source"],
+            doctor=event["treating_doctor"])
+    if kind == "notify":
+        return _("triggered: {status} until {deadline}; notified {who}").format(
+            status=event["status"], deadline=at("deadline"), who=", ".join(event["notified"]) or "-")
+    if kind == "escalate":
+        return _("open to the community ({cause}) until {deadline}; notified {n}").format(
+            cause=event["cause"], deadline=at("deadline"), n=len(event["notified"]))
+    if kind == "refuse":
+        return _("{by} refused ({reason})").format(by=event["by"], reason=event["reason"])
+    if kind in ("accept", "book"):
+        return _("{what} by {by}: appointment {at}, {site}").format(
+            what=_("accepted") if kind == "accept" else _("booked"), by=event["by"], at=at("appointment"),
+            site=event["site"])
+    if kind == "expire":
+        return _("expired: nobody accepted")
+    if kind == "outcome":
+        return event["outcome"]
+    if kind == "synthesis":
+        return _("synthesis by {by}").format(by=event["by"])
+    if kind == "queue":
+        return _("message {template} to {recipient} by {channel}: {result}").format(
+            template=event["template"], recipient=event["recipient"], channel=event["channel"],
+            result=outcome_of.get(event["message"], _("queued")))
+    return kind
+
+
 def show(ws: Workspace, now: datetime, result: Outcome) -> None:
     req = result.request
-    print(_("Request {id}: {status}, motif {motif}, source {source}, treating doctor {doctor}.").format(
-        id=req.id, status=req.status, motif=req.motif, source=req.source, doctor=req.treating_doctor))
-    table = Table(box=None, pad_edge=False)
-    for title in (_("time"), _("event"), _("details")):
-        table.add_column(title)
-    hidden = {"seq", "prev", "at", "type", "request"}
+    print(_("Request {id}: {status}.").format(id=req.id, status=req.status))
+    outcome_of: dict[int, str] = {}
     for event in result.data["events"]:
-        details = ", ".join(f"{k}={v}" for k, v in sorted(event.items()) if k not in hidden)
-        table.add_row(to_local_text(from_stamp(event["at"]), ws.config.zone), event["type"], details)
+        if event["type"] in ("sent", "failed", "given_up"):
+            word = {"sent": _("sent"), "failed": _("failed ({error}), will retry"), "given_up": _("GIVEN UP")}
+            outcome_of[event["message"]] = word[event["type"]].format(error=event.get("error", ""))
+    table = Table(box=None, pad_edge=False)
+    table.add_column(_("time"))
+    table.add_column(_("what happened"))
+    for event in result.data["events"]:
+        if event["type"] in ("attempt", "sent", "failed", "given_up"):
+            continue
+        table.add_row(to_local_text(from_stamp(event["at"]), ws.config.zone), _describe(ws, now, event, outcome_of))
     _console().print(table)
