@@ -3,8 +3,8 @@
 Each takes the workspace, the instant the command runs as (``now``, aware), and typed arguments;
 each returns an ``Outcome`` whose ``data`` is the contract's JSON object and whose ``messages``
 are the ids it queued. Delivering them (``deliver``) is a separate step, taken outside the
-ledger lock, right after: inline by ``tick`` and the simulator, in the background by the
-interactive commands, so that a dead mail server never keeps a coordinator waiting.
+ledger lock, right after the command's answer has been printed, so that a slow gateway never
+holds up another command (each hand-over is bounded by its timeout).
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ def request_view(ws: Workspace, request: Request, now: datetime | None = None) -
 def message_view(ws: Workspace, message: Message) -> dict[str, Any]:
     return {"message": message.id, "request": message.request, "template": message.template,
             "recipient": message.recipient, "channel": message.channel, "status": message.status,
-            "attempts": message.attempts, "last": to_local_iso(message.last_at, ws.config.zone)}
+            "attempts": message.attempts, "last": to_local_iso(message.last_at, ws.config.zone),
+            "why": message.gave_up_why}
 
 
 def _queued(events: list[dict[str, Any]]) -> list[int]:

@@ -36,8 +36,8 @@ TEMPLATES: dict[str, tuple[str, str]] = {
                                 "{phone}."),
     "synthesis_treating_doctor": ("mail", "Synthèse de la consultation de {patient} par {doctor} le {date} (demande "
                                           "{request}, {motif}) :\n\n{text}"),
-    "failed_operator": ("sms", "Message non délivré après {attempts} essais : {template} pour {recipient} ({channel}), "
-                               "demande {request}. À faire à la main."),
+    "failed_operator": ("sms", "Message non délivré ({why}) : {template} pour {recipient} ({channel}), demande "
+                               "{request}, essai(s) : {attempts}. Vérifier et faire à la main."),
 }
 SUBJECTS = {
     "informed_treating_doctor": "Votre patient(e) a été pris(e) en charge (demande {request})",
@@ -54,7 +54,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "expired_patient": COMMON | {"patient"},
     "expired_operator": COMMON | {"patient", "phone"},
     "synthesis_treating_doctor": COMMON | {"patient", "date", "doctor", "text"},
-    "failed_operator": COMMON | {"template", "recipient", "channel", "attempts"},
+    "failed_operator": COMMON | {"template", "recipient", "channel", "attempts", "why"},
 }
 
 

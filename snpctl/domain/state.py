@@ -75,6 +75,7 @@ class Message:
     status: str = "queued"         # queued, sending, sent, failed (will retry), gave_up
     attempts: int = 0
     last_at: datetime | None = None
+    gave_up_why: str | None = None  # "failed" or "unknown"
 
 
 @dataclass(slots=True)
@@ -112,7 +113,7 @@ def _message_event(state: State, event: dict[str, Any], at: datetime) -> None:
     elif kind == "failed":
         message = replace(message, status="failed", attempts=event["attempt"], last_at=at)
     elif kind == "given_up":
-        message = replace(message, status="gave_up")
+        message = replace(message, status="gave_up", gave_up_why=event["why"])
     _set_message(state, message)
 
 

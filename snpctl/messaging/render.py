@@ -67,7 +67,9 @@ def render(config: Config, state: State, message: Message, private: dict[str, st
         failed = [m for m in state.messages.values() if m.request == request.id and m.status == "gave_up"]
         last = failed[-1] if failed else message
         context.update(template=last.template, recipient=last.recipient, channel=last.channel,
-                       attempts=str(last.attempts))
+                       attempts=str(last.attempts),
+                       why="échec de tous les essais" if last.gave_up_why == "failed" else
+                       "résultat inconnu, l'envoi a été interrompu : il a peut-être été reçu")
     if message.template == "synthesis_treating_doctor" and request.appointment:
         context["date"] = french_date(request.appointment, zone)
     to, name = _address(config, message, private)

@@ -85,6 +85,10 @@ def send_mail(mail: Mail, address: str, subject: str, text: str) -> str | None:
         return "tls"
     except (socket.timeout, TimeoutError):
         return "timeout"
+    except smtplib.SMTPServerDisconnected as error:
+        # smtplib turns a server that never greets into "Connection unexpectedly closed: timed out"
+        timed_out = isinstance(error.__context__, (socket.timeout, TimeoutError)) or str(error).endswith("timed out")
+        return "timeout" if timed_out else "disconnected"
     except smtplib.SMTPException:
         return "smtp"
     except OSError:
