@@ -682,7 +682,7 @@ def test_an_sms_that_fails_after_the_last_retry_is_given_up_reported_and_the_ope
     assert ok(desk, "tick", at="16:07")["failed_messages"] == []            # attempt 3, the last
     reported = ok(desk, "tick", at="16:08")["failed_messages"]
     expected = {"message": 1, "request": rid, "template": "notify_member", "recipient": "gp-a", "channel": "sms",
-                "status": "gave_up", "attempts": 3, "last": f"{MONDAY}T16:07:00+01:00"}
+                "status": "gave_up", "attempts": 3, "last": f"{MONDAY}T16:07:00+01:00", "why": "failed"}
     assert reported == [expected]
     assert {"type": "given_up", "message": 1, "why": "failed"} in message_events(desk)
     assert [e for e in message_events(desk) if e["type"] == "attempt" and e["message"] == 1] == [
@@ -922,7 +922,7 @@ def test_a_sender_killed_mid_sms_is_never_resent_and_is_given_up_as_unknown(tmp_
     reported = ok(desk, "tick", at="16:12")["failed_messages"]      # 11 minutes after the attempt
     assert reported == [{"message": 1, "request": rid, "template": "notify_member", "recipient": "gp-a",
                          "channel": "sms", "status": "gave_up", "attempts": 1,
-                         "last": f"{MONDAY}T16:01:00+01:00"}]
+                         "last": f"{MONDAY}T16:01:00+01:00", "why": "unknown"}]
     assert {"type": "given_up", "message": 1, "why": "unknown"} in message_events(desk)
     ok(desk, "tick", at="16:30")
     assert len(sms.to(GP_A["e164"])) == 1                           # never re-sent
