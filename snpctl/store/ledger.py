@@ -152,6 +152,19 @@ class Ledger:
             pass
         return state
 
+    def _fold_strict(self, lines: list[Line]) -> State:
+        """The fold of a writer: every line must pass verify's checks, or nothing is written."""
+        from snpctl.store.verify import line_problem
+        state, previous = State(), GENESIS
+        first_file = lines[0].file if lines else ""
+        for line in lines:
+            problem = line_problem(state, line.raw, previous, line.file[:7],
+                                   first=line.number == 1 and line.file != first_file)
+            if problem:
+                raise damaged(line, problem)
+            previous = state.last_hash = line_hash(line.raw)
+        return state
+
     def stream(self) -> tuple[Iterator[dict[str, Any]], Torn | None]:
         """Every event, checked and folded as it goes (so damage stops a reader too), and the torn tail."""
         lines, torn = self.lines()
@@ -172,7 +185,8 @@ class Ledger:
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            deadline = time.monotonic() + float(os.environ.get(LOCK_TIMEOUT_ENV, "10"))
+            timeout = float(os.environ.get(LOCK_TIMEOUT_ENV, "10"))
+            deadline = time.monotonic() + timeout
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -182,7 +196,8 @@ class Ledger:
                         raise
                     if time.monotonic() >= deadline:
                         raise LedgerError(_("The ledger is busy: another snpctl command has held it for more than "
-                                            "10 seconds. Try again in a moment.")) from None
+                                            "{seconds:g} seconds. Try again in a moment.").format(seconds=timeout)) \
+                            from None
                     time.sleep(0.02)
             yield
         finally:
@@ -203,7 +218,7 @@ class Ledger:
                 state = self._cache[1]
             else:
                 lines, torn = self.lines()
-                state = self._fold(lines)
+                state = self._fold_strict(lines)
                 if torn is not None:
                     warnings.append(self._recover(state, torn, now))
             self._cache = None   # rebuilt below once the transaction succeeded
@@ -231,6 +246,20 @@ class Ledger:
                  "write) was moved to {target}.").format(file=torn.path.name, length=len(torn.data),
                                                          target=target.relative_to(self.home))
 
+    @staticmethod
+    def _undo(target: Path, size: int, created: bool) -> None:
+        """Take back a write that was not acknowledged; if even that fails, the next command sees a torn line."""
+        try:
+            if created:
+                target.unlink(missing_ok=True)
+            else:
+                with target.open("r+b") as handle:
+                    handle.truncate(size)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+        except OSError:
+            pass
+
     def _append(self, state: State, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Number, chain, write and fsync ``events``; then fold them into ``state``."""
         if not events:
@@ -250,6 +279,7 @@ class Ledger:
             numbered.append(event)
             chunks.append(raw + b"\n")
         data = b"".join(chunks)
+        size = 0 if created else target.stat().st_size
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -265,6 +295,7 @@ class Ledger:
             if created and self.durable:
                 _fsync_dir(self.dir)
         except OSError as error:
+            self._undo(target, size, created)
             raise LedgerError(_("Could not write ledger/{file} ({error}); nothing was recorded. Check the disk and "
                                 "try again.").format(file=target.name, error=error.strerror or error)) from None
         for event in numbered:

@@ -52,7 +52,7 @@ def verify(ledger: Ledger, checkpoint: Path | None = None) -> Summary:
         parts = data.split(b"\n")
         tail = parts.pop()
         for number, raw in enumerate(parts, 1):
-            problem = _line_problem(state, raw, previous, month, first=number == 1 and index > 0)
+            problem = line_problem(state, raw, previous, month, first=number == 1 and index > 0)
             if problem:
                 raise Bad(path.name, number, problem)
             previous = line_hash(raw)
@@ -72,7 +72,7 @@ def verify(ledger: Ledger, checkpoint: Path | None = None) -> Summary:
     return summary
 
 
-def _line_problem(state: State, raw: bytes, previous: str, month: str, *, first: bool) -> str | None:
+def line_problem(state: State, raw: bytes, previous: str, month: str, *, first: bool) -> str | None:
     if len(raw) > MAX_LINE:
         return _("line of {n} bytes, longer than any event ({max})").format(n=len(raw), max=MAX_LINE)
     try:
