@@ -11,11 +11,20 @@ $(BIN)/snpctl: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# A whole documented year (Champigny 2023) played through snpctl's commands into a temporary
+# folder: the documented figures beside the computed ones, then the full report.
 demo: $(BIN)/snpctl
-	$(BIN)/python -m snpctl.demo
+	@home=$$(mktemp -d)/cpts; \
+	echo "Playing Champigny's 2023 through snpctl's commands into $$home (a minute or so)..."; echo; \
+	$(BIN)/snpctl simulate champigny-2023 --into $$home && echo && \
+	$(BIN)/snpctl report --home $$home --from 2023-01-16 --to 2023-12-31
 
 test: $(BIN)/snpctl
 	$(BIN)/python -m pytest
+
+# Events written and seconds for `snpctl simulate champigny-2023` and `report --format json`.
+bench: $(BIN)/snpctl
+	$(BIN)/python bench/bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -313,6 +313,39 @@ def verify(checkpoint: Annotated[Optional[Path], typer.Option(
     _run(home, None, as_json, work, render, needs_config=False)
 
 
+@app.command()
+def simulate(scenario: Annotated[str, typer.Argument(
+                 metavar="SCENARIO", help="A shipped scenario: champigny-2023, champigny-2022, essonne-2023, "
+                 "vitry-2025; or the path of a scenario .toml file.", show_default=False)],
+             into: Annotated[Path, typer.Option("--into", metavar="DIR", help="Folder of the new workspace (must not "
+                                                "be a workspace already).", show_default=False)],
+             seed: Annotated[Optional[int], typer.Option("--seed", help="Draws of hours, delays and takers (default: "
+                                                         "the scenario's); the same seed writes the same ledger.",
+                                                         show_default=False)] = None,
+             as_json: Json = False) -> None:
+    """Play a documented period of activity into a new workspace, then set the documented figures beside report's.
+
+    Every call goes through the same functions as the commands (intake, notify, refuse, accept, book, outcome,
+    tick at each deadline as cron would). Exit 0 when every documented figure matches, 1 otherwise.
+
+    Example: snpctl simulate champigny-2023 --into /tmp/champigny && snpctl report --home /tmp/champigny
+    """
+    from snpctl import simulate as simulation
+    matched: list[bool] = []
+
+    def work(ws: Workspace, at: datetime) -> service.Outcome:
+        data = simulation.simulate(scenario, ws.home, seed=seed)
+        matched.append(data["ok"])
+        return service.Outcome(data)
+
+    def render(ws: Workspace, at: datetime, result: service.Outcome) -> None:
+        sys.stdout.write(simulation.render(result.data))
+
+    _run(into, None, as_json, work, render, needs_config=False)
+    if not all(matched):
+        raise typer.Exit(1)
+
+
 # -- entry point ----------------------------------------------------------------------------
 
 _UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")

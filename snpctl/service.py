@@ -65,6 +65,8 @@ def _decided(ws: Workspace, now: datetime, decide: Callable[..., list[dict[str, 
              **arguments: Any) -> tuple[State, list[dict[str, Any]], list[str]]:
     """Lock, decide, add the messages the decision causes, append; all or nothing."""
     with ws.ledger.transaction(now) as tx:
+        if "request" in arguments:
+            tx.need(arguments["request"])
         events = decide(tx.state, ws.config, now, **arguments)
         events = events + messages.plan(tx.state, ws.config, now, events)
         if before_append is not None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from snpctl.domain import rules
 from snpctl.domain.cascade import OUTCOMES, REASONS, SOURCES, request_id
-from snpctl.domain.events import SCHEMA
+from snpctl.domain.events import OPTIONAL, SCHEMA
 from snpctl.domain.messages import TEMPLATES
 from snpctl.domain.state import INTAKE_STATUS, State
 from snpctl.timefmt import from_stamp
@@ -57,7 +57,7 @@ def event_problem(state: State, event: dict[str, Any]) -> str | None:
     ``event`` already has the right shape (``events.shape_problem``).
     """
     kind = event["type"]
-    extra = set(event) - set(SCHEMA[kind]) - {"seq", "at", "type", "prev"}
+    extra = set(event) - set(SCHEMA[kind]) - set(OPTIONAL.get(kind, {})) - {"seq", "at", "type", "prev"}
     if extra:
         return f"unexpected field {sorted(extra)[0]!r} in a {kind} event"
     try:
@@ -75,7 +75,7 @@ def event_problem(state: State, event: dict[str, Any]) -> str | None:
     if kind in ("attempt", "sent", "failed", "given_up"):
         return _message_problem(state, event)
     if kind == "intake":
-        expected = request_id(len(state.requests) + 1)
+        expected = request_id(state.request_count + 1)
         if event["request"] != expected:
             return f"request id {event['request']}, expected {expected} (ids are given in order and never reused)"
         if event["action"] not in INTAKE_STATUS:
@@ -84,7 +84,7 @@ def event_problem(state: State, event: dict[str, Any]) -> str | None:
             return f"unknown source {event['source']!r}"
         return None
     if kind == "queue":
-        expected = len(state.messages) + 1
+        expected = state.message_count + 1
         if event["message"] != expected:
             return f"message number {event['message']}, expected {expected}"
         if event["template"] not in TEMPLATES or event["channel"] not in ("sms", "mail", "outbox"):

@@ -170,7 +170,7 @@ def intake(state: State, config: Config, now: datetime, *, motif: str, source: s
     if treating_doctor not in TREATING_DOCTOR_WORDS and treating_doctor not in config.members:
         raise BadUsage(_("--treating-doctor {value!r} is not a member id of roster.toml; give a member id, or none, "
                          "unknown, or external (a doctor who is not in the roster).").format(value=treating_doctor))
-    return [new("intake", now, request=request_id(len(state.requests) + 1), motif=protocol.key,
+    return [new("intake", now, request=request_id(state.request_count + 1), motif=protocol.key,
                 category=protocol.category, action=protocol.action, profession=protocol.profession,
                 source=source, treating_doctor=treating_doctor, patient=patient, contact="sms" if texted else "none")]
 

@@ -37,6 +37,10 @@ SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "recovery": {"file": str, "offset": int, "length": int, "sha256": str},
 }
 COMMON: dict[str, type] = {"seq": int, "at": str, "type": str, "prev": str}
+# fields an event may carry besides its type's required ones
+OPTIONAL: dict[str, dict[str, type]] = {
+    "queue": {"about": int},     # failed_operator: the message that could not be delivered
+}
 
 
 def new(kind: str, now: datetime, **fields: Any) -> dict[str, Any]:
@@ -70,5 +74,8 @@ def shape_problem(event: Any) -> str | None:
         if name not in event:
             return f"missing field {name!r} for a {event['type']} event"
         if not isinstance(event[name], kind) or isinstance(event[name], bool):
+            return f"field {name!r} has the wrong type"
+    for name, kind in OPTIONAL.get(event["type"], {}).items():
+        if name in event and (not isinstance(event[name], kind) or isinstance(event[name], bool)):
             return f"field {name!r} has the wrong type"
     return None

@@ -97,11 +97,11 @@ def _operator(config) -> list[str]:
 class _Planner:
     def __init__(self, state: State, now: datetime) -> None:
         self.state, self.now, self.events = state, now, []
-        self.next_id = len(state.messages) + 1
+        self.next_id = state.message_count + 1
 
-    def queue(self, request: str, template: str, recipient: str, channel: str) -> None:
+    def queue(self, request: str, template: str, recipient: str, channel: str, **about: int) -> None:
         self.events.append(new("queue", self.now, message=self.next_id, request=request, template=template,
-                               recipient=recipient, channel=channel))
+                               recipient=recipient, channel=channel, **about))
         self.next_id += 1
 
 
@@ -156,7 +156,7 @@ def duties(state: State, config, now: datetime) -> tuple[list[dict[str, Any]], l
         given_up.append(mid)
         if message.template != "failed_operator":
             for channel in _operator(config):
-                planner.queue(message.request, "failed_operator", "operator", channel)
+                planner.queue(message.request, "failed_operator", "operator", channel, about=mid)
     return planner.events, given_up
 
 

@@ -76,6 +76,7 @@ class Message:
     attempts: int = 0
     last_at: datetime | None = None
     gave_up_why: str | None = None  # "failed" or "unknown"
+    about: int | None = None        # failed_operator: the message that could not be delivered
 
 
 @dataclass(slots=True)
@@ -89,9 +90,12 @@ class State:
     unordered: int = 0                                  # events dated before the one before them
     messages: dict[int, Message] = field(default_factory=dict)
     undelivered: set[int] = field(default_factory=set)  # message ids queued, sending or failed (not final)
+    request_count: int = 0                              # requests ever taken: the next id is this + 1
+    message_count: int = 0                              # messages ever queued
+    partial: bool = False   # from a snapshot: closed, quiet requests and settled messages are left out
 
 
-def _set_message(state: State, message: Message) -> None:
+def put_message(state: State, message: Message) -> None:
     state.messages[message.id] = message
     (state.undelivered.add if message.status in ("queued", "sending", "failed") else state.undelivered.discard)(
         message.id)
@@ -100,8 +104,10 @@ def _set_message(state: State, message: Message) -> None:
 def _message_event(state: State, event: dict[str, Any], at: datetime) -> None:
     kind = event["type"]
     if kind == "queue":
-        _set_message(state, Message(id=event["message"], request=event["request"], template=event["template"],
-                                    recipient=event["recipient"], channel=event["channel"], queued_at=at))
+        state.message_count += 1
+        put_message(state, Message(id=event["message"], request=event["request"], template=event["template"],
+                                    recipient=event["recipient"], channel=event["channel"], queued_at=at,
+                                    about=event.get("about")))
         if event["template"] == "reminder_patient":
             state.requests[event["request"]] = replace(state.requests[event["request"]], reminded=True)
         return
@@ -114,10 +120,10 @@ def _message_event(state: State, event: dict[str, Any], at: datetime) -> None:
         message = replace(message, status="failed", attempts=event["attempt"], last_at=at)
     elif kind == "given_up":
         message = replace(message, status="gave_up", gave_up_why=event["why"])
-    _set_message(state, message)
+    put_message(state, message)
 
 
-def _set(state: State, request: Request) -> None:
+def put_request(state: State, request: Request) -> None:
     state.requests[request.id] = request
     (state.waiting.add if request.status in WAITING else state.waiting.discard)(request.id)
     (state.accepted.add if request.status == "accepted" else state.accepted.discard)(request.id)
@@ -132,8 +138,9 @@ def apply(state: State, event: dict[str, Any]) -> State:
     state.last_at = at if state.last_at is None else max(at, state.last_at)
     state.seq = event.get("seq", state.seq + 1)
     if kind == "intake":
-        number = len(state.requests) + 1
-        _set(state, Request(
+        state.request_count += 1
+        number = state.request_count
+        put_request(state, Request(
             id=event["request"], number=number, motif=event["motif"], category=event["category"],
             profession=event["profession"], source=event["source"], treating_doctor=event["treating_doctor"],
             patient=event["patient"], status=INTAKE_STATUS[event["action"]], intake_at=at, last_at=at,
@@ -163,7 +170,7 @@ def apply(state: State, event: dict[str, Any]) -> State:
     elif kind == "synthesis":
         request = replace(request, synthesis=True)
     request = replace(request, last_at=max(at, request.last_at))
-    _set(state, request)
+    put_request(state, request)
     return state
 
 

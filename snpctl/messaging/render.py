@@ -64,8 +64,7 @@ def render(config: Config, state: State, message: Message, private: dict[str, st
         "text": synthesis,
     }
     if message.template == "failed_operator":
-        failed = [m for m in state.messages.values() if m.request == request.id and m.status == "gave_up"]
-        last = failed[-1] if failed else message
+        last = state.messages.get(message.about or 0, message)
         context.update(template=last.template, recipient=last.recipient, channel=last.channel,
                        attempts=str(last.attempts),
                        why="échec de tous les essais" if last.gave_up_why == "failed" else

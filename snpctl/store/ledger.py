@@ -11,6 +11,7 @@ import errno
 import fcntl
 import hashlib
 import json
+import marshal
 import os
 import re
 import time
@@ -24,6 +25,8 @@ from snpctl.domain.events import GENESIS, canonical, line_hash, new, shape_probl
 from snpctl.domain.state import State, apply
 from snpctl.errors import LedgerError
 from snpctl.i18n import _
+from snpctl.store import snapshot
+from snpctl.store.snapshot import Tip
 
 FILE_NAME = re.compile(r"^\d{4}-\d{2}\.jsonl$")
 LOCK_TIMEOUT_ENV = "SNPCTL_LOCK_TIMEOUT"      # seconds; contract: 10
@@ -52,6 +55,12 @@ class Transaction:
     ledger: Ledger
     state: State
     warnings: list[str] = field(default_factory=list)
+
+    def need(self, request: str) -> None:
+        """Make sure the state holds ``request`` if it exists: a snapshot keeps only the hot requests."""
+        from snpctl.domain.cascade import normalize_id
+        if self.state.partial and normalize_id(request) not in self.state.requests:
+            self.state, _torn = self.ledger.full_state()
 
     def append(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         hold = os.environ.get(HOLD_ENV)
@@ -84,7 +93,11 @@ class Ledger:
         self.dir = home / "ledger"
         self.lock_path = home / ".snpctl" / "lock"
         self.quarantine = home / "private" / "quarantine"
-        self._cache: tuple[tuple[str, int, int], State] | None = None
+        self.snapshot_path = home / ".snpctl" / "snapshot"
+        self.stamp_path = home / ".snpctl" / "stamp"
+        self.tip: Tip | None = None
+        self._snapshot_seq: int | None = None
+        self._cache: tuple[tuple, State] | None = None
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -93,21 +106,39 @@ class Ledger:
             return []
         return sorted(p for p in self.dir.iterdir() if FILE_NAME.match(p.name))
 
-    def lines(self) -> tuple[list[Line], Torn | None]:
-        """Every complete line, in order, and the torn tail of the newest file if there is one."""
+    def lines(self, start: Tip | None = None) -> tuple[list[Line], Torn | None]:
+        """Every complete line after ``start`` (default: all), in order, and the torn tail of the newest file.
+
+        Also remembers where the last complete line is (``self.tip``), for the snapshot.
+        """
         files = self.files()
         lines: list[Line] = []
         torn = None
+        tip = start
+        skipping = start is not None
         for index, path in enumerate(files):
-            data = path.read_bytes()
+            offset, first_number = 0, 1
+            if skipping:
+                if path.name < start.file:
+                    continue
+                skipping = False
+                if path.name == start.file:
+                    offset, first_number = start.end, start.line + 1
+            with path.open("rb") as handle:
+                handle.seek(offset)
+                data = handle.read()
             parts = data.split(b"\n")
             tail = parts.pop()   # b"" when the file ends with a newline
             if tail:
                 if index != len(files) - 1:
-                    raise damaged(Line(path.name, len(parts) + 1, tail),
+                    raise damaged(Line(path.name, first_number + len(parts), tail),
                                   _("the line has no newline but a later month file exists"))
-                torn = Torn(path, len(data) - len(tail), tail)
-            lines.extend(Line(path.name, number, raw) for number, raw in enumerate(parts, 1))
+                torn = Torn(path, offset + len(data) - len(tail), tail)
+            lines.extend(Line(path.name, number, raw) for number, raw in enumerate(parts, first_number))
+            if parts:
+                end = offset + len(data) - len(tail)
+                tip = Tip(path.name, end - len(parts[-1]) - 1, end, first_number + len(parts) - 1)
+        self.tip = tip
         return lines, torn
 
     def events(self) -> Iterator[tuple[Line, dict[str, Any]]]:
@@ -152,11 +183,12 @@ class Ledger:
             pass
         return state
 
-    def _fold_strict(self, lines: list[Line]) -> State:
+    def _fold_strict(self, lines: list[Line], state: State | None = None) -> State:
         """The fold of a writer: every line must pass verify's checks, or nothing is written."""
         from snpctl.store.verify import line_problem
-        state, previous = State(), GENESIS
-        first_file = lines[0].file if lines else ""
+        state = State() if state is None else state
+        previous = state.last_hash
+        first_file = self.files()[0].name if state.seq == 0 and lines else None
         for line in lines:
             problem = line_problem(state, line.raw, previous, line.file[:7],
                                    first=line.number == 1 and line.file != first_file)
@@ -203,11 +235,52 @@ class Ledger:
         finally:
             os.close(fd)   # closing releases the lock; a process that dies releases it too
 
-    def _cache_key(self) -> tuple[str, int, int]:
+    def _stat(self, path: Path) -> tuple[str, int, int]:
+        info = path.stat()
+        return (path.name, info.st_size, info.st_mtime_ns)
+
+    def _cache_key(self) -> tuple:
         files = self.files()
-        if not files:
-            return ("", 0, 0)
-        return (files[-1].name, files[-1].stat().st_size, len(files))
+        return self._stat(files[-1]) if files else ()
+
+    def _write_stamp(self) -> None:
+        """What the newest file looked like after our last write: anything else touched it if it differs."""
+        files = self.files()
+        if files:
+            self.stamp_path.parent.mkdir(parents=True, exist_ok=True)
+            self.stamp_path.write_bytes(marshal.dumps(self._stat(files[-1])))
+
+    def _from_snapshot(self) -> tuple[State, Torn | None] | None:
+        """The snapshot's state plus the lines after it, or None when the snapshot does not fit this ledger."""
+        taken = snapshot.load(self.snapshot_path)
+        files = self.files()
+        if taken is None or taken.tip is None or not files:
+            return None
+        try:
+            if marshal.loads(self.stamp_path.read_bytes()) != self._stat(files[-1]):
+                return None                       # the newest file was written by something else
+            names = [path.name for path in files]
+            for name, size, mtime in taken.files:
+                if name == taken.tip.file:
+                    break
+                if name not in names or self._stat(self.dir / name) != (name, size, mtime):
+                    return None                   # an older month file changed
+            with (self.dir / taken.tip.file).open("rb") as handle:
+                handle.seek(taken.tip.start)
+                raw = handle.read(taken.tip.end - taken.tip.start)
+            if not raw.endswith(b"\n") or line_hash(raw[:-1]) != taken.state.last_hash:
+                return None                       # another ledger, or its history was rewritten
+        except (OSError, ValueError, EOFError, TypeError):
+            return None
+        lines, torn = self.lines(start=taken.tip)
+        try:
+            return self._fold_strict(lines, taken.state), torn
+        except LedgerError:
+            return None                           # let the full fold say what is wrong, if anything
+
+    def full_state(self) -> tuple[State, Torn | None]:
+        lines, torn = self.lines()
+        return self._fold_strict(lines), torn
 
     @contextmanager
     def transaction(self, now: datetime) -> Iterator[Transaction]:
@@ -217,13 +290,26 @@ class Ledger:
             if self._cache is not None and self._cache[0] == self._cache_key():
                 state = self._cache[1]
             else:
-                lines, torn = self.lines()
-                state = self._fold_strict(lines)
+                loaded = self._from_snapshot()
+                self._snapshot_seq = loaded[0].seq if loaded is not None else None
+                state, torn = loaded if loaded is not None else self.full_state()
                 if torn is not None:
                     warnings.append(self._recover(state, torn, now))
             self._cache = None   # rebuilt below once the transaction succeeded
-            yield Transaction(self, state, warnings)
+            transaction = Transaction(self, state, warnings)
+            yield transaction
+            state = transaction.state
+            if state.seq and (self._snapshot_seq is None or state.seq - self._snapshot_seq >= snapshot.EVERY):
+                self._save_snapshot(state)
             self._cache = (self._cache_key(), state)
+
+    def _save_snapshot(self, state: State) -> None:
+        try:
+            snapshot.save(self.snapshot_path, state, self.tip, [self._stat(p) for p in self.files()])
+            self._write_stamp()
+            self._snapshot_seq = state.seq
+        except OSError:
+            pass   # a snapshot is only a shortcut
 
     def _recover(self, state: State, torn: Torn, now: datetime) -> str:
         """Move a torn last line out of ledger/ (it may hold personal data), cut it off, record it."""
@@ -301,4 +387,11 @@ class Ledger:
         for event in numbered:
             apply(state, event)
         state.last_hash = previous
+        end = size + len(data)
+        line = (self.tip.line if self.tip is not None and self.tip.file == target.name else 0) + len(chunks)
+        self.tip = Tip(target.name, end - len(chunks[-1]), end, line)
+        try:
+            self._write_stamp()
+        except OSError:
+            pass   # without a stamp the next command folds the whole ledger: slower, never wrong
         return numbered

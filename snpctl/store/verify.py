@@ -66,7 +66,7 @@ def verify(ledger: Ledger, checkpoint: Path | None = None) -> Summary:
                                               "Any writing command (e.g. `snpctl tick`) moves it aside and records "
                                               "the recovery.").format(n=len(tail)))
             raise Bad(path.name, where, _("line without a newline before a later month file"))
-    summary = Summary(count, len(state.requests), previous, len(files), state.unordered)
+    summary = Summary(count, state.request_count, previous, len(files), state.unordered)
     if checkpoint is not None:
         summary.checkpoint = _check_and_advance(checkpoint, wanted, count, previous, hashes_at)
     return summary

@@ -1,0 +1,104 @@
+"""A derived snapshot of the state, so that a command costs what is open, not all of history.
+
+``.snpctl/snapshot`` (never in git) holds the state as of one line of the ledger: its sequence
+number, the hash of that line and where it ends. A writer reads it, checks it against the
+ledger, and folds only the lines after it. It is never trusted blindly and never needed: if it
+is missing, unreadable, from another ledger, or the ledger changed under it (an older file's
+size or time, the newest file's stamp, the hash of its line), it is ignored and rebuilt.
+``verify`` and ``report`` never read it.
+
+Only the *hot* part of the state is kept: requests not yet closed or that moved in the last
+48 hours, messages not yet settled or given up lately. A command about any other request asks
+the ledger for the full state (``State.partial`` says when that may be needed).
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from snpctl.domain.state import Message, Request, State, put_message, put_request
+from snpctl.timefmt import UTC
+
+FORMAT = 1
+EVERY = 256                   # events appended since the snapshot before a new one is written
+RECENT = timedelta(hours=48)  # closed requests and given-up messages this recent stay hot
+
+
+@dataclass(frozen=True)
+class Tip:
+    """Where the last line of the ledger is: its file, where it starts and ends, its number in the file."""
+
+    file: str
+    start: int
+    end: int
+    line: int
+
+
+@dataclass
+class Snapshot:
+    state: State
+    tip: Tip | None
+    files: list[tuple[str, int, int]]     # (name, size, mtime_ns) of each ledger file when it was taken
+
+
+_REQUEST_FIELDS = [f.name for f in fields(Request)]
+_MESSAGE_FIELDS = [f.name for f in fields(Message)]
+_TIMES = {"intake_at", "last_at", "triggered_at", "deadline", "expires_at", "appointment", "taken_at", "queued_at"}
+
+
+def _pack(record, names: list[str]) -> tuple:
+    return tuple(int(v.timestamp()) if n in _TIMES and v is not None else v
+                 for n, v in ((n, getattr(record, n)) for n in names))
+
+
+def _unpack(kind, names: list[str], values: tuple):
+    return kind(**{n: datetime.fromtimestamp(v, UTC) if n in _TIMES and v is not None else v
+                   for n, v in zip(names, values)})
+
+
+def hot(state: State) -> tuple[list[Request], list[Message]]:
+    """What a command may need without asking for history."""
+    since = (state.last_at or datetime.min.replace(tzinfo=UTC)) - RECENT
+    messages = [m for m in state.messages.values()
+                if m.status in ("queued", "sending", "failed") or (m.last_at or m.queued_at) >= since]
+    keep = {m.about for m in messages if m.about is not None}
+    messages += [state.messages[i] for i in keep if i in state.messages and state.messages[i] not in messages]
+    wanted = {m.request for m in messages}
+    requests = [r for r in state.requests.values() if not r.closed or r.last_at >= since or r.id in wanted]
+    return requests, messages
+
+
+def save(path: Path, state: State, tip: Tip | None, files: list[tuple[str, int, int]]) -> None:
+    requests, messages = hot(state)
+    payload = (FORMAT, state.seq, state.last_hash, int(state.last_at.timestamp()) if state.last_at else None,
+               state.unordered, state.request_count, state.message_count,
+               None if tip is None else (tip.file, tip.start, tip.end, tip.line), files,
+               [_pack(r, _REQUEST_FIELDS) for r in requests], [_pack(m, _MESSAGE_FIELDS) for m in messages])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + f".{os.getpid()}")
+    temporary.write_bytes(marshal.dumps(payload))
+    os.replace(temporary, path)
+
+
+def load(path: Path) -> Snapshot | None:
+    """The snapshot as written, or None if it is missing or unreadable (its fit to the ledger is checked by the caller)."""
+    try:
+        payload = marshal.loads(path.read_bytes())
+        (version, seq, last_hash, last_at, unordered, request_count, message_count, tip, files, requests,
+         messages) = payload
+        if version != FORMAT:
+            return None
+        state = State(seq=seq, last_hash=last_hash, unordered=unordered, request_count=request_count,
+                      message_count=message_count, partial=True,
+                      last_at=datetime.fromtimestamp(last_at, UTC) if last_at is not None else None)
+        for values in requests:
+            put_request(state, _unpack(Request, _REQUEST_FIELDS, values))
+        for values in messages:
+            put_message(state, _unpack(Message, _MESSAGE_FIELDS, values))
+        return Snapshot(state, Tip(*tip) if tip is not None else None, [tuple(f) for f in files])
+    except (OSError, EOFError, ValueError, TypeError, KeyError):
+        return None

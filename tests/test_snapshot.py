@@ -1,0 +1,183 @@
+"""The snapshot can only make commands faster, never different."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from hypothesis import given, settings, strategies as st
+
+from snpctl import service
+from snpctl.errors import SnpctlError
+from snpctl.store import snapshot
+from snpctl.store.ledger import Ledger
+from snpctl.store.workspace import Workspace
+from snpctl.timefmt import UTC
+
+from conftest import Desk, make_workspace
+
+START = datetime(2024, 1, 15, 13, 0, tzinfo=UTC)        # 14:00 in Paris, a Monday
+
+
+def busy_afternoon(desk: Desk, requests: int = 6) -> None:
+    for n in range(requests):
+        at = f"2024-01-15T{14 + n // 2}:{(n % 2) * 30:02d}"
+        rid = desk("intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "gp-a", "--json",
+                   now=at).json["request"]
+        desk("notify", rid, now=at)
+        if n % 3 == 0:
+            desk("accept", rid, "--by", "gp-a", "--at", "19:00", now=at)
+    desk("tick", now="2024-01-15T23:00")
+
+
+def same_hot_state(partial, full) -> None:
+    """Everything the snapshot kept is exactly what the full fold says."""
+    for name in ("seq", "last_hash", "request_count", "message_count", "unordered", "waiting", "accepted",
+                 "undelivered", "last_at"):
+        assert getattr(partial, name) == getattr(full, name), name
+    for rid, request in partial.requests.items():
+        assert request == full.requests[rid], rid
+    for mid, message in partial.messages.items():
+        assert message == full.messages[mid], mid
+    hot_requests, hot_messages = snapshot.hot(full)
+    assert {r.id for r in hot_requests} <= set(partial.requests)
+    assert {m.id for m in hot_messages} <= set(partial.messages)
+
+
+def test_a_writer_reads_the_snapshot_and_only_the_lines_after_it(desk: Desk) -> None:
+    busy_afternoon(desk)
+    ledger = Ledger(desk.home)
+    loaded = ledger._from_snapshot()
+    assert loaded is not None and loaded[0].partial
+    full, _ = Ledger(desk.home).full_state()
+    same_hot_state(loaded[0], full)
+
+
+def test_a_missing_snapshot_is_rebuilt_by_the_next_writer(desk: Desk) -> None:
+    busy_afternoon(desk)
+    (desk.home / ".snpctl" / "snapshot").unlink()
+    assert Ledger(desk.home)._from_snapshot() is None
+    assert desk("tick", now="2024-01-15T23:30").code == 0
+    assert (desk.home / ".snpctl" / "snapshot").exists()
+    assert Ledger(desk.home)._from_snapshot() is not None
+
+
+def test_a_truncated_or_edited_snapshot_is_ignored_and_the_command_is_right(desk: Desk) -> None:
+    busy_afternoon(desk)
+    path = desk.home / ".snpctl" / "snapshot"
+    damages = (lambda b: b[: len(b) // 2], lambda b: b"garbage", lambda b: b[:-1] + bytes([b[-1] ^ 1]))
+    for more, damage in enumerate(damages):
+        path.write_bytes(damage(path.read_bytes()))
+        result = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now="2024-01-15T23:31")
+        assert result.json["request"] == ["007M", "008R", "009U"][more]
+        assert len(desk("list", "--all", "--json", now="2024-01-15T23:32").json["requests"]) == 7 + more
+
+
+def test_a_snapshot_from_another_ledger_is_ignored(tmp_path: Path) -> None:
+    one, other = make_workspace(tmp_path / "one"), make_workspace(tmp_path / "other")
+    busy_afternoon(one)
+    other("intake", "--motif", "renouvellement", "--source", "web", now="2024-01-15T13:00")   # differs from line 1
+    busy_afternoon(other, requests=2)
+    os.replace(one.home / ".snpctl" / "snapshot", other.home / ".snpctl" / "snapshot")
+    assert Ledger(other.home)._from_snapshot() is None
+    assert other("intake", "--motif", "fievre", "--source", "cot", "--json",
+                 now="2024-01-15T23:40").json["request"] == "004J"
+    assert desk_count(other) == 4
+
+
+def desk_count(desk: Desk) -> int:
+    return len(desk("list", "--all", "--json", now="2024-01-15T23:30").json["requests"])
+
+
+def test_a_ledger_edited_by_hand_is_not_hidden_by_the_snapshot(desk: Desk) -> None:
+    busy_afternoon(desk)
+    path = next((desk.home / "ledger").glob("*.jsonl"))
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b'"reason":', b'"reasoN":', 1) if b'"reason":' in data
+                     else data.replace(b'"source":"cot"', b'"source":"web"', 1))
+    result = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now="2024-01-15T23:40")
+    assert result.code == 3
+    assert "ledger/2024-01.jsonl:" in result.err
+
+
+def test_verify_never_reads_the_snapshot(desk: Desk) -> None:
+    busy_afternoon(desk)
+    (desk.home / ".snpctl" / "snapshot").write_bytes(b"nonsense")
+    assert desk("verify", "--json").json["requests"] == 6
+    path = next((desk.home / "ledger").glob("*.jsonl"))
+    path.write_bytes(path.read_bytes().replace(b'"source":"cot"', b'"source":"web"', 1))
+    assert desk("verify").code == 3
+
+
+def test_the_snapshot_is_never_tracked_by_git(tmp_path: Path) -> None:
+    from conftest import run_cli
+    home = tmp_path / "cpts"
+    run_cli(["init", str(home)])
+    assert ".snpctl/" in (home / ".gitignore").read_text().splitlines()
+    assert Ledger(home).snapshot_path.parent == home / ".snpctl"
+    assert ".snpctl/" in (Path(__file__).parent.parent / ".gitignore").read_text().splitlines()
+
+
+def test_a_command_about_a_request_the_snapshot_left_out_still_sees_it(desk: Desk) -> None:
+    rid = desk("intake", "--motif", "renouvellement", "--source", "cot", "--json", now="2024-01-15T14:00").json[
+        "request"]
+    desk("intake", "--motif", "fievre", "--source", "cot", "--json", now="2024-01-20T14:00")   # 5 days later
+    (desk.home / ".snpctl" / "snapshot").unlink()
+    desk("tick", now="2024-01-20T14:01")                                                          # rebuilds it
+    taken = Ledger(desk.home)._from_snapshot()
+    assert taken is not None and rid not in taken[0].requests    # closed and quiet: left out
+    result = desk("notify", rid, now="2024-01-20T14:05")
+    assert result.code == 1 and "closed (redirected)" in result.err
+
+
+# -- property: snapshot + tail == full fold, over random histories ---------------------------
+
+step = st.tuples(st.sampled_from(["intake", "notify", "accept", "refuse", "outcome", "tick", "cancel"]),
+                 st.integers(min_value=0, max_value=600), st.integers(min_value=0, max_value=9),
+                 st.sampled_from(["gp-a", "gp-b", "gp-cami"]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(step, min_size=1, max_size=40), st.integers(min_value=1, max_value=40))
+def test_snapshot_plus_tail_equals_the_full_fold(steps, snapshot_every) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        home = Path(folder) / "cpts"
+        make_workspace(home)
+        now = START
+        for index, (kind, minutes, pick, member) in enumerate(steps):
+            now += timedelta(minutes=minutes)
+            ws = Workspace(home, durable=False)        # a new process, as each command is
+            ws.ledger._snapshot_seq = None if index % snapshot_every == 0 else ws.ledger._snapshot_seq
+            rid = f"{pick + 1:03d}"
+            try:
+                if kind == "intake":
+                    service.intake(ws, now, motif="fievre", source="cot", treating_doctor=member, phone="0600000000",
+                                   seed="p")
+                elif kind == "tick":
+                    service.tick(ws, now)
+                    service.deliver(ws, now)
+                else:
+                    state, _ = ws.ledger.read()
+                    ids = sorted(state.requests)
+                    if not ids:
+                        continue
+                    rid = ids[pick % len(ids)]
+                    if kind == "notify":
+                        service.notify(ws, now, request=rid)
+                    elif kind == "accept":
+                        service.accept(ws, now, request=rid, by=member, appointment=now + timedelta(hours=2),
+                                       site="cabinet")
+                    elif kind == "refuse":
+                        service.refuse(ws, now, request=rid, by=member)
+                    elif kind == "outcome":
+                        service.outcome(ws, now, request=rid, outcome="seen")
+                    else:
+                        service.outcome(ws, now, request=rid, outcome="cancelled")
+            except SnpctlError:
+                pass
+        taken = Ledger(home)._from_snapshot()
+        full, _ = Ledger(home).full_state()
+        if taken is not None:
+            same_hot_state(taken[0], full)
