@@ -153,9 +153,9 @@ def _describe(ws: Workspace, now: datetime, event: dict, outcome_of: dict[int, s
     if kind == "synthesis":
         return _("synthesis by {by}").format(by=event["by"])
     if kind == "queue":
-        return _("message {template} to {recipient} by {channel}: {result}").format(
-            template=event["template"], recipient=event["recipient"], channel=event["channel"],
-            result=outcome_of.get(event["message"], _("queued")))
+        return "\n".join(_("message {template} to {recipient} by {channel}: {result}").format(
+            template=template, recipient=recipient, channel=channel, result=outcome_of.get(mid, _("queued")))
+            for mid, template, recipient, channel in event["messages"])
     return kind
 
 
@@ -163,10 +163,11 @@ def show(ws: Workspace, now: datetime, result: Outcome) -> None:
     req = result.request
     print(_("Request {id}: {status}.").format(id=req.id, status=req.status))
     outcome_of: dict[int, str] = {}
+    word = {"sent": _("sent"), "failed": _("failed ({error}), will retry"), "given_up": _("GIVEN UP ({error})")}
     for event in result.data["events"]:
         if event["type"] in ("sent", "failed", "given_up"):
-            word = {"sent": _("sent"), "failed": _("failed ({error}), will retry"), "given_up": _("GIVEN UP")}
-            outcome_of[event["message"]] = word[event["type"]].format(error=event.get("error", ""))
+            for entry in event["messages"]:
+                outcome_of[entry[0]] = word[event["type"]].format(error=entry[-1])
     table = Table(box=None, pad_edge=False)
     table.add_column(_("time"))
     table.add_column(_("what happened"))

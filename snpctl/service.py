@@ -57,7 +57,7 @@ def message_view(ws: Workspace, message: Message) -> dict[str, Any]:
 
 
 def _queued(events: list[dict[str, Any]]) -> list[int]:
-    return [e["message"] for e in events if e["type"] == "queue"]
+    return [entry[0] for e in events if e["type"] == "queue" for entry in e["messages"]]
 
 
 def _decided(ws: Workspace, now: datetime, decide: Callable[..., list[dict[str, Any]]],
@@ -180,28 +180,35 @@ def tick(ws: Workspace, now: datetime) -> Outcome:
 def deliver(ws: Workspace, now: datetime, ids: list[int] | None = None) -> dict[str, int]:
     """Send the given queued messages (default: every one that is due), outside the lock.
 
-    Claim under the lock (an ``attempt`` event, so no other process sends it too), send without
-    the lock, record the result under the lock. A message on the outbox channel needs no claim:
+    Claim under the lock (an ``attempt`` line, so no other process sends them too), send without
+    the lock, record the results under the lock. A message on the outbox channel needs no claim:
     writing its file twice gives the same file.
     """
-    from snpctl.messaging import render, transports
     config = ws.config
     with ws.ledger.transaction(now) as tx:
         candidates = sorted(tx.state.undelivered) if ids is None else ids
         claimed = [tx.state.messages[i] for i in candidates
                    if i in tx.state.messages and messages.claimable(tx.state.messages[i], config, now)]
-        tx.append([new("attempt", now, message=m.id, attempt=m.attempts + 1) for m in claimed
-                   if m.channel != "outbox"])
+        attempts = [[m.id, m.attempts + 1] for m in claimed if m.channel != "outbox"]
+        if attempts:
+            tx.append([new("attempt", now, messages=attempts)])
         state = tx.state
-    results = []
+    if not claimed:
+        return {"sent": 0, "failed": 0}
+    from snpctl.messaging import render, transports
+    private: dict[str, dict[str, str]] = {}
+    sent, failed = [], []
     for message in claimed:
         attempt = message.attempts + 1
+        if message.request not in private:
+            private[message.request] = ws.load_private(message.request)
         text = ws.load_private_text(message.request, "synthesis") \
             if message.template == "synthesis_treating_doctor" else ""
-        rendered = render.render(config, state, message, ws.load_private(message.request), text)
-        day = now.astimezone(config.zone).strftime("%Y-%m-%d")
-        transports.write_outbox(ws.home / config.messaging.outbox, day, message.id, message.template,
-                                message.recipient, message.channel, attempt, message.request, rendered)
+        rendered = render.render(config, state, message, private[message.request], text)
+        if ws.write_outbox:
+            day = now.astimezone(config.zone).strftime("%Y-%m-%d")
+            transports.write_outbox(ws.home / config.messaging.outbox, day, message.id, message.template,
+                                    message.recipient, message.channel, attempt, message.request, rendered)
         error = None
         if message.channel == "sms":
             error = transports.send_sms(config.messaging.sms_command, rendered.to, rendered.text) \
@@ -209,13 +216,14 @@ def deliver(ws: Workspace, now: datetime, ids: list[int] | None = None) -> dict[
         elif message.channel == "mail":
             error = transports.send_mail(config.messaging.mail, rendered.to, rendered.subject, rendered.text) \
                 if rendered.to else "no_address"
-        results.append(new("sent", now, message=message.id, attempt=attempt) if error is None else
-                       new("failed", now, message=message.id, attempt=attempt, error=error))
-    if results:
-        with ws.ledger.transaction(now) as tx:
-            expected = {"sending"} | {"queued"}
-            tx.append([e for e in results if tx.state.messages[e["message"]].status in expected])
-    return {"sent": sum(e["type"] == "sent" for e in results), "failed": sum(e["type"] == "failed" for e in results)}
+        (sent.append([message.id, attempt]) if error is None else failed.append([message.id, attempt, error]))
+    with ws.ledger.transaction(now) as tx:
+        current = tx.state.messages     # record only what is still ours to record (never twice)
+        sent = [e for e in sent if current[e[0]].status in ("sending", "queued")]
+        failed = [e for e in failed if current[e[0]].status in ("sending", "queued")]
+        tx.append(([new("sent", now, messages=sent)] if sent else []) +
+                  ([new("failed", now, messages=failed)] if failed else []))
+    return {"sent": len(sent), "failed": len(failed)}
 
 
 def _torn_warning(torn) -> list[str]:
@@ -251,13 +259,16 @@ def list_requests(ws: Workspace, now: datetime, *, everything: bool = False) -> 
 def show(ws: Workspace, now: datetime, *, request: str) -> Outcome:
     state, warnings = _read(ws)
     req = cascade.find_request(state, request)
-    events = [event for _line, event in ws.ledger.events() if event.get("request") == req.id]
-    ids = {e["message"] for e in events if e["type"] == "queue"}
-    events = sorted(events + [event for _line, event in ws.ledger.events()
-                              if event["type"] in ("attempt", "sent", "failed", "given_up") and event["message"] in ids],
-                    key=lambda e: e["seq"])
-    data = {**request_view(ws, req, now), "events": events}
-    return Outcome(data, warnings, req)
+    events, ids = [], set()
+    for _line, event in ws.ledger.events():
+        if event.get("request") == req.id:
+            events.append(event)
+            ids.update(entry[0] for entry in event.get("messages", ()))
+        elif event["type"] in ("attempt", "sent", "failed", "given_up"):
+            mine = [entry for entry in event["messages"] if entry[0] in ids]
+            if mine:
+                events.append({**event, "messages": mine})   # only this request's part of the batch
+    return Outcome({**request_view(ws, req, now), "events": events}, warnings, req)
 
 
 def report(ws: Workspace, now: datetime, *, start=None, end=None) -> Outcome:

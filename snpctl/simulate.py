@@ -905,7 +905,7 @@ def simulate(name: str, into: Path, *, seed: int | None = None) -> dict[str, Any
     scenario = load_scenario(name)
     seed = scenario.seed if seed is None else seed
     _write_workspace(scenario, into, seed)
-    ws = Workspace(into, durable=False)
+    ws = Workspace(into, durable=False, write_outbox=False)
     calls = _Planner(scenario, ws.config, random.Random(f"snpctl-simulate:{scenario.name}:{seed}")).calls()
     plan = sorted(((at, index, number, kind, args) for index, call in enumerate(calls)
                    for number, (at, kind, args) in enumerate(call.steps)), key=lambda s: s[:3])

@@ -367,10 +367,20 @@ def intake(desk: Desk, at: str, treating_doctor: str = "gp-a", patient: dict = P
     return ok(desk, *args, at=at)["request"]
 
 
+_ENTRY_FIELDS = {"queue": ("message", "template", "recipient", "channel"), "attempt": ("message", "attempt"),
+                 "sent": ("message", "attempt"), "failed": ("message", "attempt", "error"),
+                 "given_up": ("message", "why")}
+
+
 def message_events(desk: Desk) -> list[dict]:
-    """The message events, without seq, at and prev."""
-    return [{k: v for k, v in e.items() if k not in ("seq", "at", "prev")}
-            for e in desk.events() if e["type"] in MESSAGE_EVENTS]
+    """The message events, one per message (the ledger batches them per command), without seq, at and prev."""
+    flat = []
+    for event in desk.events():
+        if event["type"] in MESSAGE_EVENTS:
+            common = {k: v for k, v in event.items() if k not in ("seq", "at", "prev", "messages")}
+            for entry in event["messages"]:
+                flat.append({**common, **dict(zip(_ENTRY_FIELDS[event["type"]], entry))})
+    return flat
 
 
 def outbox_files(desk: Desk, template: str) -> list[str]:
@@ -533,6 +543,21 @@ def test_a_message_is_recorded_as_queued_attempted_and_sent_without_number_addre
     assert sms.to(GP_A["e164"]) and len(sms.sent) == 1
 
 
+def test_the_messages_of_one_command_are_one_line_each_step_not_one_per_recipient(tmp_path, sms) -> None:
+    desk = workspace(tmp_path, sms=sms)
+    rid = intake(desk, "16:00", treating_doctor="none")
+    ok(desk, "notify", rid, at="16:01")
+    lines = [{k: v for k, v in e.items() if k not in ("seq", "at", "prev")}
+             for e in desk.events() if e["type"] in MESSAGE_EVENTS]
+    assert lines == [
+        {"type": "queue", "request": rid, "messages": [[1, "notify_member", "gp-a", "sms"],
+                                                        [2, "notify_member", "gp-b", "sms"],
+                                                        [3, "notify_member", "gp-cami", "sms"]]},
+        {"type": "attempt", "messages": [[1, 1], [2, 1], [3, 1]]},
+        {"type": "sent", "messages": [[1, 1], [2, 1], [3, 1]]},
+    ]
+
+
 def test_every_message_is_also_written_to_the_outbox(tmp_path, sms) -> None:
     desk = workspace(tmp_path, sms=sms)
     rid = intake(desk, "16:00")
@@ -668,7 +693,8 @@ def test_a_failed_sms_is_retried_by_tick_after_each_wait_and_sent_once(tmp_path,
         ("attempt", 2, None), ("failed", 2, "exit_1"),      # at 16:02, the first wait (1m) over
         ("attempt", 3, None), ("sent", 3, None),            # at 16:07, the second wait (5m) over
     ]
-    at_of = {(e["type"], e.get("attempt")): e["at"] for e in desk.events() if e["type"] in ("attempt", "sent")}
+    at_of = {(e["type"], entry[1]): e["at"] for e in desk.events() if e["type"] in ("attempt", "sent")
+             for entry in e["messages"]}
     assert (at_of["attempt", 2], at_of["attempt", 3]) == (f"{MONDAY}T15:02:00Z", f"{MONDAY}T15:07:00Z")
     assert sms.to(GP_A["e164"]) and len(sms.sent) == 1
 

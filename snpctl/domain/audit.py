@@ -36,12 +36,19 @@ def personal_data(event: dict[str, Any]) -> str | None:
     for key, value in event.items():
         if key in ("prev", "sha256"):
             continue
-        for text in (value if isinstance(value, list) else [value]):
-            if isinstance(text, str):
-                for what, pattern in _PERSONAL:
-                    if pattern.search(text):
-                        return f"field {key!r} looks like {what}"
+        for text in _strings(value):
+            for what, pattern in _PERSONAL:
+                if pattern.search(text):
+                    return f"field {key!r} looks like {what}"
     return None
+
+
+def _strings(value: Any):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def _time(event: dict[str, Any], key: str) -> datetime:
@@ -84,11 +91,9 @@ def event_problem(state: State, event: dict[str, Any]) -> str | None:
             return f"unknown source {event['source']!r}"
         return None
     if kind == "queue":
-        expected = state.message_count + 1
-        if event["message"] != expected:
-            return f"message number {event['message']}, expected {expected}"
-        if event["template"] not in TEMPLATES or event["channel"] not in ("sms", "mail", "outbox"):
-            return f"unknown template {event['template']!r} or channel {event['channel']!r}"
+        problem = _queue_problem(state, event)
+        if problem:
+            return problem
     request = state.requests.get(event["request"])
     if request is None:
         return f"request {event['request']} has no intake before this line"
@@ -98,22 +103,54 @@ def event_problem(state: State, event: dict[str, Any]) -> str | None:
     return None if problem is None else f"{kind} not allowed: {rules.PROBLEMS.get(problem, problem)}"
 
 
+_ENTRY = {"queue": (int, str, str, str), "attempt": (int, int), "sent": (int, int), "failed": (int, int, str),
+          "given_up": (int, str)}
+
+
+def _entries_problem(event: dict[str, Any]) -> str | None:
+    shape = _ENTRY[event["type"]]
+    if not event["messages"]:
+        return "an empty batch of messages"
+    for entry in event["messages"]:
+        if not isinstance(entry, list) or len(entry) != len(shape) or \
+                any(not isinstance(v, t) or isinstance(v, bool) for v, t in zip(entry, shape)):
+            return f"a message entry {entry!r} is not shaped like {[t.__name__ for t in shape]}"
+    return None
+
+
+def _queue_problem(state: State, event: dict[str, Any]) -> str | None:
+    problem = _entries_problem(event)
+    if problem:
+        return problem
+    expected = state.message_count + 1
+    for message_id, template, _recipient, channel in event["messages"]:
+        if message_id != expected:
+            return f"message number {message_id}, expected {expected}"
+        if template not in TEMPLATES or channel not in ("sms", "mail", "outbox"):
+            return f"unknown template {template!r} or channel {channel!r}"
+        expected += 1
+    return None
+
+
 def _message_problem(state: State, event: dict[str, Any]) -> str | None:
-    message = state.messages.get(event["message"])
-    if message is None:
-        return f"message {event['message']} was never queued"
+    problem = _entries_problem(event)
+    if problem:
+        return problem
     kind = event["type"]
-    if kind == "attempt":
-        if message.status not in ("queued", "failed") or event["attempt"] != message.attempts + 1:
-            return f"attempt {event['attempt']} of message {message.id} while it is {message.status}"
-        return None
-    if kind in ("sent", "failed"):
-        fresh = message.status == "queued" and message.channel == "outbox" and event["attempt"] == 1
-        if not fresh and (message.status != "sending" or event["attempt"] != message.attempts):
-            return f"{kind} for message {message.id} that was not being sent (sent twice?)"
-        return None
-    if message.status not in ("failed", "sending"):
-        return f"message {message.id} given up while it is {message.status}"
+    for entry in event["messages"]:
+        message = state.messages.get(entry[0])
+        if message is None:
+            return f"message {entry[0]} was never queued"
+        if kind == "attempt" and (message.status not in ("queued", "failed") or entry[1] != message.attempts + 1):
+            return f"attempt {entry[1]} of message {message.id} while it is {message.status}"
+        if kind in ("sent", "failed"):
+            fresh = message.status == "queued" and message.channel == "outbox" and entry[1] == 1
+            if not fresh and (message.status != "sending" or entry[1] != message.attempts):
+                return f"{kind} for message {message.id} that was not being sent (sent twice?)"
+        if kind == "given_up" and message.status not in ("failed", "sending"):
+            return f"message {message.id} given up while it is {message.status}"
+    if len({entry[0] for entry in event["messages"]}) != len(event["messages"]):
+        return "the same message twice in one batch"
     return None
 
 

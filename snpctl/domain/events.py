@@ -28,12 +28,15 @@ SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "expire": {"request": str},
     "outcome": {"request": str, "outcome": str},
     "synthesis": {"request": str, "by": str},
-    # messages: who and how, never the number, the address or the text (rendered at sending time)
-    "queue": {"message": int, "request": str, "template": str, "recipient": str, "channel": str},
-    "attempt": {"message": int, "attempt": int},
-    "sent": {"message": int, "attempt": int},
-    "failed": {"message": int, "attempt": int, "error": str},
-    "given_up": {"message": int, "why": str},   # "failed" (no retry left) or "unknown" (sender died mid-way)
+    # messages, in batches (one line per command, not per recipient): who and how, never the number,
+    # the address or the text (rendered at sending time). Each entry of "messages" is
+    #   queue: [id, template, recipient, channel]   attempt, sent: [id, attempt]
+    #   failed: [id, attempt, error]                given_up: [id, why]
+    "queue": {"request": str, "messages": list},
+    "attempt": {"messages": list},
+    "sent": {"messages": list},
+    "failed": {"messages": list},
+    "given_up": {"messages": list},
     "recovery": {"file": str, "offset": int, "length": int, "sha256": str},
 }
 COMMON: dict[str, type] = {"seq": int, "at": str, "type": str, "prev": str}

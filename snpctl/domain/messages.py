@@ -1,9 +1,10 @@
 """Which messages the cascade sends, to whom, on which channel, and when to try again. Pure.
 
-The ledger records a message as ``queue`` (who, which template, which channel), then ``attempt``
-(claimed under the lock *before* sending, so that nobody sends it twice), then ``sent`` or
-``failed``; after the last retry, ``given_up``. Never the number, the address or the text:
-those are rendered at sending time from the templates and the private store.
+The ledger records a message as queued (who, which template, which channel), then attempted
+(claimed under the lock *before* sending, so that nobody sends it twice), then sent or failed;
+after the last retry, given up. Each of these is one line per batch (a command's messages),
+never one line per recipient. Never the number, the address or the text: those are rendered
+at sending time from the templates and the private store.
 """
 
 from __future__ import annotations
@@ -95,14 +96,22 @@ def _operator(config) -> list[str]:
 
 
 class _Planner:
+    """Numbers the messages and batches them: one ``queue`` line per request, not one per recipient."""
+
     def __init__(self, state: State, now: datetime) -> None:
         self.state, self.now, self.events = state, now, []
         self.next_id = state.message_count + 1
 
-    def queue(self, request: str, template: str, recipient: str, channel: str, **about: int) -> None:
-        self.events.append(new("queue", self.now, message=self.next_id, request=request, template=template,
-                               recipient=recipient, channel=channel, **about))
+    def queue(self, request: str, template: str, recipient: str, channel: str, about: int | None = None) -> None:
+        entry = [self.next_id, template, recipient, channel]
         self.next_id += 1
+        last = self.events[-1] if self.events else None
+        if about is None and last is not None and last["type"] == "queue" and last["request"] == request \
+                and "about" not in last:
+            last["messages"].append(entry)
+        else:
+            self.events.append(new("queue", self.now, request=request, messages=[entry],
+                                   **({"about": about} if about is not None else {})))
 
 
 def plan(state: State, config, now: datetime, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -146,18 +155,16 @@ def duties(state: State, config, now: datetime) -> tuple[list[dict[str, Any]], l
             request = state.requests[rid]
             if _reminder_due(request, before, now):
                 planner.queue(rid, "reminder_patient", "patient", _sms(config, "yes" if request.texted else None))
-    given_up = []
-    for mid in sorted(state.undelivered):
+    hopeless = [(mid, _hopeless(state.messages[mid], config, now)) for mid in sorted(state.undelivered)]
+    given_up = [[mid, why] for mid, why in hopeless if why is not None]
+    if given_up:
+        planner.events.append(new("given_up", now, messages=given_up))
+    for mid, _why in given_up:
         message = state.messages[mid]
-        why = _hopeless(message, config, now)
-        if why is None:
-            continue
-        planner.events.append(new("given_up", now, message=mid, why=why))
-        given_up.append(mid)
         if message.template != "failed_operator":
             for channel in _operator(config):
                 planner.queue(message.request, "failed_operator", "operator", channel, about=mid)
-    return planner.events, given_up
+    return planner.events, [mid for mid, _why in given_up]
 
 
 def _reminder_due(request: Request, before: timedelta, now: datetime) -> bool:

@@ -104,23 +104,22 @@ def put_message(state: State, message: Message) -> None:
 def _message_event(state: State, event: dict[str, Any], at: datetime) -> None:
     kind = event["type"]
     if kind == "queue":
-        state.message_count += 1
-        put_message(state, Message(id=event["message"], request=event["request"], template=event["template"],
-                                    recipient=event["recipient"], channel=event["channel"], queued_at=at,
-                                    about=event.get("about")))
-        if event["template"] == "reminder_patient":
-            state.requests[event["request"]] = replace(state.requests[event["request"]], reminded=True)
+        for message_id, template, recipient, channel in event["messages"]:
+            state.message_count += 1
+            put_message(state, Message(id=message_id, request=event["request"], template=template,
+                                       recipient=recipient, channel=channel, queued_at=at, about=event.get("about")))
+            if template == "reminder_patient":
+                request = state.requests[event["request"]]
+                put_request(state, replace(request, reminded=True))
         return
-    message = state.messages[event["message"]]
-    if kind == "attempt":
-        message = replace(message, status="sending", attempts=event["attempt"], last_at=at)
-    elif kind == "sent":
-        message = replace(message, status="sent", attempts=event["attempt"], last_at=at)
-    elif kind == "failed":
-        message = replace(message, status="failed", attempts=event["attempt"], last_at=at)
-    elif kind == "given_up":
-        message = replace(message, status="gave_up", gave_up_why=event["why"])
-    put_message(state, message)
+    for entry in event["messages"]:
+        message = state.messages[entry[0]]
+        if kind == "given_up":
+            message = replace(message, status="gave_up", gave_up_why=entry[1])
+        else:
+            status = {"attempt": "sending", "sent": "sent", "failed": "failed"}[kind]
+            message = replace(message, status=status, attempts=entry[1], last_at=at)
+        put_message(state, message)
 
 
 def put_request(state: State, request: Request) -> None:

@@ -39,6 +39,7 @@ def resolve_home(option: str | None) -> Path:
 class Workspace:
     home: Path
     durable: bool = True      # False for simulated, throw-away ledgers: skips fsync
+    write_outbox: bool = True  # False for simulations: nobody reads 100,000 simulated texts
 
     @cached_property
     def config(self) -> Config:
