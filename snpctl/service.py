@@ -187,9 +187,9 @@ def deliver(ws: Workspace, now: datetime, ids: list[int] | None = None) -> dict[
     config = ws.config
     with ws.ledger.transaction(now) as tx:
         candidates = sorted(tx.state.undelivered) if ids is None else ids
-        claimed = [tx.state.messages[i] for i in candidates
+        claimed = [(tx.state.messages[i], tx.state.messages[i].attempts + 1) for i in candidates
                    if i in tx.state.messages and messages.claimable(tx.state.messages[i], config, now)]
-        attempts = [[m.id, m.attempts + 1] for m in claimed if m.channel != "outbox"]
+        attempts = [[m.id, attempt] for m, attempt in claimed if m.channel != "outbox"]
         if attempts:
             tx.append([new("attempt", now, messages=attempts)])
         state = tx.state
@@ -198,8 +198,7 @@ def deliver(ws: Workspace, now: datetime, ids: list[int] | None = None) -> dict[
     from snpctl.messaging import render, transports
     private: dict[str, dict[str, str]] = {}
     sent, failed = [], []
-    for message in claimed:
-        attempt = message.attempts + 1
+    for message, attempt in claimed:
         if message.request not in private:
             private[message.request] = ws.load_private(message.request)
         text = ws.load_private_text(message.request, "synthesis") \

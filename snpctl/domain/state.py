@@ -62,9 +62,13 @@ class Request:
         return self.status
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Message:
-    """A message the cascade sends: its state of delivery, never its text or address."""
+    """A message the cascade sends: its state of delivery, never its text or address.
+
+    Unlike requests, messages are updated in place: there are ten times more of them, and
+    nothing keeps an older copy of one.
+    """
 
     id: int
     request: str
@@ -112,13 +116,14 @@ def _message_event(state: State, event: dict[str, Any], at: datetime) -> None:
                 request = state.requests[event["request"]]
                 put_request(state, replace(request, reminded=True))
         return
+    status = {"attempt": "sending", "sent": "sent", "failed": "failed", "given_up": "gave_up"}[kind]
     for entry in event["messages"]:
         message = state.messages[entry[0]]
+        message.status = status
         if kind == "given_up":
-            message = replace(message, status="gave_up", gave_up_why=entry[1])
+            message.gave_up_why = entry[1]
         else:
-            status = {"attempt": "sending", "sent": "sent", "failed": "failed"}[kind]
-            message = replace(message, status=status, attempts=entry[1], last_at=at)
+            message.attempts, message.last_at = entry[1], at
         put_message(state, message)
 
 
