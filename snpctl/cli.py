@@ -322,6 +322,9 @@ def simulate(scenario: Annotated[str, typer.Argument(
              seed: Annotated[Optional[int], typer.Option("--seed", help="Draws of hours, delays and takers (default: "
                                                          "the scenario's); the same seed writes the same ledger.",
                                                          show_default=False)] = None,
+             years: Annotated[int, typer.Option("--years", min=1, max=50, help="Play the period this many years in a "
+                                                "row (same rules, dates moved forward); the figures are compared on "
+                                                "the first.")] = 1,
              as_json: Json = False) -> None:
     """Play a documented period of activity into a new workspace, then set the documented figures beside report's.
 
@@ -334,7 +337,7 @@ def simulate(scenario: Annotated[str, typer.Argument(
     matched: list[bool] = []
 
     def work(ws: Workspace, at: datetime) -> service.Outcome:
-        data = simulation.simulate(scenario, ws.home, seed=seed)
+        data = simulation.simulate(scenario, ws.home, seed=seed, years=years)
         matched.append(data["ok"])
         return service.Outcome(data)
 

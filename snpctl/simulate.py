@@ -24,7 +24,7 @@ import heapq
 import math
 import random
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
@@ -900,26 +900,50 @@ def _compare(expect: Expect, data: dict[str, Any]) -> Row:
     return Row(expect.figure, key, expect.value, computed, rule, ok, expect.percent, expect.note)
 
 
-def simulate(name: str, into: Path, *, seed: int | None = None) -> dict[str, Any]:
-    """Build a workspace in ``into``, play the scenario, and return the side-by-side (JSON-ready)."""
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:                     # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _moved(scenario: Scenario, years: int) -> Scenario:
+    """The same activity, ``years`` later: same rules, dates moved forward."""
+    if not years:
+        return scenario
+    return replace(scenario, start=_years_later(scenario.start, years), end=_years_later(scenario.end, years),
+                   closed=frozenset(_years_later(d, years) for d in scenario.closed))
+
+
+def simulate(name: str, into: Path, *, seed: int | None = None, years: int = 1) -> dict[str, Any]:
+    """Build a workspace in ``into``, play the scenario (``years`` times in a row), return the side-by-side.
+
+    The documented figures are compared on the first year; later years are the same activity, dates
+    moved forward, drawn with their own seed: the big ledgers the benchmarks are measured on.
+    """
     scenario = load_scenario(name)
     seed = scenario.seed if seed is None else seed
     _write_workspace(scenario, into, seed)
     ws = Workspace(into, durable=False, write_outbox=False)
-    calls = _Planner(scenario, ws.config, random.Random(f"snpctl-simulate:{scenario.name}:{seed}")).calls()
-    plan = sorted(((at, index, number, kind, args) for index, call in enumerate(calls)
-                   for number, (at, kind, args) in enumerate(call.steps)), key=lambda s: s[:3])
     player = _Player(ws, f"{scenario.name}:{seed}")
-    ids: list[str | None] = [None] * len(calls)
-    for at, index, _number, kind, args in plan:
-        player.ticks_until(at)
-        try:
-            ids[index] = player.step(calls[index], ids[index], at, kind, args)
-        except SnpctlError as error:
-            local = at.astimezone(ws.config.zone).strftime("%Y-%m-%d %H:%M:%S")
-            raise ConfigError(_("{file}: the simulation broke a rule at {at} ({kind} of request {id}): {error} Fix the "
-                                "scenario's plan.").format(file=scenario.file, at=local, kind=kind,
-                                                           id=ids[index] or "-", error=error.message)) from None
+    plan: list = []
+    for year in range(years):
+        period = _moved(scenario, year)
+        draws = f"snpctl-simulate:{scenario.name}:{seed}" + (f":{year}" if year else "")
+        calls = _Planner(period, ws.config, random.Random(draws)).calls()
+        plan = sorted(((at, index, number, kind, args) for index, call in enumerate(calls)
+                       for number, (at, kind, args) in enumerate(call.steps)), key=lambda s: s[:3])
+        ids: list[str | None] = [None] * len(calls)
+        for at, index, _number, kind, args in plan:
+            player.ticks_until(at)
+            try:
+                ids[index] = player.step(calls[index], ids[index], at, kind, args)
+            except SnpctlError as error:
+                local = at.astimezone(ws.config.zone).strftime("%Y-%m-%d %H:%M:%S")
+                raise ConfigError(_("{file}: the simulation broke a rule at {at} ({kind} of request {id}): {error} "
+                                    "Fix the scenario's plan.").format(file=scenario.file, at=local, kind=kind,
+                                                                       id=ids[index] or "-",
+                                                                       error=error.message)) from None
     player.ticks_until(None)
     last = plan[-1][0] if plan else datetime.combine(scenario.end, time(), UTC)
     figures = service.report(ws, _ceil_minute(last), start=scenario.start, end=scenario.end).data
