@@ -199,6 +199,9 @@ def deliver(ws: Workspace, now: datetime, ids: list[int] | None = None) -> dict[
     private: dict[str, dict[str, str]] = {}
     sent, failed = [], []
     for message, attempt in claimed:
+        if message.channel == "outbox" and not ws.write_outbox:
+            sent.append([message.id, attempt])     # a simulation: the outbox is the whole delivery, and it is off
+            continue
         if message.request not in private:
             private[message.request] = ws.load_private(message.request)
         text = ws.load_private_text(message.request, "synthesis") \

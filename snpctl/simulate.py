@@ -945,6 +945,7 @@ def simulate(name: str, into: Path, *, seed: int | None = None, years: int = 1) 
                                                                        id=ids[index] or "-",
                                                                        error=error.message)) from None
     player.ticks_until(None)
+    ws.ledger.settle()
     last = plan[-1][0] if plan else datetime.combine(scenario.end, time(), UTC)
     figures = service.report(ws, _ceil_minute(last), start=scenario.start, end=scenario.end).data
     rows = [_compare(expect, figures) for expect in scenario.expect]

@@ -98,13 +98,23 @@ class Ledger:
         self.tip: Tip | None = None
         self._snapshot_seq: int | None = None
         self._cache: tuple[tuple, State] | None = None
+        self._files: list[Path] | None = None
+        self._locked_now = False
 
     # -- reading ---------------------------------------------------------------------------
 
     def files(self) -> list[Path]:
-        if not self.dir.is_dir():
-            return []
-        return sorted(p for p in self.dir.iterdir() if FILE_NAME.match(p.name))
+        """The month files, oldest first (cached while this process holds the lock: only we add files then)."""
+        if self._files is not None:
+            return self._files
+        try:
+            names = sorted(name for name in os.listdir(self.dir) if FILE_NAME.match(name))
+        except (FileNotFoundError, NotADirectoryError):
+            names = []
+        files = [self.dir / name for name in names]
+        if self._locked_now:
+            self._files = files
+        return files
 
     def lines(self, start: Tip | None = None) -> tuple[list[Line], Torn | None]:
         """Every complete line after ``start`` (default: all), in order, and the torn tail of the newest file.
@@ -214,8 +224,11 @@ class Ledger:
         if os.environ.get(NO_LOCK_ENV) == "1":
             yield
             return
-        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except FileNotFoundError:
+            self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             timeout = float(os.environ.get(LOCK_TIMEOUT_ENV, "10"))
             deadline = time.monotonic() + timeout
@@ -231,8 +244,10 @@ class Ledger:
                                             "{seconds:g} seconds. Try again in a moment.").format(seconds=timeout)) \
                             from None
                     time.sleep(0.02)
+            self._locked_now, self._files = True, None
             yield
         finally:
+            self._locked_now, self._files = False, None
             os.close(fd)   # closing releases the lock; a process that dies releases it too
 
     def _stat(self, path: Path) -> tuple[str, int, int]:
@@ -247,8 +262,12 @@ class Ledger:
         """What the newest file looked like after our last write: anything else touched it if it differs."""
         files = self.files()
         if files:
-            self.stamp_path.parent.mkdir(parents=True, exist_ok=True)
-            self.stamp_path.write_bytes(marshal.dumps(self._stat(files[-1])))
+            data = marshal.dumps(self._stat(files[-1]))
+            try:
+                self.stamp_path.write_bytes(data)
+            except FileNotFoundError:
+                self.stamp_path.parent.mkdir(parents=True, exist_ok=True)
+                self.stamp_path.write_bytes(data)
 
     def _from_snapshot(self) -> tuple[State, Torn | None] | None:
         """The snapshot's state plus the lines after it, or None when the snapshot does not fit this ledger."""
@@ -297,11 +316,22 @@ class Ledger:
                     warnings.append(self._recover(state, torn, now))
             self._cache = None   # rebuilt below once the transaction succeeded
             transaction = Transaction(self, state, warnings)
+            seq = state.seq
             yield transaction
             state = transaction.state
+            if state.seq != seq and self.durable:
+                try:
+                    self._write_stamp()
+                except OSError:
+                    pass   # without a stamp the next command folds the whole ledger: slower, never wrong
             if state.seq and (self._snapshot_seq is None or state.seq - self._snapshot_seq >= snapshot.EVERY):
                 self._save_snapshot(state)
             self._cache = (self._cache_key(), state)
+
+    def settle(self) -> None:
+        """After a run of non-durable transactions (a simulation): leave a snapshot and stamp for the next command."""
+        if self._cache is not None and self._cache[1].seq:
+            self._save_snapshot(self._cache[1])
 
     def _save_snapshot(self, state: State) -> None:
         try:
@@ -367,7 +397,9 @@ class Ledger:
         data = b"".join(chunks)
         size = 0 if created else target.stat().st_size
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
+            if created:
+                self.dir.mkdir(parents=True, exist_ok=True)
+                self._files = None
             fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             try:
                 view = memoryview(data)
@@ -382,6 +414,7 @@ class Ledger:
                 _fsync_dir(self.dir)
         except OSError as error:
             self._undo(target, size, created)
+            self._files = None
             raise LedgerError(_("Could not write ledger/{file} ({error}); nothing was recorded. Check the disk and "
                                 "try again.").format(file=target.name, error=error.strerror or error)) from None
         for event in numbered:
@@ -390,8 +423,4 @@ class Ledger:
         end = size + len(data)
         line = (self.tip.line if self.tip is not None and self.tip.file == target.name else 0) + len(chunks)
         self.tip = Tip(target.name, end - len(chunks[-1]), end, line)
-        try:
-            self._write_stamp()
-        except OSError:
-            pass   # without a stamp the next command folds the whole ledger: slower, never wrong
         return numbered

@@ -65,8 +65,9 @@ def hot(state: State) -> tuple[list[Request], list[Message]]:
     since = (state.last_at or datetime.min.replace(tzinfo=UTC)) - RECENT
     messages = [m for m in state.messages.values()
                 if m.status in ("queued", "sending", "failed") or (m.last_at or m.queued_at) >= since]
-    keep = {m.about for m in messages if m.about is not None}
-    messages += [state.messages[i] for i in keep if i in state.messages and state.messages[i] not in messages]
+    kept = {m.id for m in messages}
+    messages += [state.messages[i] for i in {m.about for m in messages if m.about is not None}
+                 if i in state.messages and i not in kept]
     wanted = {m.request for m in messages}
     requests = [r for r in state.requests.values() if not r.closed or r.last_at >= since or r.id in wanted]
     return requests, messages
