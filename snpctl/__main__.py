@@ -1,3 +1,3 @@
-from snpctl.cli import main
+from snpctl.entry import main
 
 main()

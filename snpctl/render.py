@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rich.console import Console
-from rich.table import Table
-
 from snpctl.config import CABINET
 from snpctl.i18n import _
 from snpctl.service import Outcome
@@ -14,8 +11,14 @@ from snpctl.store.workspace import Workspace
 from snpctl.timefmt import from_stamp, to_local_text
 
 
-def _console() -> Console:
+def _console():
+    from rich.console import Console      # only when a table is shown: an idle cron tick never pays for rich
     return Console(highlight=False, soft_wrap=True)
+
+
+def _table():
+    from rich.table import Table
+    return Table(box=None, pad_edge=False)
 
 
 def _time(ws: Workspace, now: datetime, instant: datetime | None) -> str:
@@ -113,7 +116,7 @@ def listing(ws: Workspace, now: datetime, result: Outcome) -> None:
     if not rows:
         print(_("No request is waiting."))
         return
-    table = Table(box=None, pad_edge=False)
+    table = _table()
     for title in (_("request"), _("status"), _("deadline"), _("motif"), _("source"), _("taken by"),
                   _("appointment")):
         table.add_column(title)
@@ -168,7 +171,7 @@ def show(ws: Workspace, now: datetime, result: Outcome) -> None:
         if event["type"] in ("sent", "failed", "given_up"):
             for entry in event["messages"]:
                 outcome_of[entry[0]] = word[event["type"]].format(error=entry[-1])
-    table = Table(box=None, pad_edge=False)
+    table = _table()
     table.add_column(_("time"))
     table.add_column(_("what happened"))
     for event in result.data["events"]:

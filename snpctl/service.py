@@ -9,8 +9,6 @@ holds up another command (each hand-over is bounded by its timeout).
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -83,7 +81,9 @@ def init(target: Path) -> Outcome:
 def patient_ref(seed: str | None, number: int) -> str:
     """A random reference for the patient; reproducible only when a seed is given (demo, simulation)."""
     if seed is None:
+        import secrets
         return "p" + secrets.token_hex(4)
+    import hashlib
     return "p" + hashlib.sha256(f"{seed}:{number}".encode()).hexdigest()[:8]
 
 

@@ -195,8 +195,10 @@ class Ledger:
 
     def _fold_strict(self, lines: list[Line], state: State | None = None) -> State:
         """The fold of a writer: every line must pass verify's checks, or nothing is written."""
-        from snpctl.store.verify import line_problem
         state = State() if state is None else state
+        if not lines:
+            return state
+        from snpctl.store.verify import line_problem
         previous = state.last_hash
         first_file = self.files()[0].name if state.seq == 0 and lines else None
         for line in lines:

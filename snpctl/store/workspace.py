@@ -6,7 +6,6 @@ import json
 import os
 from dataclasses import dataclass
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 
 from snpctl.config import Config, load_config
@@ -89,6 +88,7 @@ class Workspace:
 
 
 def default_file(name: str) -> bytes:
+    from importlib import resources
     return resources.files("snpctl").joinpath("defaults", name).read_bytes()
 
 

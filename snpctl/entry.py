@@ -1,0 +1,42 @@
+"""The ``snpctl`` program. ``tick``, which cron runs every minute, skips the command-line framework."""
+
+from __future__ import annotations
+
+import sys
+
+
+def _tick_arguments(argv: list[str]) -> tuple[str | None, str | None, bool] | None:
+    """``tick [--home DIR] [--now TIME] [--json]`` read by hand, or None for anything else (then typer reads it)."""
+    if not argv or argv[0] != "tick":
+        return None
+    home = now = None
+    as_json = False
+    rest = list(argv[1:])
+    while rest:
+        word = rest.pop(0)
+        name, equals, value = word.partition("=")
+        if word == "--json":
+            as_json = True
+        elif name in ("--home", "--now") and (equals or rest):
+            value = value if equals else rest.pop(0)
+            if name == "--home":
+                home = value
+            else:
+                now = value
+        else:
+            return None            # --help, a typo...: the full parser answers
+    return home, now, as_json
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    fast = _tick_arguments(argv)
+    if fast is not None:
+        from snpctl import runner
+        try:
+            runner.tick(*fast)    # errors of the user's making become one line and their exit code inside
+        except Exception as error:  # a bug: one line, like the full parser says it
+            runner.internal_error(error)
+        sys.exit(0)
+    from snpctl.cli import main as full
+    full(argv)
