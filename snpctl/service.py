@@ -279,7 +279,7 @@ def report(ws: Workspace, now: datetime, *, start=None, end=None) -> Outcome:
         raise BadUsage(_("--from {start} is after --to {end}; give the first day, then the last.")
                        .format(start=start, end=end))
     config = ws.config
-    events, torn = ws.ledger.stream()
+    events, torn = ws.ledger.stream(messages=False)
     registered = sum(1 for m in config.members.values() if m.registered and m.active)
     data = figures(events, config.zone, start=start, end=end, registered=registered, sites=config.sites)
     return Outcome(data, _torn_warning(torn))

@@ -96,6 +96,7 @@ class Ledger:
         self.snapshot_path = home / ".snpctl" / "snapshot"
         self.stamp_path = home / ".snpctl" / "stamp"
         self.tip: Tip | None = None
+        self.last_hash = GENESIS        # of the last line read by checked()
         self._snapshot_seq: int | None = None
         self._cache: tuple[tuple, State] | None = None
         self._files: list[Path] | None = None
@@ -174,23 +175,30 @@ class Ledger:
                 raise damaged(line, _("the hash of the previous line does not match (expected {expected}, found "
                                       "{found})").format(expected=previous[:12], found=event["prev"][:12]))
             previous = line_hash(line.raw)
+            self.last_hash = previous
             yield line, event
 
-    def _folding(self, lines: list[Line], state: State) -> Iterator[dict[str, Any]]:
-        """Fold ``lines`` into ``state``, yielding each event once it has been checked and applied."""
+    def _folding(self, lines: list[Line], state: State, *, messages: bool = True) -> Iterator[dict[str, Any]]:
+        """Fold ``lines`` into ``state``, yielding each event once it has been checked and applied.
+
+        With ``messages=False`` (the report, which counts requests), message lines are checked for
+        shape, sequence and chain but not folded.
+        """
+        skipped = ("queue", "attempt", "sent", "failed", "given_up")
         for line, event in self.checked(lines):
-            try:
-                apply(state, event)
-            except (KeyError, ValueError, TypeError) as error:
-                raise damaged(line, _("the event does not fit the events before it ({error})").format(error=error)) \
-                    from None
-            state.last_hash = line_hash(line.raw)
+            if messages or event["type"] not in skipped:
+                try:
+                    apply(state, event)
+                except (KeyError, ValueError, TypeError) as error:
+                    raise damaged(line, _("the event does not fit the events before it ({error})")
+                                  .format(error=error)) from None
             yield event
 
     def _fold(self, lines: list[Line]) -> State:
         state = State()
         for _event in self._folding(lines, state):
             pass
+        state.last_hash = self.last_hash if lines else state.last_hash
         return state
 
     def _fold_strict(self, lines: list[Line], state: State | None = None) -> State:
@@ -209,10 +217,10 @@ class Ledger:
             previous = state.last_hash = line_hash(line.raw)
         return state
 
-    def stream(self) -> tuple[Iterator[dict[str, Any]], Torn | None]:
+    def stream(self, *, messages: bool = True) -> tuple[Iterator[dict[str, Any]], Torn | None]:
         """Every event, checked and folded as it goes (so damage stops a reader too), and the torn tail."""
         lines, torn = self.lines()
-        return self._folding(lines, State()), torn
+        return self._folding(lines, State(), messages=messages), torn
 
     def read(self) -> tuple[State, Torn | None]:
         """The state, for commands that only read (no lock, nothing written)."""
