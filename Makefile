@@ -24,6 +24,7 @@ test: $(BIN)/snpctl
 
 # Events written and seconds for `snpctl simulate champigny-2023` and `report --format json`.
 bench: $(BIN)/snpctl
+	$(BIN)/pip install --quiet duckdb   # bench-only: the comparison users would reach for
 	$(BIN)/python bench/bench.py
 
 clean:

@@ -1,21 +1,23 @@
-"""`make bench`: the cost of a simulated year, as a user meets it.
+"""`make bench`: what snpctl costs as a user meets it, on a small and on a big ledger.
 
-Runs ``snpctl simulate champigny-2023`` and ``snpctl report --format json`` on the workspace it
-wrote, each in a fresh process like a user would type them, and prints the events written and
-the seconds beside the targets of the report issue (simulate < 20 s, report < 1 s on a 2-core
-machine). A benchmark, not a test: it fails only if a command fails.
+    python bench/bench.py [--years N] [--runs R] [--keep DIR]
 
-    python bench/bench.py [SCENARIO] [--seed N] [--keep]
+1. A simulated year (champigny-2023): events written, seconds to simulate, seconds for
+   `report --format json` (report issue: simulate < 20 s, report < 1 s).
+2. One table, measured in one run on this machine: for a ledger of about 1K events (vitry-2025)
+   and a big one (`simulate champigny-2023 --years N`, default 20), the wall time of `intake`,
+   `notify`, `accept`, an idle `tick`, `list`, `report --format json` and `verify` (each in a
+   fresh process, median of R runs, on a copy of the workspace), beside the floor
+   `python -c "import typer"` and DuckDB's `read_json` computing the same counts as `report`.
+
+A benchmark, not a test: it fails only when a command fails or DuckDB's counts differ.
 """
 
 from __future__ import annotations
 
 import argparse
-import collections
 import json
-import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -25,64 +27,179 @@ import time
 from datetime import date
 from pathlib import Path
 
-TARGETS = {"simulate": 20.0, "report": 1.0}
-MESSAGE_EVENTS = {"queue", "attempt", "sent", "failed", "given_up"}
+SNPCTL = [sys.executable, "-m", "snpctl"]
 
 
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def wall(command: list[str], **kwargs) -> tuple[float, subprocess.CompletedProcess]:
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"bench: `{' '.join(command)}` failed ({done.returncode}): {done.stderr.strip()}")
+    return seconds, done
 
 
-def timed(args: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
-    """Wall-clock and CPU seconds (user + system) of ``snpctl ARGS`` in a fresh process."""
-    start, cpu = time.perf_counter(), _cpu()
-    done = subprocess.run([sys.executable, "-m", "snpctl", *args], capture_output=True, text=True)
-    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
-    if done.returncode not in (0, 1):
-        sys.exit(f"bench: snpctl {' '.join(args)} exited {done.returncode}: {done.stderr.strip()}")
-    return seconds, cpu, done
+def peak_rss_mib(command: list[str]) -> float:
+    """Maximum resident memory of a command, from GNU time when the machine has it."""
+    if not Path("/usr/bin/time").exists():
+        return float("nan")
+    done = subprocess.run(["/usr/bin/time", "-f", "%M", *command], capture_output=True, text=True)
+    return int(done.stderr.strip().splitlines()[-1]) / 1024
+
+
+def median(command: list[str], runs: int) -> float:
+    return statistics.median(wall(command)[0] for _ in range(runs))
+
+
+def events(home: Path) -> int:
+    return sum(p.read_bytes().count(b"\n") for p in (home / "ledger").glob("*.jsonl"))
+
+
+def simulate(scenario: str, home: Path, years: int = 1) -> float:
+    seconds, _ = wall([*SNPCTL, "simulate", scenario, "--into", str(home), "--years", str(years), "--json"])
+    return seconds
+
+
+def last_instant(home: Path) -> date:
+    newest = sorted((home / "ledger").glob("*.jsonl"))[-1]
+    last = json.loads(newest.read_bytes().splitlines()[-1])
+    return date.fromisoformat(last["at"][:10])
+
+
+def commands(home: Path, runs: int) -> dict[str, float]:
+    """Each command in a fresh process on a copy of ``home``, as of a Monday after the ledger ends."""
+    day = last_instant(home)
+    monday = date.fromordinal(day.toordinal() + 7 - day.weekday())
+    at = lambda clock: f"{monday.isoformat()}T{clock}"  # noqa: E731
+    times: dict[str, list[float]] = {}
+    for run in range(runs):
+        copy = Path(tempfile.mkdtemp(prefix="snpctl-bench-")) / "cpts"
+        shutil.copytree(home, copy)
+        base = [*SNPCTL]
+        opts = ["--home", str(copy)]
+        _, done = wall([*base, "tick", *opts, "--now", at("15:59")])       # a settled workspace, as cron keeps it
+        t, done = wall([*base, "intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "none",
+                        "--json", *opts, "--now", at("16:00")])
+        times.setdefault("intake", []).append(t)
+        rid = json.loads(done.stdout)["request"]
+        t, done = wall([*base, "notify", rid, "--json", *opts, "--now", at("16:01")])
+        times.setdefault("notify", []).append(t)
+        member = json.loads(done.stdout)["notified"][0]
+        t, _ = wall([*base, "accept", rid, "--by", member, "--at", "18:00", "--site", "cabinet", *opts,
+                     "--now", at("16:05")])
+        times.setdefault("accept", []).append(t)
+        t, _ = wall([*base, "tick", *opts, "--now", at("16:06")])
+        times.setdefault("idle tick", []).append(t)
+        t, _ = wall([*base, "list", "--json", *opts, "--now", at("16:07")])
+        times.setdefault("list", []).append(t)
+        if run == 0:
+            t, _ = wall([*base, "report", "--format", "json", *opts])
+            times["report --format json"] = [t]
+            t, _ = wall([*base, "verify", *opts])
+            times["verify"] = [t]
+        shutil.rmtree(copy.parent)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+DUCKDB_SQL = """
+WITH e AS (SELECT * FROM read_json('{glob}', format='newline_delimited', union_by_name=true,
+                                    columns={{type: 'VARCHAR', request: 'VARCHAR', action: 'VARCHAR',
+                                              outcome: 'VARCHAR'}}))
+SELECT count(*) FILTER (WHERE type = 'intake') AS calls,
+       count(*) FILTER (WHERE type = 'intake' AND action = 'redirect') AS redirected,
+       count(*) FILTER (WHERE type = 'intake' AND action = 'transfer_15') AS transferred_15,
+       count(*) FILTER (WHERE type = 'notify') AS triggered,
+       count(*) FILTER (WHERE type = 'accept') AS accepted,
+       count(*) FILTER (WHERE type = 'expire') AS expired,
+       count(*) FILTER (WHERE type = 'book') AS direct_bookings,
+       count(*) FILTER (WHERE type = 'outcome' AND outcome = 'seen') AS seen,
+       count(*) FILTER (WHERE type = 'outcome' AND outcome = 'no_show') AS no_show
+FROM e
+"""
+
+
+def duckdb_counts(home: Path) -> tuple[float, dict[str, int]] | None:
+    try:
+        import duckdb  # bench-only: `make bench` installs it
+    except ImportError:
+        return None
+    start = time.perf_counter()
+    connection = duckdb.connect()
+    row = connection.execute(DUCKDB_SQL.format(glob=str(home / "ledger" / "*.jsonl"))).fetchone()
+    names = [d[0] for d in connection.description]
+    return time.perf_counter() - start, dict(zip(names, row))
+
+
+def same_counts(home: Path, counts: dict[str, int]) -> bool:
+    _, done = wall([*SNPCTL, "report", "--format", "json", "--home", str(home)])
+    report = json.loads(done.stdout)
+    mine = {"calls": report["calls"], "redirected": report["redirected"], "transferred_15": report["transferred_15"],
+            "triggered": report["triggered"], "accepted": report["accepted"], "expired": report["expired"],
+            "direct_bookings": report["direct_bookings"], "seen": report["appointments"]["seen"],
+            "no_show": report["appointments"]["no_show"]}
+    # an outcome line may be for a request whose intake the report's period holds: over the whole
+    # ledger (no --from/--to) the two must agree exactly
+    return mine == counts
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("scenario", nargs="?", default="champigny-2023")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--keep", action="store_true", help="keep the simulated workspace and print where")
+    parser.add_argument("--years", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", type=Path, default=None, help="keep the workspaces in this folder")
     options = parser.parse_args()
-    load = os.getloadavg()[0]
-    folder = Path(tempfile.mkdtemp(prefix="snpctl-bench-"))
-    home = folder / "cpts"
-    try:
-        simulate_s, simulate_cpu, done = timed(["simulate", options.scenario, "--into", str(home),
-                                                "--seed", str(options.seed), "--json"])
-        result = json.loads(done.stdout)
-        span = result["period"]
-        report_runs = [timed(["report", "--home", str(home), "--format", "json", "--from", span["from"],
-                              "--to", span["to"]])[:2] for _run in range(3)]
-        kinds = collections.Counter(json.loads(line)["type"] for path in sorted((home / "ledger").glob("*.jsonl"))
-                                    for line in path.read_bytes().splitlines())
-        messages = sum(n for kind, n in kinds.items() if kind in MESSAGE_EVENTS)
-        outbox = sum(1 for p in (home / "outbox").rglob("*") if p.is_file()) if (home / "outbox").is_dir() else 0
-        ledger_mb = sum(p.stat().st_size for p in (home / "ledger").glob("*.jsonl")) / 1e6
-        report_s = statistics.median(run[0] for run in report_runs)
-        report_cpu = statistics.median(run[1] for run in report_runs)
-        print(f"snpctl bench, {date.today().isoformat()}: {options.scenario} (seed {options.seed}), "
-              f"{os.cpu_count()} CPUs, Python {platform.python_version()}")
-        print(f"  documented figures matched   {sum(r['ok'] for r in result['rows'])} of {len(result['rows'])}")
-        print(f"  events written               {result['events']:>8}  ({result['events'] - messages} cascade, "
-              f"{messages} messages: {', '.join(f'{k} {v}' for k, v in sorted(kinds.items()) if k in MESSAGE_EVENTS)})")
-        print(f"  ledger size                  {ledger_mb:>8.1f} MB, outbox {outbox} files")
-        print(f"  load average before          {load:>8.2f}   (other processes slow the wall-clock times down)")
-        print(f"  simulate                     {simulate_s:>8.1f} s   cpu {simulate_cpu:5.1f} s   "
-              f"(target < {TARGETS['simulate']:.0f} s)")
-        print(f"  report --format json         {report_s:>8.2f} s   cpu {report_cpu:5.2f} s   "
-              f"(target < {TARGETS['report']:.0f} s; median of 3)")
-        if options.keep:
-            print(f"  workspace kept in {home}")
-    finally:
-        if not options.keep:
-            shutil.rmtree(folder, ignore_errors=True)
+    root = options.keep or Path(tempfile.mkdtemp(prefix="snpctl-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    print(f"snpctl bench, {date.today().isoformat()}, {platform.machine()}, {platform.python_version()}, "
+          f"{subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores\n")
+
+    year = root / "champigny-2023"
+    shutil.rmtree(year, ignore_errors=True)
+    simulated = simulate("champigny-2023", year)
+    report_seconds = median([*SNPCTL, "report", "--format", "json", "--home", str(year)], 3)
+    print("A simulated year (champigny-2023):")
+    print(f"  events written                 {events(year):>10,}")
+    print(f"  snpctl simulate                {simulated:>10.2f} s   (target < 20 s; issue 6: < 5 s)")
+    print(f"  snpctl report --format json    {report_seconds:>10.2f} s   (target < 1 s)\n")
+
+    small, big = root / "vitry-2025", root / f"champigny-2023x{options.years}"
+    shutil.rmtree(small, ignore_errors=True)
+    shutil.rmtree(big, ignore_errors=True)
+    simulate("vitry-2025", small)
+    big_seconds = simulate("champigny-2023", big, options.years)
+    print(f"(the big ledger: `simulate champigny-2023 --years {options.years}` took {big_seconds:.0f} s)\n")
+
+    floor = median([sys.executable, "-c", "import typer"], options.runs)
+    rows = {"small": (events(small), commands(small, options.runs)), "big": (events(big), commands(big, options.runs))}
+    ducks = {name: duckdb_counts(home) for name, home in (("small", small), ("big", big))}
+    memory = peak_rss_mib([*SNPCTL, "report", "--format", "json", "--home", str(big)])
+
+    header = f"{'command':<24}{'~1K events':>14}{'big ledger':>14}{'big / small':>13}{'big / floor':>13}"
+    print(f"{'ledger events':<24}{rows['small'][0]:>14,}{rows['big'][0]:>14,}")
+    print(header)
+    print("-" * len(header))
+    for name in rows["small"][1]:
+        a, b = rows["small"][1][name], rows["big"][1][name]
+        print(f"{name:<24}{a:>13.3f}s{b:>13.3f}s{b / a:>12.2f}x{b / floor:>12.2f}x")
+    print(f"{'python -c import typer':<24}{floor:>13.3f}s{floor:>13.3f}s")
+    for name in ("small", "big"):
+        duck = ducks[name]
+        if duck is None:
+            print(f"{'duckdb read_json':<24} (duckdb not installed: pip install duckdb)")
+            break
+    else:
+        a, b = ducks["small"][0], ducks["big"][0]
+        print(f"{'duckdb read_json counts':<24}{a:>13.3f}s{b:>13.3f}s")
+        agree = all(same_counts(home, ducks[name][1]) for name, home in (("small", small), ("big", big)))
+        ratio = rows["big"][1]["report --format json"] / b
+        print(f"\nreport / DuckDB on the big ledger: {ratio:.2f}x; same counts: {'yes' if agree else 'NO'}")
+        if not agree:
+            raise SystemExit("bench: DuckDB and report disagree on the counts")
+    print(f"report peak memory on the big ledger: {memory:.0f} MiB")
+    print("\nTargets (issue 6): at the big ledger, intake/accept/idle tick <= 1.1x their small time and <= 1.5x "
+          "the floor;\nreport < 1 s, <= 0.7x DuckDB, < 100 MiB; verify < 2 s; simulate one year < 5 s.")
+    if options.keep is None:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

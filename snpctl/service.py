@@ -249,7 +249,8 @@ def failed_messages(ws: Workspace, state: State, now: datetime, shown: set[str])
 
 
 def list_requests(ws: Workspace, now: datetime, *, everything: bool = False) -> Outcome:
-    state, warnings = _read(ws)
+    state, torn = ws.ledger.read() if everything else ws.ledger.read_hot()
+    warnings = _torn_warning(torn)
     requests = sorted(state.requests.values(), key=lambda r: r.number)
     if not everything:
         requests = [r for r in requests if not r.closed]

@@ -222,6 +222,11 @@ class Ledger:
         lines, torn = self.lines()
         return self._folding(lines, State(), messages=messages), torn
 
+    def read_hot(self) -> tuple[State, Torn | None]:
+        """The state of what is open, for a reader that needs no history: snapshot + tail when it fits."""
+        loaded = self._from_snapshot()
+        return loaded if loaded is not None else self.read()
+
     def read(self) -> tuple[State, Torn | None]:
         """The state, for commands that only read (no lock, nothing written)."""
         lines, torn = self.lines()
