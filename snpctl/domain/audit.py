@@ -31,24 +31,33 @@ _PERSONAL = [
 ]
 
 
-def personal_data(event: dict[str, Any]) -> str | None:
-    """Name the kind of personal data a value of ``event`` looks like, if any (hashes are skipped)."""
-    for key, value in event.items():
-        if key in ("prev", "sha256"):
-            continue
-        for text in _strings(value):
-            for what, pattern in _PERSONAL:
-                if pattern.search(text):
-                    return f"field {key!r} looks like {what}"
+_CLEAN: set[str] = set()      # strings already found clean: member ids and templates repeat on every line
+
+
+def _personal(text: str) -> str | None:
+    if text in _CLEAN:
+        return None
+    for what, pattern in _PERSONAL:
+        if pattern.search(text):
+            return what
+    if len(_CLEAN) < 1_000_000:
+        _CLEAN.add(text)
     return None
 
 
-def _strings(value: Any):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
+def personal_data(event: dict[str, Any]) -> str | None:
+    """Name the kind of personal data a value of ``event`` looks like, if any (hashes are skipped)."""
+    for key, value in event.items():
+        if key in ("prev", "sha256", "at"):
+            continue
+        items = value if isinstance(value, list) else (value,)
+        for item in items:
+            for text in (item if isinstance(item, list) else (item,)):
+                if isinstance(text, str):
+                    what = _personal(text)
+                    if what:
+                        return f"field {key!r} looks like {what}"
+    return None
 
 
 def _time(event: dict[str, Any], key: str) -> datetime:
@@ -111,9 +120,11 @@ def _entries_problem(event: dict[str, Any]) -> str | None:
     shape = _ENTRY[event["type"]]
     if not event["messages"]:
         return "an empty batch of messages"
+    size = len(shape)
     for entry in event["messages"]:
-        if not isinstance(entry, list) or len(entry) != len(shape) or \
-                any(not isinstance(v, t) or isinstance(v, bool) for v, t in zip(entry, shape)):
+        # type() is, not isinstance: a JSON true must not pass for the number 1
+        if type(entry) is not list or len(entry) != size or \
+                not all(type(v) is t for v, t in zip(entry, shape)):
             return f"a message entry {entry!r} is not shaped like {[t.__name__ for t in shape]}"
     return None
 
