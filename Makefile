@@ -11,13 +11,15 @@ $(BIN)/snpctl: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# A whole documented year (Champigny 2023) played through snpctl's commands into a temporary
-# folder: the documented figures beside the computed ones, then the full report.
+# A whole documented year (Champigny 2023) played through snpctl's service functions into a
+# temporary folder: the documented figures beside the computed ones, then the full report;
+# then one afternoon typed command by command, with the messages it sent (from the outbox).
 demo: $(BIN)/snpctl
-	@home=$$(mktemp -d)/cpts; \
-	echo "Playing Champigny's 2023 through snpctl's commands into $$home (a minute or so)..."; echo; \
-	$(BIN)/snpctl simulate champigny-2023 --into $$home && echo && \
-	$(BIN)/snpctl report --home $$home --from 2023-01-16 --to 2023-12-31
+	@home=$$(mktemp -d); \
+	echo "Playing Champigny's 2023 through snpctl into $$home/champigny ..."; echo; \
+	$(BIN)/snpctl simulate champigny-2023 --into $$home/champigny && echo && \
+	$(BIN)/snpctl report --home $$home/champigny --from 2023-01-16 --to 2023-12-31 && echo && \
+	$(BIN)/python -m snpctl.demo $$home/afternoon
 
 test: $(BIN)/snpctl
 	$(BIN)/python -m pytest
