@@ -94,6 +94,7 @@ class State:
     unordered: int = 0                                  # events dated before the one before them
     messages: dict[int, Message] = field(default_factory=dict)
     undelivered: set[int] = field(default_factory=set)  # message ids queued, sending or failed (not final)
+    given_up: set[int] = field(default_factory=set)     # message ids given up on (rare: reported, kept at hand)
     request_count: int = 0                              # requests ever taken: the next id is this + 1
     message_count: int = 0                              # messages ever queued
     partial: bool = False   # from a snapshot: closed, quiet requests and settled messages are left out
@@ -101,6 +102,8 @@ class State:
 
 def put_message(state: State, message: Message) -> None:
     state.messages[message.id] = message
+    if message.status == "gave_up":
+        state.given_up.add(message.id)
     (state.undelivered.add if message.status in ("queued", "sending", "failed") else state.undelivered.discard)(
         message.id)
 

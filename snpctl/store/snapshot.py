@@ -26,6 +26,7 @@ from snpctl.timefmt import UTC
 FORMAT = 1
 EVERY = 256                   # events appended since the snapshot before a new one is written
 RECENT = timedelta(hours=48)  # closed requests and given-up messages this recent stay hot
+LIFETIME = timedelta(days=30)  # a request older than this that moved lately is left out (a command on it folds all)
 
 
 @dataclass(frozen=True)
@@ -61,16 +62,26 @@ def _unpack(kind, names: list[str], values: tuple):
 
 
 def hot(state: State) -> tuple[list[Request], list[Message]]:
-    """What a command may need without asking for history."""
+    """What a command may need without asking for history. Costs what is open, not all of history."""
     since = (state.last_at or datetime.min.replace(tzinfo=UTC)) - RECENT
-    messages = [m for m in state.messages.values()
-                if m.status in ("queued", "sending", "failed") or (m.last_at or m.queued_at) >= since]
-    kept = {m.id for m in messages}
-    messages += [state.messages[i] for i in {m.about for m in messages if m.about is not None}
-                 if i in state.messages and i not in kept]
-    wanted = {m.request for m in messages}
-    requests = [r for r in state.requests.values() if not r.closed or r.last_at >= since or r.id in wanted]
-    return requests, messages
+    messages = {i: state.messages[i] for i in state.undelivered}
+    for i in state.given_up:
+        message = state.messages[i]
+        if (message.last_at or message.queued_at) >= since:
+            messages[i] = message
+    for about in [m.about for m in messages.values() if m.about is not None]:
+        if about in state.messages:
+            messages.setdefault(about, state.messages[about])
+    wanted = {m.request for m in messages.values()} | state.waiting | state.accepted
+    requests = {rid: state.requests[rid] for rid in wanted if rid in state.requests}
+    # requests that moved lately, newest first: stop once intakes are older than any such request can be
+    horizon = since - LIFETIME
+    for request in reversed(state.requests.values()):
+        if request.intake_at < horizon:
+            break
+        if not request.closed or request.last_at >= since:
+            requests.setdefault(request.id, request)
+    return sorted(requests.values(), key=lambda r: r.number), sorted(messages.values(), key=lambda m: m.id)
 
 
 def save(path: Path, state: State, tip: Tip | None, files: list[tuple[str, int, int]]) -> None:
