@@ -217,10 +217,30 @@ class Ledger:
             previous = state.last_hash = line_hash(line.raw)
         return state
 
+    def _each_line(self, files: list[Path]) -> Iterator[Line]:
+        """The complete lines, one month file in memory at a time (the torn tail of the newest is left out)."""
+        for index, path in enumerate(files):
+            parts = path.read_bytes().split(b"\n")
+            tail = parts.pop()
+            if tail and index != len(files) - 1:
+                raise damaged(Line(path.name, len(parts) + 1, tail),
+                              _("the line has no newline but a later month file exists"))
+            for number, raw in enumerate(parts, 1):
+                yield Line(path.name, number, raw)
+
     def stream(self, *, messages: bool = True) -> tuple[Iterator[dict[str, Any]], Torn | None]:
-        """Every event, checked and folded as it goes (so damage stops a reader too), and the torn tail."""
-        lines, torn = self.lines()
-        return self._folding(lines, State(), messages=messages), torn
+        """Every event, checked and folded as it goes (so damage stops a reader too), and the torn tail.
+
+        Reads one month file at a time: memory holds a month and the state, not the whole history.
+        """
+        files = self.files()
+        torn = None
+        if files:
+            data = files[-1].read_bytes()
+            cut = data.rfind(b"\n") + 1
+            if cut < len(data):
+                torn = Torn(files[-1], cut, data[cut:])
+        return self._folding(self._each_line(files), State(), messages=messages), torn
 
     def read_hot(self) -> tuple[State, Torn | None]:
         """The state of what is open, for a reader that needs no history: snapshot + tail when it fits."""
