@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import gc
 import random
 import tomllib
 from dataclasses import dataclass, replace, field
@@ -925,6 +926,16 @@ def simulate(name: str, into: Path, *, seed: int | None = None, years: int = 1) 
     seed = scenario.seed if seed is None else seed
     _write_workspace(scenario, into, seed)
     ws = Workspace(into, durable=False, write_outbox=False)
+    collecting = gc.isenabled()
+    gc.disable()   # millions of long-lived records and no cycles: the collector would rescan them again and again
+    try:
+        return _play(scenario, into, ws, seed, years)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _play(scenario: Scenario, into: Path, ws: Workspace, seed: int, years: int) -> dict[str, Any]:
     player = _Player(ws, f"{scenario.name}:{seed}")
     plan: list = []
     for year in range(years):
