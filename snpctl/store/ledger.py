@@ -100,22 +100,20 @@ class Ledger:
         self._snapshot_seq: int | None = None
         self._cache: tuple[tuple, State] | None = None
         self._files: list[Path] | None = None
-        self._locked_now = False
+        self._files_stamp = 0
 
     # -- reading ---------------------------------------------------------------------------
 
     def files(self) -> list[Path]:
-        """The month files, oldest first (cached while this process holds the lock: only we add files then)."""
-        if self._files is not None:
-            return self._files
+        """The month files, oldest first; listed again only when the folder changed (its mtime)."""
         try:
-            names = sorted(name for name in os.listdir(self.dir) if FILE_NAME.match(name))
+            stamp = os.stat(self.dir).st_mtime_ns
         except (FileNotFoundError, NotADirectoryError):
-            names = []
-        files = [self.dir / name for name in names]
-        if self._locked_now:
-            self._files = files
-        return files
+            return []
+        if self._files is None or self._files_stamp != stamp:
+            names = sorted(name for name in os.listdir(self.dir) if FILE_NAME.match(name))
+            self._files, self._files_stamp = [self.dir / name for name in names], stamp
+        return self._files
 
     def lines(self, start: Tip | None = None) -> tuple[list[Line], Torn | None]:
         """Every complete line after ``start`` (default: all), in order, and the torn tail of the newest file.
@@ -279,10 +277,8 @@ class Ledger:
                                             "{seconds:g} seconds. Try again in a moment.").format(seconds=timeout)) \
                             from None
                     time.sleep(0.02)
-            self._locked_now, self._files = True, None
             yield
         finally:
-            self._locked_now, self._files = False, None
             os.close(fd)   # closing releases the lock; a process that dies releases it too
 
     def _stat(self, path: Path) -> tuple[str, int, int]:
@@ -359,8 +355,9 @@ class Ledger:
                     self._write_stamp()
                 except OSError:
                     pass   # without a stamp the next command folds the whole ledger: slower, never wrong
-            if state.seq and (self._snapshot_seq is None or state.seq - self._snapshot_seq >= snapshot.EVERY):
-                self._save_snapshot(state)
+            if state.seq and self.durable and \
+                    (self._snapshot_seq is None or state.seq - self._snapshot_seq >= snapshot.EVERY):
+                self._save_snapshot(state)          # a non-durable run (a simulation) saves it once, in settle()
             self._cache = (self._cache_key(), state)
 
     def settle(self) -> None:
