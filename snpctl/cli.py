@@ -46,7 +46,7 @@ def _at(ws: Workspace, now: datetime, typed: str) -> datetime:
 
 @app.command()
 def init(directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to create the workspace in.")],
-         as_json: Json = False) -> None:
+         now: Now = None, as_json: Json = False) -> None:
     """Create a workspace from the example CPTS (protocols.toml, roster.toml, ledger/, private/).
 
     Example: snpctl init ~/cpts
@@ -220,7 +220,7 @@ def report(start: Annotated[Optional[str], typer.Option("--from", help="First in
 
 
 @app.command()
-def check(home: Home = None, as_json: Json = False) -> None:
+def check(home: Home = None, now: Now = None, as_json: Json = False) -> None:
     """Validate protocols.toml and roster.toml; silent when all is well.
 
     Example: snpctl check
@@ -232,7 +232,7 @@ def check(home: Home = None, as_json: Json = False) -> None:
 def verify(checkpoint: Annotated[Optional[Path], typer.Option(
                "--checkpoint", help="Also write, or check then advance, this checkpoint (event count and last hash), "
                "kept outside the ledger so that events cut off the end are caught too.", show_default=False)] = None,
-           home: Home = None, as_json: Json = False) -> None:
+           home: Home = None, now: Now = None, as_json: Json = False) -> None:
     """Prove the ledger was not altered: every line parses, is canonical, numbered, chained and legal.
 
     Example: snpctl verify --checkpoint /mnt/backup/cpts.checkpoint
