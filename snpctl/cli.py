@@ -7,15 +7,15 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from snpctl import runner, service
 from snpctl.errors import SnpctlError
 from snpctl.i18n import _
-from snpctl.store.workspace import Workspace, resolve_home
-from snpctl.timefmt import UTC, parse_day, parse_when
+from snpctl.store.workspace import Workspace
+from snpctl.timefmt import parse_day, parse_when
 
 NOW_ENV = "SNPCTL_NOW"
 SEED_ENV = "SNPCTL_SEED"      # reproducible patient references (demo, tests); never set in production

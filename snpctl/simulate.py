@@ -470,7 +470,7 @@ class _Planner:
     # -- who, and what becomes of each call --
 
     def calls(self) -> list[_Call]:
-        sc, rng = self.sc, self.rng
+        sc = self.sc
         calls = ([_Call("trigger") for _i in range(sc.triggered)] + [_Call("redirect") for _i in range(sc.redirected)]
                  + [_Call("transfer_15") for _i in range(sc.transferred_15)])
         for source, call in zip(self._shuffled(_split(len(calls), sc.sources)), calls):
