@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import statistics
@@ -75,6 +76,7 @@ def commands(home: Path, runs: int) -> dict[str, float]:
     for run in range(runs):
         copy = Path(tempfile.mkdtemp(prefix="snpctl-bench-")) / "cpts"
         shutil.copytree(home, copy)
+        os.sync()        # the copy's writeback must not land inside the timings
         base = [*SNPCTL]
         opts = ["--home", str(copy)]
         _, done = wall([*base, "tick", *opts, "--now", at("15:59")])       # a settled workspace, as cron keeps it
@@ -169,6 +171,7 @@ def main() -> None:
     big_seconds = simulate("champigny-2023", big, options.years)
     print(f"(the big ledger: `simulate champigny-2023 --years {options.years}` took {big_seconds:.0f} s)\n")
 
+    os.sync()            # the big simulation's writeback must not land inside the timings
     floor = median([sys.executable, "-c", "import typer"], options.runs)
     rows = {"small": (events(small), commands(small, options.runs)), "big": (events(big), commands(big, options.runs))}
     ducks = {name: duckdb_counts(home) for name, home in (("small", small), ("big", big))}
