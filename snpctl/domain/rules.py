@@ -44,11 +44,16 @@ def time_problem(request: Request, at: datetime) -> str | None:
     return "before_last_event" if at < request.last_at else None
 
 
-def notify_problem(request: Request, at: datetime) -> str | None:
+def _still_open(request: Request, at: datetime, if_in_cascade: str) -> str | None:
+    """Steps that start from an untriggered request: notify (the cascade) and book (around it)."""
     status = request.status_at(at)
     if status in WAITING:
-        return "already_triggered"
+        return if_in_cascade
     return None if status == "open" else status_problem(status)
+
+
+def notify_problem(request: Request, at: datetime) -> str | None:
+    return _still_open(request, at, "already_triggered")
 
 
 def refuse_problem(request: Request, member: str, at: datetime) -> str | None:
@@ -69,10 +74,7 @@ def accept_problem(request: Request, member: str, at: datetime) -> str | None:
 
 
 def book_problem(request: Request, at: datetime) -> str | None:
-    status = request.status_at(at)
-    if status in WAITING:
-        return "in_cascade"
-    return None if status == "open" else status_problem(status)
+    return _still_open(request, at, "in_cascade")
 
 
 def outcome_problem(request: Request, outcome: str, at: datetime) -> str | None:
