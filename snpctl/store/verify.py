@@ -13,6 +13,9 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 from snpctl.domain import audit
 from snpctl.domain.events import GENESIS, canonical, line_hash, shape_problem
@@ -75,16 +78,19 @@ def verify(ledger: Ledger, checkpoint: Path | None = None) -> Summary:
 def line_problem(state: State, raw: bytes, previous: str, month: str, *, first: bool) -> str | None:
     if len(raw) > MAX_LINE:
         return _("line of {n} bytes, longer than any event ({max})").format(n=len(raw), max=MAX_LINE)
-    try:
-        event = json.loads(raw)
-    except UnicodeDecodeError:
-        return _("not UTF-8 text")
-    except ValueError as error:
-        return _("not valid JSON ({error})").format(error=error)
+    event = _canonical_event(raw)
+    known_canonical = event is not None
+    if event is None:
+        try:
+            event = json.loads(raw)
+        except UnicodeDecodeError:
+            return _("not UTF-8 text")
+        except ValueError as error:
+            return _("not valid JSON ({error})").format(error=error)
     problem = shape_problem(event)
     if problem:
         return problem
-    if canonical(event) != raw:
+    if not known_canonical and canonical(event) != raw:
         return _("not canonical JSON (keys sorted, no spaces, UTF-8): the line was edited by hand")
     if event["seq"] != state.seq + 1:
         return _("sequence number {found}, expected {expected} (a line was removed, repeated or moved)") \
@@ -100,6 +106,25 @@ def line_problem(state: State, raw: bytes, previous: str, month: str, *, first: 
         return problem
     apply(state, event)
     return None
+
+
+def _canonical_event(raw: bytes) -> Any:
+    """The value of a line that is surely canonical, read by orjson (5x faster); None when only the stdlib can tell.
+
+    The reference is the stdlib (``events.canonical``, what writers write). orjson writes the same
+    bytes for the same value except in two places: escapes in strings and the digits of floats
+    (every float it writes holds a ``.``, ``e+`` or ``e-``). A line with neither, which orjson
+    writes back byte for byte, is therefore canonical, and both parsers read the same value from it.
+    Anything else (an escape, a float, a duplicate key, an integer beyond 64 bits, text that is not
+    JSON or not UTF-8) is left to the stdlib, which says what is wrong in its own words.
+    """
+    if b"\\" in raw or b"." in raw or b"e+" in raw or b"e-" in raw:
+        return None
+    try:
+        event = orjson.loads(raw)
+        return event if orjson.dumps(event, option=orjson.OPT_SORT_KEYS) == raw else None
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        return None
 
 
 def _read_checkpoint(path: Path) -> tuple[int, str] | None:
