@@ -8,7 +8,6 @@ events to append; it never changes ``state`` and never reads the clock. Raising 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -199,7 +198,7 @@ def refuse(state: State, config: Config, now: datetime, *, request: str, by: str
     _allowed(config, req, now, rules.refuse_problem(req, member.id, now), member.id)
     events = [new("refuse", now, request=req.id, by=member.id, reason=reason)]
     if req.status_at(now) == "treating_doctor_window" and member.id == req.treating_doctor:
-        after = replace(req, refused=req.refused + (member.id,))
+        after = req._replace(refused=req.refused + (member.id,))
         events.append(new("escalate", now, request=req.id, cause="treating_doctor_refused",
                           deadline=to_stamp(req.expires_at), notified=community(config, after)))
     return events

@@ -46,7 +46,7 @@ class Snapshot:
     files: list[tuple[str, int, int]]     # (name, size, mtime_ns) of each ledger file when it was taken
 
 
-_REQUEST_FIELDS = [f.name for f in fields(Request)]
+_REQUEST_FIELDS = list(Request._fields)
 _MESSAGE_FIELDS = [f.name for f in fields(Message)]
 _TIMES = {"intake_at", "last_at", "triggered_at", "deadline", "expires_at", "appointment", "taken_at", "queued_at"}
 
