@@ -9,32 +9,198 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from sys import intern
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from snpctl.domain.cascade import SOURCES
+from snpctl.domain.cascade import SOURCES, request_id
 from snpctl.i18n import _
 from snpctl.timefmt import from_stamp
 
 
-@dataclass
-class _Fate:
-    day: date
-    source: str
-    treating_doctor: str
-    action: str
-    triggered_at: datetime | None = None
-    taken: str | None = None          # "accept" or "book"
-    by: str | None = None
-    site: str | None = None
-    delay: float | None = None        # minutes from trigger to cascade acceptance
-    outcome: str | None = None
-    expired: bool = False
+class Fate:
+    """What became of one request, as far as the figures care: filled in as its events are read."""
+
+    __slots__ = ("day", "source", "treating_doctor", "action", "triggered_at", "taken", "by", "site", "delay",
+                 "outcome", "expired")
+
+    def __init__(self, day: int, source: str, treating_doctor: str, action: str, triggered_at: int | None = None,
+                 taken: str | None = None, by: str | None = None, site: str | None = None,
+                 delay: float | None = None, outcome: str | None = None, expired: bool = False) -> None:
+        self.day, self.source, self.treating_doctor, self.action = \
+            day, source, treating_doctor, action                # day: the intake's local date, as an ordinal
+        self.triggered_at, self.taken, self.by, self.site = triggered_at, taken, by, site   # taken: accept/book
+        self.delay, self.outcome, self.expired = delay, outcome, expired    # delay: minutes, trigger to accept
+
+    def packed(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    @property
+    def settled(self) -> bool:
+        """Nothing the ledger may still say changes this fate's figures (the rules allow no step after these)."""
+        return self.expired or self.outcome is not None or self.action != "trigger"
 
 
 _FOLLOWED = frozenset({"notify", "accept", "book", "outcome", "expire"})   # what the figures read after intake
+_MESSAGES = frozenset({"queue", "attempt", "sent", "failed", "given_up"})   # the figures count requests
+
+
+class Stale(Exception):
+    """A step for a request the tallies hold no open fate of: they cannot take it; count again from the start."""
+
+
+class Tallies:
+    """The figures' running sums by intake day and month, and the fates still open.
+
+    A request's fate adds to the sums of its intake day and month once it is settled; until
+    then it is kept whole. So the sums only grow, the open fates stay few, and the figures of a
+    period are the sums of its whole months, of the days of the months it cuts, and of its open
+    fates. ``.snpctl/figures`` keeps one of these (``store.tallies``) so that a report reads
+    only the lines written since.
+    """
+
+    def __init__(self, zone: ZoneInfo, days: Sums | None = None, months: Sums | None = None,
+                 open_fates: dict[str, Fate] | None = None, requests: int = 0) -> None:
+        self.zone = zone
+        self.days = {} if days is None else days            # local day (ordinal) -> sums
+        self.months = {} if months is None else months      # (year, month) -> sums
+        self.open = {} if open_fates is None else open_fates
+        self.requests = requests        # intakes read: the requests that exist are numbered 1 to this
+
+    def read(self, events: Iterable[dict[str, Any]], *, strict: bool = False) -> "Tallies":
+        """Fold ``events`` (the ledger's, in order) into the open fates; settled ones go to their sums.
+
+        An event that does not fit the ones before it (a time that does not read, a request never
+        taken in) raises ValueError or KeyError. A step for a request whose fate is settled is one
+        the rules do not allow: a full count skips it, a ``strict`` one (on saved tallies) raises ``Stale``.
+        """
+        zone, fates = self.zone, self.open
+        for event in events:
+            kind = event["type"]
+            if kind in _MESSAGES:
+                continue
+            at = from_stamp(event["at"])
+            if kind == "intake":
+                self.requests += 1
+                fate = Fate(at.astimezone(zone).date().toordinal(), event["source"], event["treating_doctor"],
+                            event["action"])
+                if fate.settled:
+                    self._add(fate)
+                else:
+                    fates[event["request"]] = fate
+                continue
+            if kind == "recovery":
+                continue
+            fate = fates.get(event["request"])
+            if fate is None:
+                if not self._taken_in(event["request"]):
+                    raise KeyError(event["request"])
+                if strict and kind in _FOLLOWED:
+                    raise Stale(event["request"])
+                continue
+            if kind == "notify":
+                fate.triggered_at = int(at.timestamp())
+            elif kind in ("accept", "book"):
+                fate.taken, fate.by, fate.site = kind, event["by"], event["site"]
+                if kind == "accept" and fate.triggered_at is not None:
+                    fate.delay = (at.timestamp() - fate.triggered_at) / 60
+            elif kind == "outcome":
+                fate.outcome = event["outcome"]
+            elif kind == "expire":
+                fate.expired = True
+            if fate.settled:
+                self._add(fates.pop(event["request"]))
+        return self
+
+    def _taken_in(self, request: str) -> bool:
+        number = request[:-1]
+        return number.isdigit() and 0 < int(number) <= self.requests and request_id(int(number)) == request
+
+    def _add(self, fate: Fate) -> None:
+        day = date.fromordinal(fate.day)
+        for sums in (_sums(self.days, fate.day), _sums(self.months, (day.year, day.month))):
+            _count(sums, fate)
+
+    def select(self, start: date | None = None, end: date | None = None) -> tuple[date | None, date | None, Picked]:
+        """The sums that make the period from ``start`` to ``end`` (local days, both optional), each with its month.
+
+        Whole months come from the month sums; the days of a month the period cuts, and the open
+        fates, from the day sums. Also the period's first and last day (by default, of the calls).
+        """
+        low, high = (start.toordinal() if start else None), (end.toordinal() if end else None)
+        inside = lambda day: (low is None or day >= low) and (high is None or day <= high)   # noqa: E731
+        opened: Sums = {}
+        for fate in self.open.values():
+            _count(_sums(opened, fate.day), fate)
+        days = [day for day in (*self.days, *opened) if inside(day)]
+        first = start or (date.fromordinal(min(days)) if days else None)
+        last = end or (date.fromordinal(max(days)) if days else None)
+        picked: Picked = []
+        for (year, month), sums in self.months.items():
+            head = date(year, month, 1).toordinal()
+            tail = (date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)).toordinal() - 1
+            if inside(head) and inside(tail):
+                picked.append(((year, month), sums))
+            else:
+                picked += [((year, month), self.days[d]) for d in range(head, tail + 1) if d in self.days and inside(d)]
+        for day, sums in opened.items():
+            if inside(day):
+                at = date.fromordinal(day)
+                picked.append(((at.year, at.month), sums))
+        return first, last, picked
+
+
+Sums = dict[Any, tuple[dict[str, int], list[float], list[str]]]     # -> (counters, delays, takers)
+Picked = list[tuple[tuple[int, int], tuple[dict[str, int], list[float], list[str]]]]
+
+
+def _sums(table: Sums, key: Any) -> tuple[dict[str, int], list[float], list[str]]:
+    sums = table.get(key)
+    if sums is None:
+        sums = table[key] = ({}, [], [])
+    return sums
+
+
+def _count(sums: tuple[dict[str, int], list[float], list[str]], fate: Fate) -> None:
+    counts, delays, takers = sums
+    for key in _keys(fate):
+        counts[key] = counts.get(key, 0) + 1
+    if fate.taken is not None:
+        takers.append(intern(fate.by))
+        if fate.delay is not None:
+            delays.append(fate.delay)
+
+
+def _keys(fate: Fate) -> list[str]:
+    """The counters one request adds to, named as the figures read them back."""
+    doctor = fate.treating_doctor if fate.treating_doctor in ("none", "unknown") else "declared"
+    keys = ["calls", intern(f"source:{fate.source}"), intern(f"doctor:{doctor}")]
+    if fate.action == "redirect":
+        keys.append("redirected")
+    elif fate.action == "transfer_15":
+        keys.append("transferred_15")
+    if fate.triggered_at is not None:
+        keys.append("triggered")
+    if fate.expired:
+        keys.append("expired")
+    if fate.taken is None:
+        return keys
+    keys.append("appointments")
+    outcome = fate.outcome if fate.outcome in ("seen", "no_show", "cancelled") else None
+    if outcome:
+        keys.append(outcome)
+    if fate.taken == "accept":
+        keys += ["accepted", intern(f"by_site:{fate.site}")]
+        if fate.by == fate.treating_doctor:
+            keys.append("by_treating_doctor")
+    else:
+        keys.append("direct_bookings")
+    if fate.site != "cabinet":
+        keys += [intern(f"site:{fate.site}"), intern(f"site:{fate.site}:source:{fate.source}")]
+        if outcome:
+            keys.append(intern(f"site:{fate.site}:{outcome}"))
+    return keys
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
@@ -60,12 +226,80 @@ def _months(first: date, last: date) -> list[str]:
     return months
 
 
-def _place() -> dict[str, Any]:
-    return {"total": 0, "seen": 0, "no_show": 0, "cancelled": 0, "by_source": {s: 0 for s in SOURCES}}
-
-
 MONTH_KEYS = ("calls", "redirected", "transferred_15", "triggered", "accepted", "expired", "direct_bookings",
               "appointments", "seen", "no_show", "cancelled")
+
+
+def _names(counts: dict[str, int], prefix: str, first: Iterable[str]) -> list[str]:
+    """The names in ``first``, in that order, then any other ``prefix + name`` counter's, sorted."""
+    first = list(dict.fromkeys(first))
+    size = len(prefix)
+    return first + sorted({key[size:] for key in counts if key.startswith(prefix) and ":" not in key[size:]}
+                          - set(first))
+
+
+def _named(counts: dict[str, int], prefix: str, first: Iterable[str]) -> dict[str, int]:
+    """``{name: count}`` of the counters ``prefix + name``, named as ``_names`` orders them."""
+    return {name: counts.get(prefix + name, 0) for name in _names(counts, prefix, first)}
+
+
+def _place(counts: dict[str, int], site: str) -> dict[str, Any]:
+    prefix = f"site:{site}"
+    place = {"total": counts.get(prefix, 0), **{o: counts.get(f"{prefix}:{o}", 0) for o in ("seen", "no_show",
+                                                                                                "cancelled")},
+             "by_source": _named(counts, f"{prefix}:source:", SOURCES)}
+    place["no_show_rate"] = _rate(place["no_show"], place["seen"] + place["no_show"])
+    return place
+
+
+def summarize(first: date | None, last: date | None, picked: Picked, *, registered: int = 0,
+              sites: Iterable[str] = ()) -> dict[str, Any]:
+    """Contract section 6 for the period from ``first`` to ``last``, from the sums ``Tallies.select`` picked."""
+    months = _months(first, last) if first and last and first <= last else []
+    by_month: dict[str, dict[str, int]] = {m: {} for m in months}
+    delays: list[float] = []
+    takers: set[str] = set()
+    for (year, month), (counts, some_delays, some_takers) in picked:
+        row = by_month[f"{year:04d}-{month:02d}"]      # every picked sum lies within the period's months
+        for key, count in counts.items():
+            row[key] = row.get(key, 0) + count
+        delays += some_delays
+        takers.update(some_takers)
+    total: dict[str, int] = {}
+    for row in by_month.values():
+        for key, count in row.items():
+            total[key] = total.get(key, 0) + count
+    get = total.get
+    monthly = []
+    for month, row in by_month.items():
+        line = {"month": month, **{k: row.get(k, 0) for k in MONTH_KEYS}}
+        line["acceptance_rate"] = _rate(line["accepted"], line["triggered"])
+        monthly.append(line)
+    appointments = {"total": get("appointments", 0), "seen": get("seen", 0), "no_show": get("no_show", 0),
+                    "cancelled": get("cancelled", 0)}
+    appointments["no_show_rate"] = _rate(appointments["no_show"], appointments["seen"] + appointments["no_show"])
+    triggered, accepted, calls = get("triggered", 0), get("accepted", 0), get("calls", 0)
+    return {
+        "period": {"from": first.isoformat() if first else None, "to": last.isoformat() if last else None},
+        "calls": calls,
+        "redirected": get("redirected", 0),
+        "transferred_15": get("transferred_15", 0),
+        "triggered": triggered,
+        "triggered_per_month": round(triggered / len(months), 4) if months else None,
+        "accepted": accepted,
+        "acceptance_rate": _rate(accepted, triggered),
+        "accepted_by_treating_doctor": get("by_treating_doctor", 0),
+        "accepted_by_site": _named(total, "by_site:", ["cabinet", *sites]),
+        "expired": get("expired", 0),
+        "direct_bookings": get("direct_bookings", 0),
+        "appointments": appointments,
+        "site_appointments": {site: _place(total, site) for site in _names(total, "site:", sites)},
+        "sources": _named(total, "source:", SOURCES),
+        "treating_doctor_status": {k: get(f"doctor:{k}", 0) for k in ("declared", "none", "unknown")},
+        "time_to_accept_minutes": {"median": _quantile(delays, 0.5), "p90": _quantile(delays, 0.9)},
+        "members": {"registered": registered, "accepted_at_least_once": len(takers)},
+        "monthly": monthly,
+    }
 
 
 def figures(events: Iterable[dict[str, Any]], zone: ZoneInfo, *, start: date | None = None, end: date | None = None,
@@ -74,113 +308,7 @@ def figures(events: Iterable[dict[str, Any]], zone: ZoneInfo, *, start: date | N
 
     ``sites`` only names the sites to show even when they had nothing in the period.
     """
-    fates: dict[str, _Fate] = {}
-    for event in events:
-        kind = event["type"]
-        if kind == "intake":
-            day = from_stamp(event["at"]).astimezone(zone).date()
-            if (start is None or day >= start) and (end is None or day <= end):
-                fates[event["request"]] = _Fate(day, event["source"], event["treating_doctor"], event["action"])
-            continue
-        if kind not in _FOLLOWED:
-            continue
-        fate = fates.get(event["request"])
-        if fate is None:
-            continue
-        if kind == "notify":
-            fate.triggered_at = from_stamp(event["at"])
-        elif kind in ("accept", "book"):
-            fate.taken, fate.by, fate.site = kind, event["by"], event["site"]
-            if kind == "accept" and fate.triggered_at is not None:
-                fate.delay = (from_stamp(event["at"]) - fate.triggered_at).total_seconds() / 60
-        elif kind == "outcome":
-            fate.outcome = event["outcome"]
-        elif kind == "expire":
-            fate.expired = True
-
-    days = [f.day for f in fates.values()]
-    first = start or (min(days) if days else None)
-    last = end or (max(days) if days else None)
-    months = _months(first, last) if first and last and first <= last else []
-    monthly = {m: {"month": m, **{k: 0 for k in MONTH_KEYS}} for m in months}
-
-    triggered = accepted = by_treating = expired = direct = 0
-    by_site: dict[str, int] = {"cabinet": 0, **{s: 0 for s in sites}}
-    appointments = {"total": 0, "seen": 0, "no_show": 0, "cancelled": 0}
-    site_appointments: dict[str, dict[str, Any]] = {s: _place() for s in sites}
-    sources = {s: 0 for s in SOURCES}
-    doctor_status = {"declared": 0, "none": 0, "unknown": 0}
-    delays: list[float] = []
-    takers: set[str] = set()
-    counts = {"redirect": 0, "transfer_15": 0}
-
-    for fate in fates.values():
-        row = monthly[fate.day.strftime("%Y-%m")]    # every kept intake lies within the period's months
-        row["calls"] += 1
-        sources[fate.source] = sources.get(fate.source, 0) + 1
-        key = fate.treating_doctor if fate.treating_doctor in ("none", "unknown") else "declared"
-        doctor_status[key] += 1
-        if fate.action in counts:
-            counts[fate.action] += 1
-            month_key = "redirected" if fate.action == "redirect" else "transferred_15"
-            row[month_key] += 1
-        if fate.triggered_at is not None:
-            triggered += 1
-            row["triggered"] += 1
-        if fate.expired:
-            expired += 1
-            row["expired"] += 1
-        if fate.taken is None:
-            continue
-        takers.add(fate.by)
-        appointments["total"] += 1
-        row["appointments"] += 1
-        if fate.outcome in ("seen", "no_show", "cancelled"):
-            appointments[fate.outcome] += 1
-            row[fate.outcome] += 1
-        if fate.taken == "accept":
-            accepted += 1
-            row["accepted"] += 1
-            by_site[fate.site] = by_site.get(fate.site, 0) + 1
-            by_treating += fate.by == fate.treating_doctor
-            if fate.delay is not None:
-                delays.append(fate.delay)
-        else:
-            direct += 1
-            row["direct_bookings"] += 1
-        if fate.site != "cabinet":
-            place = site_appointments.setdefault(fate.site, _place())
-            place["total"] += 1
-            if fate.outcome in ("seen", "no_show", "cancelled"):
-                place[fate.outcome] += 1
-            place["by_source"][fate.source] = place["by_source"].get(fate.source, 0) + 1
-
-    appointments["no_show_rate"] = _rate(appointments["no_show"], appointments["seen"] + appointments["no_show"])
-    for place in site_appointments.values():
-        place["no_show_rate"] = _rate(place["no_show"], place["seen"] + place["no_show"])
-    for row in monthly.values():
-        row["acceptance_rate"] = _rate(row["accepted"], row["triggered"])
-    return {
-        "period": {"from": first.isoformat() if first else None, "to": last.isoformat() if last else None},
-        "calls": len(fates),
-        "redirected": counts["redirect"],
-        "transferred_15": counts["transfer_15"],
-        "triggered": triggered,
-        "triggered_per_month": round(triggered / len(months), 4) if months else None,
-        "accepted": accepted,
-        "acceptance_rate": _rate(accepted, triggered),
-        "accepted_by_treating_doctor": by_treating,
-        "accepted_by_site": by_site,
-        "expired": expired,
-        "direct_bookings": direct,
-        "appointments": appointments,
-        "site_appointments": site_appointments,
-        "sources": sources,
-        "treating_doctor_status": doctor_status,
-        "time_to_accept_minutes": {"median": _quantile(delays, 0.5), "p90": _quantile(delays, 0.9)},
-        "members": {"registered": registered, "accepted_at_least_once": len(takers)},
-        "monthly": list(monthly.values()),
-    }
+    return summarize(*Tallies(zone).read(events).select(start, end), registered=registered, sites=sites)
 
 
 # -- renderings -----------------------------------------------------------------------------

@@ -275,14 +275,15 @@ def show(ws: Workspace, now: datetime, *, request: str) -> Outcome:
 
 
 def report(ws: Workspace, now: datetime, *, start=None, end=None) -> Outcome:
-    from snpctl.report import figures
+    from snpctl.report import summarize
+    from snpctl.store import tallies
     if start is not None and end is not None and start > end:
         raise BadUsage(_("--from {start} is after --to {end}; give the first day, then the last.")
                        .format(start=start, end=end))
     config = ws.config
-    events, torn = ws.ledger.stream(messages=False)
+    counted, torn = tallies.count(ws.ledger, config.zone)
     registered = sum(1 for m in config.members.values() if m.registered and m.active)
-    data = figures(events, config.zone, start=start, end=end, registered=registered, sites=config.sites)
+    data = summarize(*counted.select(start, end), registered=registered, sites=config.sites)
     return Outcome(data, _torn_warning(torn))
 
 

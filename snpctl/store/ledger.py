@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import fcntl
 import hashlib
-import json
 import marshal
 import os
 import re
@@ -19,7 +18,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
+
+import orjson
 
 from snpctl.domain.events import GENESIS, canonical, line_hash, new, shape_problem
 from snpctl.domain.state import State, apply
@@ -155,12 +156,13 @@ class Ledger:
         lines, _torn = self.lines()
         yield from self.checked(lines)
 
-    def checked(self, lines: list[Line]) -> Iterator[tuple[Line, dict[str, Any]]]:
-        previous, seq = GENESIS, 0
+    def checked(self, lines: Iterable[Line], *, seq: int = 0,
+                previous: str = GENESIS) -> Iterator[tuple[Line, dict[str, Any]]]:
+        """Each line's event, checked for shape, sequence and chain from the line numbered ``seq`` hashed ``previous``."""
         for line in lines:
             try:
-                event = json.loads(line.raw)
-            except (ValueError, UnicodeDecodeError):
+                event = orjson.loads(line.raw)
+            except orjson.JSONDecodeError:
                 raise damaged(line, _("not a valid JSON line")) from None
             problem = shape_problem(event)
             if problem:
@@ -176,26 +178,15 @@ class Ledger:
             self.last_hash = previous
             yield line, event
 
-    def _folding(self, lines: list[Line], state: State, *, messages: bool = True) -> Iterator[dict[str, Any]]:
-        """Fold ``lines`` into ``state``, yielding each event once it has been checked and applied.
-
-        With ``messages=False`` (the report, which counts requests), message lines are checked for
-        shape, sequence and chain but not folded.
-        """
-        skipped = ("queue", "attempt", "sent", "failed", "given_up")
-        for line, event in self.checked(lines):
-            if messages or event["type"] not in skipped:
-                try:
-                    apply(state, event)
-                except (KeyError, ValueError, TypeError) as error:
-                    raise damaged(line, _("the event does not fit the events before it ({error})")
-                                  .format(error=error)) from None
-            yield event
-
     def _fold(self, lines: list[Line]) -> State:
+        """The fold of a reader: lines checked for shape, sequence and chain, and each must fit the state before it."""
         state = State()
-        for _event in self._folding(lines, state):
-            pass
+        for line, event in self.checked(lines):
+            try:
+                apply(state, event)
+            except (KeyError, ValueError, TypeError) as error:
+                raise damaged(line, _("the event does not fit the events before it ({error})")
+                              .format(error=error)) from None
         state.last_hash = self.last_hash if lines else state.last_hash
         return state
 
@@ -215,30 +206,48 @@ class Ledger:
             previous = state.last_hash = line_hash(line.raw)
         return state
 
-    def _each_line(self, files: list[Path]) -> Iterator[Line]:
-        """The complete lines, one month file in memory at a time (the torn tail of the newest is left out)."""
+    def _each_line(self, files: list[Path], start: Tip | None = None) -> Iterator[Line]:
+        """The complete lines after ``start`` (default: all), one month file in memory at a time.
+
+        The torn tail of the newest file is left out; ``self.tip`` follows the last line yielded.
+        """
+        self.tip = start
         for index, path in enumerate(files):
-            parts = path.read_bytes().split(b"\n")
+            if start is not None and path.name < start.file:
+                continue
+            offset, first = (start.end, start.line + 1) if start is not None and path.name == start.file else (0, 1)
+            with path.open("rb") as handle:
+                handle.seek(offset)
+                data = handle.read()
+            parts = data.split(b"\n")
             tail = parts.pop()
             if tail and index != len(files) - 1:
-                raise damaged(Line(path.name, len(parts) + 1, tail),
+                raise damaged(Line(path.name, first + len(parts), tail),
                               _("the line has no newline but a later month file exists"))
-            for number, raw in enumerate(parts, 1):
+            for number, raw in enumerate(parts, first):
                 yield Line(path.name, number, raw)
+            if parts:
+                end = offset + len(data) - len(tail)
+                self.tip = Tip(path.name, end - len(parts[-1]) - 1, end, first + len(parts) - 1)
 
-    def stream(self, *, messages: bool = True) -> tuple[Iterator[dict[str, Any]], Torn | None]:
-        """Every event, checked and folded as it goes (so damage stops a reader too), and the torn tail.
+    def _torn(self, files: list[Path]) -> Torn | None:
+        """The bytes after the newest file's last newline, if any: an interrupted write."""
+        if not files:
+            return None
+        data = files[-1].read_bytes()
+        cut = data.rfind(b"\n") + 1
+        return Torn(files[-1], cut, data[cut:]) if cut < len(data) else None
 
-        Reads one month file at a time: memory holds a month and the state, not the whole history.
+    def stream(self, start: Tip | None = None, *, seq: int = 0,
+               previous: str = GENESIS) -> tuple[Iterator[tuple[Line, dict[str, Any]]], Torn | None]:
+        """The lines and events after ``start`` (default: all; line ``seq``, hashed ``previous``), and the torn tail.
+
+        Each is checked for shape, sequence and chain, not folded: for a reader that keeps its own
+        derived state (the report's tallies), which checks with ``fits`` where it starts. One month
+        file is in memory at a time, not the whole history.
         """
         files = self.files()
-        torn = None
-        if files:
-            data = files[-1].read_bytes()
-            cut = data.rfind(b"\n") + 1
-            if cut < len(data):
-                torn = Torn(files[-1], cut, data[cut:])
-        return self._folding(self._each_line(files), State(), messages=messages), torn
+        return self.checked(self._each_line(files, start), seq=seq, previous=previous), self._torn(files)
 
     def read_hot(self) -> tuple[State, Torn | None]:
         """The state of what is open, for a reader that needs no history: snapshot + tail when it fits."""
@@ -300,27 +309,40 @@ class Ledger:
                 self.stamp_path.parent.mkdir(parents=True, exist_ok=True)
                 self.stamp_path.write_bytes(data)
 
+    def fits(self, tip: Tip, last_hash: str, taken: list[tuple[str, int, int]]) -> bool:
+        """Does something derived from this ledger as of ``tip`` (hashed ``last_hash``) still fit it?
+
+        ``taken`` is each file's (name, size, mtime) when it was derived. The files before the tip's
+        must be unchanged, the tip's line must still hash the same, and the newest file must be as
+        our last writer left it (its stamp) or as it was taken: else something else wrote it.
+        """
+        files = self.files()
+        if not files:
+            return False
+        try:
+            newest = self._stat(files[-1])
+            if newest not in taken and marshal.loads(self.stamp_path.read_bytes()) != newest:
+                return False                      # the newest file was written by something else
+            names = [path.name for path in files]
+            for name, size, mtime in taken:
+                if name == tip.file:
+                    break
+                if name not in names or self._stat(self.dir / name) != (name, size, mtime):
+                    return False                  # an older month file changed
+            with (self.dir / tip.file).open("rb") as handle:
+                handle.seek(tip.start)
+                raw = handle.read(tip.end - tip.start)
+            return raw.endswith(b"\n") and line_hash(raw[:-1]) == last_hash   # else another ledger, or rewritten
+        except (OSError, ValueError, EOFError, TypeError):
+            return False
+
+    def stats(self) -> list[tuple[str, int, int]]:
+        return [self._stat(path) for path in self.files()]
+
     def _from_snapshot(self) -> tuple[State, Torn | None] | None:
         """The snapshot's state plus the lines after it, or None when the snapshot does not fit this ledger."""
         taken = snapshot.load(self.snapshot_path)
-        files = self.files()
-        if taken is None or taken.tip is None or not files:
-            return None
-        try:
-            if marshal.loads(self.stamp_path.read_bytes()) != self._stat(files[-1]):
-                return None                       # the newest file was written by something else
-            names = [path.name for path in files]
-            for name, size, mtime in taken.files:
-                if name == taken.tip.file:
-                    break
-                if name not in names or self._stat(self.dir / name) != (name, size, mtime):
-                    return None                   # an older month file changed
-            with (self.dir / taken.tip.file).open("rb") as handle:
-                handle.seek(taken.tip.start)
-                raw = handle.read(taken.tip.end - taken.tip.start)
-            if not raw.endswith(b"\n") or line_hash(raw[:-1]) != taken.state.last_hash:
-                return None                       # another ledger, or its history was rewritten
-        except (OSError, ValueError, EOFError, TypeError):
+        if taken is None or taken.tip is None or not self.fits(taken.tip, taken.state.last_hash, taken.files):
             return None
         lines, torn = self.lines(start=taken.tip)
         try:
@@ -367,7 +389,7 @@ class Ledger:
 
     def _save_snapshot(self, state: State) -> None:
         try:
-            snapshot.save(self.snapshot_path, state, self.tip, [self._stat(p) for p in self.files()])
+            snapshot.save(self.snapshot_path, state, self.tip, self.stats())
             self._write_stamp()
             self._snapshot_seq = state.seq
         except OSError:

@@ -1,0 +1,99 @@
+"""``.snpctl/figures``: the report's running sums, so that a report reads only what was written since.
+
+It holds the report's ``Tallies`` (sums by intake day, open fates) as of one line of the ledger,
+checked against the ledger exactly like the snapshot (``Ledger.fits``: the hash of that line,
+the older files' size and time, the newest file's stamp). It is never trusted blindly and never
+needed: missing, unreadable, from another ledger or another time zone, or overtaken by a step it
+cannot take (``Stale``), it is ignored, the report counts from the first line, and writes it anew.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+from pathlib import Path
+from typing import Any, Iterator
+from zoneinfo import ZoneInfo
+
+from snpctl.errors import LedgerError
+from snpctl.report import Fate, Stale, Tallies
+from snpctl.i18n import _
+from snpctl.store.ledger import Ledger, Line, Torn, damaged
+from snpctl.store.snapshot import Tip
+
+FORMAT = 1
+EVERY = 256        # lines read past the saved tallies before they are saved again
+
+
+def path_of(ledger: Ledger) -> Path:
+    return ledger.home / ".snpctl" / "figures"
+
+
+def count(ledger: Ledger, zone: ZoneInfo) -> tuple[Tallies, Torn | None]:
+    """The tallies of the whole ledger: the saved ones plus the lines after them, or every line."""
+    saved = _load(ledger, zone)
+    if saved is not None:
+        tallies, tip, seq, last_hash = saved
+        pairs, torn = ledger.stream(tip, seq=seq, previous=last_hash)
+        reading = _Reading(pairs)
+        try:
+            tallies.read(reading, strict=True)
+        except (Stale, LedgerError, KeyError, ValueError, TypeError):
+            pass       # count from the first line: it says what is wrong, if anything is
+        else:
+            if reading.seen >= EVERY:
+                _save(ledger, tallies, ledger.tip, seq + reading.seen, ledger.last_hash)
+            return tallies, torn
+    pairs, torn = ledger.stream()
+    reading = _Reading(pairs)
+    tallies = Tallies(zone)
+    try:
+        tallies.read(reading)
+    except (KeyError, ValueError, TypeError) as error:
+        raise damaged(reading.line, _("the event does not fit the events before it ({error})")
+                      .format(error=error)) from None
+    if reading.seen:
+        _save(ledger, tallies, ledger.tip, reading.seen, ledger.last_hash)
+    return tallies, torn
+
+
+class _Reading:
+    """The events of ``(line, event)`` pairs, counted, with the line of the last one (to name it if it is damage)."""
+
+    def __init__(self, pairs: Iterator[tuple[Line, dict[str, Any]]]) -> None:
+        self.pairs, self.seen, self.line = pairs, 0, None
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for self.line, event in self.pairs:
+            self.seen += 1
+            yield event
+
+
+def _load(ledger: Ledger, zone: ZoneInfo) -> tuple[Tallies, Tip, int, str] | None:
+    try:
+        (version, zone_key, tip, seq, last_hash, files, days, months, open_fates, requests) = \
+            marshal.loads(path_of(ledger).read_bytes())
+        if version != FORMAT or zone_key != zone.key:
+            return None
+        tip = Tip(*tip)
+        if not ledger.fits(tip, last_hash, [tuple(f) for f in files]):
+            return None
+        fates = {rid: Fate(*packed) for rid, packed in open_fates}
+        return Tallies(zone, days, months, fates, requests), tip, seq, last_hash
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+def _save(ledger: Ledger, tallies: Tallies, tip: Tip | None, seq: int, last_hash: str) -> None:
+    if tip is None:
+        return
+    payload = (FORMAT, tallies.zone.key, (tip.file, tip.start, tip.end, tip.line), seq, last_hash, ledger.stats(),
+               tallies.days, tallies.months, [(rid, fate.packed()) for rid, fate in tallies.open.items()], tallies.requests)
+    target = path_of(ledger)
+    temporary = target.with_name(f"{target.name}.{os.getpid()}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(marshal.dumps(payload))
+        os.replace(temporary, target)
+    except OSError:
+        temporary.unlink(missing_ok=True)   # the sums are only a shortcut: a read-only workspace counts every time
