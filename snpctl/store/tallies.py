@@ -1,6 +1,6 @@
 """``.snpctl/figures``: the report's running sums, so that a report reads only what was written since.
 
-It holds the report's ``Tallies`` (sums by intake day, open fates) as of one line of the ledger,
+It holds the report's ``Tallies`` (sums by intake day and month, open fates) as of one line of the ledger,
 checked against the ledger exactly like the snapshot (``Ledger.fits``: the hash of that line,
 the older files' size and time, the newest file's stamp). It is never trusted blindly and never
 needed: missing, unreadable, from another ledger or another time zone, or overtaken by a step it
@@ -16,8 +16,8 @@ from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
 from snpctl.errors import LedgerError
-from snpctl.report import Fate, Stale, Tallies
 from snpctl.i18n import _
+from snpctl.report import Fate, Stale, Tallies
 from snpctl.store.ledger import Ledger, Line, Torn, damaged
 from snpctl.store.snapshot import Tip
 
