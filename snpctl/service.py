@@ -220,9 +220,10 @@ def deliver(ws: Workspace, now: datetime, ids: list[int] | None = None) -> dict[
                 if rendered.to else "no_address"
         (sent.append([message.id, attempt]) if error is None else failed.append([message.id, attempt, error]))
     with ws.ledger.transaction(now) as tx:
-        current = tx.state.messages     # record only what is still ours to record (never twice)
-        sent = [e for e in sent if current[e[0]].status in ("sending", "queued")]
-        failed = [e for e in failed if current[e[0]].status in ("sending", "queued")]
+        # record only what is still ours to record (never twice); a message sent meanwhile has left the state
+        ours = {i for i, m in tx.state.messages.items() if m.status in ("sending", "queued")}
+        sent = [e for e in sent if e[0] in ours]
+        failed = [e for e in failed if e[0] in ours]
         tx.append(([new("sent", now, messages=sent)] if sent else []) +
                   ([new("failed", now, messages=failed)] if failed else []))
     return {"sent": len(sent), "failed": len(failed)}

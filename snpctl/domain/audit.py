@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from itertools import chain, count
 from typing import Any
 
 from snpctl.domain import rules
 from snpctl.domain.cascade import OUTCOMES, REASONS, SOURCES, request_id
 from snpctl.domain.events import OPTIONAL, SCHEMA
 from snpctl.domain.messages import TEMPLATES
-from snpctl.domain.state import INTAKE_STATUS, State
+from snpctl.domain.state import CHANNELS, INTAKE_STATUS, MESSAGE_STEPS, State, find_message, step_keys
 from snpctl.timefmt import from_stamp
 
 _STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -32,11 +33,14 @@ _PERSONAL = [
 
 
 _CLEAN: set[str] = set()      # strings already found clean: member ids and templates repeat on every line
+_UNSCANNED = ("prev", "sha256", "at")   # hashes and the event's own time
 
 
 def _personal(text: str) -> str | None:
     if text in _CLEAN:
         return None
+    if _STAMP.match(text):
+        return None       # at most 8 digits in a row and no @: no pattern can match; not cached, each is new
     for what, pattern in _PERSONAL:
         if pattern.search(text):
             return what
@@ -45,10 +49,17 @@ def _personal(text: str) -> str | None:
     return None
 
 
-def personal_data(event: dict[str, Any]) -> str | None:
-    """Name the kind of personal data a value of ``event`` looks like, if any (hashes are skipped)."""
+def personal_data(event: dict[str, Any], entries: list[tuple] | None = None) -> str | None:
+    """Name the kind of personal data a value of ``event`` looks like, if any (hashes are skipped).
+
+    ``entries``: the message batch as columns (``_columns``), when it is well shaped. Nearly every
+    line holds only strings seen before; a line is looked at value by value (to name the value)
+    only when one of its strings looks personal.
+    """
+    if _known_clean(event, entries):
+        return None
     for key, value in event.items():
-        if key in ("prev", "sha256", "at"):
+        if key in _UNSCANNED:
             continue
         items = value if isinstance(value, list) else (value,)
         for item in items:
@@ -58,6 +69,28 @@ def personal_data(event: dict[str, Any]) -> str | None:
                     if what:
                         return f"field {key!r} looks like {what}"
     return None
+
+
+def _known_clean(event: dict[str, Any], entries: list[tuple] | None) -> bool:
+    """Whether no string that ``personal_data`` scans looks personal, found with set operations.
+
+    False also when the shape of a value is unusual (a list mixing strings and lists...): the
+    value by value scan then decides.
+    """
+    texts: list[str] = []
+    for key, value in event.items():
+        if key in _UNSCANNED:
+            continue
+        if type(value) is str:
+            texts.append(value)
+        elif type(value) is list and value:
+            if key == "messages" and entries is not None:
+                texts.extend(chain.from_iterable(column for column in entries if type(column[0]) is str))
+            elif set(map(type, value)) == {str}:
+                texts.extend(value)
+            else:
+                return False
+    return _CLEAN.issuperset(texts) or not any(map(_personal, set(texts).difference(_CLEAN)))
 
 
 def _time(event: dict[str, Any], key: str) -> datetime:
@@ -83,13 +116,14 @@ def event_problem(state: State, event: dict[str, Any]) -> str | None:
                 _time(event, key)
     except ValueError as error:
         return str(error)
-    found = personal_data(event)
+    columns = _columns(event["messages"], _ENTRY[kind]) if kind in _ENTRY else None
+    found = personal_data(event, columns)
     if found:
         return found
     if kind == "recovery":
         return None if _HEX64.match(event["sha256"]) else "field 'sha256' is not a SHA-256"
     if kind in ("attempt", "sent", "failed", "given_up"):
-        return _message_problem(state, event)
+        return _message_problem(state, event, columns)
     if kind == "intake":
         expected = request_id(state.request_count + 1)
         if event["request"] != expected:
@@ -100,7 +134,7 @@ def event_problem(state: State, event: dict[str, Any]) -> str | None:
             return f"unknown source {event['source']!r}"
         return None
     if kind == "queue":
-        problem = _queue_problem(state, event)
+        problem = _queue_problem(state, event, columns)
         if problem:
             return problem
     request = state.requests.get(event["request"])
@@ -112,55 +146,93 @@ def event_problem(state: State, event: dict[str, Any]) -> str | None:
     return None if problem is None else f"{kind} not allowed: {rules.PROBLEMS.get(problem, problem)}"
 
 
+# -- message batches: one line holds dozens of entries, checked with set operations (C speed);
+# when a batch fails, the same check is made entry by entry, to name the first that fails.
+
 _ENTRY = {"queue": (int, str, str, str), "attempt": (int, int), "sent": (int, int), "failed": (int, int, str),
           "given_up": (int, str)}
+_TEMPLATES = frozenset(TEMPLATES)
+_CHANNELS = frozenset(CHANNELS)
 
 
-def _entries_problem(event: dict[str, Any]) -> str | None:
-    shape = _ENTRY[event["type"]]
+def _columns(entries: Any, shape: tuple[type, ...]) -> list[tuple] | None:
+    """The entries as columns (ids first), or None unless each is a list of ``shape``'s types.
+
+    type() is, not isinstance: a JSON true must not pass for the number 1.
+    """
+    if type(entries) is not list or not entries or set(map(type, entries)) != {list} \
+            or set(map(len, entries)) != {len(shape)}:
+        return None
+    columns = list(zip(*entries))
+    if any(set(map(type, column)) != {kind} for column, kind in zip(columns, shape)):
+        return None
+    return columns
+
+
+def _entries_problem(event: dict[str, Any], columns: list[tuple] | None) -> str | None:
+    if columns is not None:
+        return None
     if not event["messages"]:
         return "an empty batch of messages"
-    size = len(shape)
-    for entry in event["messages"]:
-        # type() is, not isinstance: a JSON true must not pass for the number 1
-        if type(entry) is not list or len(entry) != size or \
-                not all(type(v) is t for v, t in zip(entry, shape)):
-            return f"a message entry {entry!r} is not shaped like {[t.__name__ for t in shape]}"
-    return None
+    shape = _ENTRY[event["type"]]
+    entry = next(e for e in event["messages"] if _columns([e], shape) is None)
+    return f"a message entry {entry!r} is not shaped like {[t.__name__ for t in shape]}"
 
 
-def _queue_problem(state: State, event: dict[str, Any]) -> str | None:
-    problem = _entries_problem(event)
+def _misnumbered(ids: tuple[int, ...], expected: int) -> bool:
+    return ids != tuple(range(expected, expected + len(ids)))
+
+
+def _unknown(templates: tuple[str, ...], channels: tuple[str, ...]) -> bool:
+    return not (_TEMPLATES.issuperset(templates) and _CHANNELS.issuperset(channels))
+
+
+def _queue_problem(state: State, event: dict[str, Any], columns: list[tuple] | None) -> str | None:
+    problem = _entries_problem(event, columns)
     if problem:
         return problem
-    expected = state.message_count + 1
-    for message_id, template, _recipient, channel in event["messages"]:
-        if message_id != expected:
-            return f"message number {message_id}, expected {expected}"
-        if template not in TEMPLATES or channel not in ("sms", "mail", "outbox"):
-            return f"unknown template {template!r} or channel {channel!r}"
-        expected += 1
+    ids, templates, _recipients, channels = columns
+    first = state.message_count + 1
+    if _misnumbered(ids, first) or _unknown(templates, channels):
+        for expected, message_id, template, channel in zip(count(first), ids, templates, channels):
+            if _misnumbered((message_id,), expected):
+                return f"message number {message_id}, expected {expected}"
+            if _unknown((template,), (channel,)):
+                return f"unknown template {template!r} or channel {channel!r}"
     return None
 
 
-def _message_problem(state: State, event: dict[str, Any]) -> str | None:
-    problem = _entries_problem(event)
+def _may_step(state: State, kind: str, columns: list[tuple]) -> bool:
+    """Whether every message of the batch may take step ``kind`` now (``state.MESSAGE_STEPS``)."""
+    messages = list(map(state.messages.get, columns[0]))
+    if None in messages:          # sent (and so left the state), or never queued: damage
+        messages = [find_message(state, message_id) for message_id in columns[0]]
+        if None in messages:
+            return False
+    return MESSAGE_STEPS[kind][0].issuperset(step_keys(kind, messages, columns))
+
+
+def _step_refusal(state: State, kind: str, entry: tuple) -> str:
+    message = find_message(state, entry[0])
+    if message is None:
+        return f"message {entry[0]} was never queued"
+    if kind == "attempt":
+        return f"attempt {entry[1]} of message {message.id} while it is {message.status}"
+    if kind == "given_up":
+        return f"message {message.id} given up while it is {message.status}"
+    return f"{kind} for message {message.id} that was not being sent (sent twice?)"
+
+
+def _message_problem(state: State, event: dict[str, Any], columns: list[tuple] | None) -> str | None:
+    problem = _entries_problem(event, columns)
     if problem:
         return problem
     kind = event["type"]
-    for entry in event["messages"]:
-        message = state.messages.get(entry[0])
-        if message is None:
-            return f"message {entry[0]} was never queued"
-        if kind == "attempt" and (message.status not in ("queued", "failed") or entry[1] != message.attempts + 1):
-            return f"attempt {entry[1]} of message {message.id} while it is {message.status}"
-        if kind in ("sent", "failed"):
-            fresh = message.status == "queued" and message.channel == "outbox" and entry[1] == 1
-            if not fresh and (message.status != "sending" or entry[1] != message.attempts):
-                return f"{kind} for message {message.id} that was not being sent (sent twice?)"
-        if kind == "given_up" and message.status not in ("failed", "sending"):
-            return f"message {message.id} given up while it is {message.status}"
-    if len({entry[0] for entry in event["messages"]}) != len(event["messages"]):
+    if not _may_step(state, kind, columns):
+        for entry in zip(*columns):
+            if not _may_step(state, kind, [(value,) for value in entry]):
+                return _step_refusal(state, kind, entry)
+    if len(set(columns[0])) != len(columns[0]):
         return "the same message twice in one batch"
     return None
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
+from itertools import repeat
+from operator import attrgetter, sub
 from typing import Any, Iterable, NamedTuple
 
 from snpctl.domain.events import GENESIS
@@ -64,12 +67,12 @@ class Request(NamedTuple):
         return self.status
 
 
-@dataclass(slots=True)
-class Message:
+class Message(NamedTuple):
     """A message the cascade sends: its state of delivery, never its text or address.
 
-    Unlike requests, messages are updated in place: there are ten times more of them, and
-    nothing keeps an older copy of one.
+    There are ten times more messages than requests, queued and settled in batches: a queued batch
+    becomes messages in one C-speed step (``_queue``), and a sent message leaves the state, which
+    therefore holds what is still to deliver or was given up, not all of history.
     """
 
     id: int
@@ -85,6 +88,19 @@ class Message:
     about: int | None = None        # failed_operator: the message that could not be delivered
 
 
+CHANNELS = ("sms", "mail", "outbox")
+# The life of a message, one step per line (a batch): step -> (where a message may take it from,
+# the status it leads to). "Where" is (status, channel, the entry's attempt number minus the
+# attempts made so far), None for the number of a given_up entry, which has none. A message on the
+# outbox channel needs no claim: written, it is recorded sent or failed at once, as attempt 1.
+MESSAGE_STEPS: dict[str, tuple[frozenset[tuple[str, str, int | None]], str]] = {
+    "attempt": (frozenset((s, c, 1) for s in ("queued", "failed") for c in CHANNELS), "sending"),
+    "sent": (frozenset({("queued", "outbox", 1)} | {("sending", c, 0) for c in CHANNELS}), "sent"),
+    "failed": (frozenset({("queued", "outbox", 1)} | {("sending", c, 0) for c in CHANNELS}), "failed"),
+    "given_up": (frozenset((s, c, None) for s in ("failed", "sending") for c in CHANNELS), "gave_up"),
+}
+
+
 @dataclass(slots=True)
 class State:
     requests: dict[str, Request] = field(default_factory=dict)
@@ -94,7 +110,7 @@ class State:
     last_hash: str = GENESIS
     last_at: datetime | None = None
     unordered: int = 0                                  # events dated before the one before them
-    messages: dict[int, Message] = field(default_factory=dict)
+    messages: dict[int, Message] = field(default_factory=dict)   # all but the sent ones (see find_message)
     undelivered: set[int] = field(default_factory=set)  # message ids queued, sending or failed (not final)
     given_up: set[int] = field(default_factory=set)     # message ids given up on (rare: reported, kept at hand)
     request_count: int = 0                              # requests ever taken: the next id is this + 1
@@ -103,6 +119,7 @@ class State:
 
 
 def put_message(state: State, message: Message) -> None:
+    """Keep ``message`` (any status but sent: a sent message leaves the state, see ``_message_event``)."""
     state.messages[message.id] = message
     if message.status == "gave_up":
         state.given_up.add(message.id)
@@ -110,26 +127,64 @@ def put_message(state: State, message: Message) -> None:
         message.id)
 
 
+_SENT_LONG_AGO = dict(request="", template="", recipient="", channel="", queued_at=datetime.min, status="sent")
+
+
+def find_message(state: State, message_id: int) -> Message | None:
+    """Message ``message_id`` as far as its next step goes; None if it was never queued.
+
+    A queued message no longer in the state was sent: a bare sent message stands for it. (In a
+    partial state it may also be one given up long ago; either way no step can follow.)
+    """
+    message = state.messages.get(message_id)
+    if message is None and 0 < message_id <= state.message_count:
+        return Message(id=message_id, **_SENT_LONG_AGO)
+    return message
+
+
+def step_keys(kind: str, messages: list[Message], entries: list[tuple]) -> list[tuple[str, str, int | None]]:
+    """Where each message stands for step ``kind`` (see ``MESSAGE_STEPS``), at C speed.
+
+    ``entries`` are the step's entries as columns: ids, then attempt numbers (or why, for given_up).
+    """
+    statuses, channels = map(attrgetter("status"), messages), map(attrgetter("channel"), messages)
+    numbers = repeat(None) if kind == "given_up" else map(sub, entries[1], map(attrgetter("attempts"), messages))
+    return list(zip(statuses, channels, numbers))
+
+
+_make_message = partial(tuple.__new__, Message)   # Message(*values) in C, without a Python call per message
+
+
+def _queue(state: State, event: dict[str, Any], at: datetime) -> None:
+    ids, templates, recipients, channels = zip(*event["messages"])
+    n = len(ids)
+    made = map(_make_message, zip(ids, repeat(event["request"], n), templates, recipients, channels, repeat(at),
+                                  repeat("queued"), repeat(0), repeat(None), repeat(None), repeat(event.get("about"))))
+    state.messages.update(zip(ids, made))
+    state.undelivered.update(ids)
+    state.message_count += n
+    if "reminder_patient" in templates:
+        request = state.requests[event["request"]]
+        put_request(state, request._replace(reminded=True))
+
+
 def _message_event(state: State, event: dict[str, Any], at: datetime) -> None:
     kind = event["type"]
     if kind == "queue":
-        for message_id, template, recipient, channel in event["messages"]:
-            state.message_count += 1
-            put_message(state, Message(id=message_id, request=event["request"], template=template,
-                                       recipient=recipient, channel=channel, queued_at=at, about=event.get("about")))
-            if template == "reminder_patient":
-                request = state.requests[event["request"]]
-                put_request(state, request._replace(reminded=True))
+        _queue(state, event, at)
         return
-    status = {"attempt": "sending", "sent": "sent", "failed": "failed", "given_up": "gave_up"}[kind]
+    status = MESSAGE_STEPS[kind][1]
+    if status == "sent":     # final: nothing asks for it again, and most messages end so
+        for message_id, _attempt in event["messages"]:
+            del state.messages[message_id]
+            state.undelivered.discard(message_id)
+        return
     for entry in event["messages"]:
         message = state.messages[entry[0]]
-        message.status = status
         if kind == "given_up":
-            message.gave_up_why = entry[1]
+            put_message(state, message._replace(status=status, gave_up_why=entry[1]))
         else:
-            message.attempts, message.last_at = entry[1], at
-        put_message(state, message)
+            put_message(state, message._replace(status=status, attempts=entry[1], last_at=at))
 
 
 def put_request(state: State, request: Request) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import marshal
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -47,7 +47,7 @@ class Snapshot:
 
 
 _REQUEST_FIELDS = list(Request._fields)
-_MESSAGE_FIELDS = [f.name for f in fields(Message)]
+_MESSAGE_FIELDS = list(Message._fields)
 _TIMES = {"intake_at", "last_at", "triggered_at", "deadline", "expires_at", "appointment", "taken_at", "queued_at"}
 
 
