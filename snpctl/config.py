@@ -6,8 +6,10 @@ one found, before any command decides anything.
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
 import re
-import tomllib
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -196,17 +198,40 @@ def _type_name(kind: type) -> str:
             dict: "a table", float: "a number"}.get(kind, kind.__name__)
 
 
-def _read_toml(path: Path) -> dict:
+FORMAT = 1     # version of the parsed copies kept beside the workspace's files (``.snpctl/NAME.parsed``)
+
+
+def _read_toml(path: Path, keep: Path | None = None) -> dict:
+    """The file's tables; with ``keep`` (a folder), reused from the parse of the very same bytes last time.
+
+    Parsing both files with tomllib costs a command more than reading them: a copy of the parse
+    is kept in ``keep`` under the SHA-256 of the bytes it came from. It is only a shortcut: any
+    other bytes, or a copy that does not read, and the file is parsed again.
+    """
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).digest()
+        copy = None if keep is None else keep / f"{path.name}.parsed"
+        if copy is not None:
+            try:
+                version, kept_digest, tables = marshal.loads(copy.read_bytes())
+                if version == FORMAT and kept_digest == digest:
+                    return tables
+            except (OSError, EOFError, ValueError, TypeError):
+                pass
+        import tomllib
+        try:
+            tables = tomllib.loads(data.decode("utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(_("{file}: not valid TOML ({error}); fix that line.")
+                              .format(file=path.name, error=error)) from None
+        if copy is not None:
+            _keep(copy, (FORMAT, digest, tables))
+        return tables
     except FileNotFoundError:
         raise ConfigError(_("{file}: not found in {home}; run `snpctl init DIR` to create a workspace, or "
                             "give its folder with --home or SNPCTL_HOME.")
                           .format(file=path.name, home=path.parent)) from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(_("{file}: not valid TOML ({error}); fix that line.")
-                          .format(file=path.name, error=error)) from None
     except UnicodeDecodeError:
         raise ConfigError(_("{file}: not UTF-8 text; save it as UTF-8.").format(file=path.name)) from None
     except OSError as error:
@@ -317,8 +342,18 @@ def _messaging(table: _Table | None) -> Messaging:
     return messaging
 
 
-def load_protocols(path: Path) -> tuple[ZoneInfo, timedelta, timedelta, timedelta, dict[str, Protocol], Messaging]:
-    root = _Table(path.name, "", _read_toml(path))
+def _keep(copy: Path, payload: tuple) -> None:
+    temporary = copy.with_name(f"{copy.name}.{os.getpid()}")
+    try:
+        temporary.write_bytes(marshal.dumps(payload))
+        os.replace(temporary, copy)
+    except (OSError, ValueError):      # no .snpctl/ to write in, or a value marshal cannot keep (a TOML date)
+        temporary.unlink(missing_ok=True)
+
+
+def load_protocols(path: Path, keep: Path | None = None) -> tuple[ZoneInfo, timedelta, timedelta, timedelta,
+                                                                 dict[str, Protocol], Messaging]:
+    root = _Table(path.name, "", _read_toml(path, keep))
     zone_name = root.get("timezone", str, "Europe/Paris")
     try:
         zone = ZoneInfo(zone_name)
@@ -355,8 +390,8 @@ def load_protocols(path: Path) -> tuple[ZoneInfo, timedelta, timedelta, timedelt
     return zone, mt_window, total, horizon, protocols, messaging
 
 
-def load_roster(path: Path) -> tuple[dict[str, Site], dict[str, Member]]:
-    root = _Table(path.name, "", _read_toml(path))
+def load_roster(path: Path, keep: Path | None = None) -> tuple[dict[str, Site], dict[str, Member]]:
+    root = _Table(path.name, "", _read_toml(path, keep))
     sites: dict[str, Site] = {}
     for table in root.tables("site"):
         key = _identifier(table, "key")
@@ -408,12 +443,13 @@ def load_roster(path: Path) -> tuple[dict[str, Site], dict[str, Member]]:
     return sites, members
 
 
-def load_config(home: Path) -> Config:
+def load_config(home: Path, keep: Path | None = None) -> Config:
+    """Both files of the workspace ``home``, checked; ``keep``: a folder for the parsed copies (``_read_toml``)."""
     if not home.is_dir():
         raise ConfigError(_("protocols.toml: not found, {home} is not a workspace folder; give the folder that holds "
                             "protocols.toml and roster.toml with --home or SNPCTL_HOME (`snpctl init DIR` creates "
                             "one).").format(home=home))
-    zone, mt_window, total, horizon, protocols, messaging = load_protocols(home / "protocols.toml")
-    sites, members = load_roster(home / "roster.toml")
+    zone, mt_window, total, horizon, protocols, messaging = load_protocols(home / "protocols.toml", keep)
+    sites, members = load_roster(home / "roster.toml", keep)
     return Config(zone=zone, treating_doctor_window=mt_window, total_window=total, appointment_horizon=horizon,
                   protocols=protocols, sites=sites, members=members, messaging=messaging)

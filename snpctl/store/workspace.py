@@ -42,7 +42,8 @@ class Workspace:
 
     @cached_property
     def config(self) -> Config:
-        return load_config(self.home)
+        keep = self.home / ".snpctl"
+        return load_config(self.home, keep if keep.is_dir() else None)
 
     @cached_property
     def ledger(self) -> Ledger:
