@@ -42,11 +42,20 @@ def to_stamp(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+_READ: dict[str, datetime] = {}   # stamps read lately: a ledger line mostly repeats times of the lines before
+
+
 def from_stamp(stamp: str) -> datetime:
-    value = datetime.fromisoformat(stamp)
-    if value.tzinfo is None:
-        raise ValueError(stamp)
-    return value.astimezone(UTC)
+    value = _READ.get(stamp)
+    if value is None:
+        value = datetime.fromisoformat(stamp)
+        if value.tzinfo is None:
+            raise ValueError(stamp)
+        value = value.astimezone(UTC)
+        if len(_READ) >= 4096:
+            _READ.clear()
+        _READ[stamp] = value
+    return value
 
 
 def to_local_iso(instant: datetime | None, zone: ZoneInfo) -> str | None:

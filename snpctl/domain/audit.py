@@ -93,11 +93,21 @@ def _known_clean(event: dict[str, Any], entries: list[tuple] | None) -> bool:
     return _CLEAN.issuperset(texts) or not any(map(_personal, set(texts).difference(_CLEAN)))
 
 
+_STAMPS: set[str] = set()     # stamps found well formed lately: a line mostly repeats times of the lines before
+
+
 def _time(event: dict[str, Any], key: str) -> datetime:
     value = event[key]
-    if not _STAMP.match(value):
-        raise ValueError(f"field {key!r} is not a UTC time like 2024-01-15T15:00:00Z (found {value!r})")
+    if value not in _STAMPS:
+        if not _STAMP.match(value):
+            raise ValueError(f"field {key!r} is not a UTC time like 2024-01-15T15:00:00Z (found {value!r})")
+        if len(_STAMPS) >= 4096:
+            _STAMPS.clear()
+        _STAMPS.add(value)
     return from_stamp(value)
+
+
+_EXPECTED_KEYS: set[tuple] = set()   # (type, keys) of events found without unexpected fields
 
 
 def event_problem(state: State, event: dict[str, Any]) -> str | None:
@@ -106,9 +116,13 @@ def event_problem(state: State, event: dict[str, Any]) -> str | None:
     ``event`` already has the right shape (``events.shape_problem``).
     """
     kind = event["type"]
-    extra = set(event) - set(SCHEMA[kind]) - set(OPTIONAL.get(kind, {})) - {"seq", "at", "type", "prev"}
-    if extra:
-        return f"unexpected field {sorted(extra)[0]!r} in a {kind} event"
+    keys = (kind, tuple(event))
+    if keys not in _EXPECTED_KEYS:
+        extra = set(event) - set(SCHEMA[kind]) - set(OPTIONAL.get(kind, {})) - {"seq", "at", "type", "prev"}
+        if extra:
+            return f"unexpected field {sorted(extra)[0]!r} in a {kind} event"
+        if len(_EXPECTED_KEYS) < 10_000:
+            _EXPECTED_KEYS.add(keys)
     try:
         at = _time(event, "at")
         for key in ("deadline", "expires", "appointment"):
