@@ -115,6 +115,17 @@ def event_problem(state: State, event: dict[str, Any]) -> str | None:
 
     ``event`` already has the right shape (``events.shape_problem``).
     """
+    return own_problem(state, event) or request_problem(state, event)
+
+
+REQUEST_STEPS = frozenset(SCHEMA) - {"intake", "recovery", "attempt", "sent", "failed", "given_up"}
+
+
+def own_problem(state: State, event: dict[str, Any]) -> str | None:
+    """What is wrong with ``event`` itself: its fields, times, personal data, numbering, message steps.
+
+    Everything but the history of the request it is about (``request_problem``), which comes after.
+    """
     kind = event["type"]
     keys = (kind, tuple(event))
     if keys not in _EXPECTED_KEYS:
@@ -124,7 +135,7 @@ def event_problem(state: State, event: dict[str, Any]) -> str | None:
         if len(_EXPECTED_KEYS) < 10_000:
             _EXPECTED_KEYS.add(keys)
     try:
-        at = _time(event, "at")
+        _time(event, "at")
         for key in ("deadline", "expires", "appointment"):
             if key in event:
                 _time(event, key)
@@ -148,12 +159,22 @@ def event_problem(state: State, event: dict[str, Any]) -> str | None:
             return f"unknown source {event['source']!r}"
         return None
     if kind == "queue":
-        problem = _queue_problem(state, event, columns)
-        if problem:
-            return problem
+        return _queue_problem(state, event, columns)
+    return None
+
+
+def request_problem(state: State, event: dict[str, Any]) -> str | None:
+    """Why the request ``event`` is about could not take this step now (kinds in ``REQUEST_STEPS``).
+
+    ``event`` has no problem of its own (``own_problem``).
+    """
+    kind = event["type"]
+    if kind not in REQUEST_STEPS:
+        return None
     request = state.requests.get(event["request"])
     if request is None:
         return f"request {event['request']} has no intake before this line"
+    at = _time(event, "at")
     problem = rules.time_problem(request, at)
     if problem is None:
         problem = _step_problem(request, event, at)

@@ -163,8 +163,8 @@ def _queue(state: State, event: dict[str, Any], at: datetime) -> None:
     state.messages.update(zip(ids, made))
     state.undelivered.update(ids)
     state.message_count += n
-    if "reminder_patient" in templates:
-        request = state.requests[event["request"]]
+    request = state.requests.get(event["request"])
+    if "reminder_patient" in templates and request is not None:   # None: a request this state does not hold
         put_request(state, request._replace(reminded=True))
 
 
@@ -193,14 +193,20 @@ def put_request(state: State, request: Request) -> None:
     (state.accepted.add if request.status == "accepted" else state.accepted.discard)(request.id)
 
 
-def apply(state: State, event: dict[str, Any]) -> State:
-    """Fold one event into ``state`` (in place) and return it."""
+def note_time(state: State, event: dict[str, Any]) -> datetime:
+    """Fold an event's number and time into ``state`` (its latest time, how many came dated before it); its time."""
     at = from_stamp(event["at"])
-    kind = event["type"]
     if state.last_at is not None and at < state.last_at:
         state.unordered += 1
     state.last_at = at if state.last_at is None else max(at, state.last_at)
     state.seq = event.get("seq", state.seq + 1)
+    return at
+
+
+def apply(state: State, event: dict[str, Any]) -> State:
+    """Fold one event into ``state`` (in place) and return it."""
+    at = note_time(state, event)
+    kind = event["type"]
     if kind == "intake":
         state.request_count += 1
         number = state.request_count

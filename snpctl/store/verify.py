@@ -5,26 +5,35 @@ it has the shape of its type, its sequence number follows, its ``prev`` is the h
 before (across files), it sits in the right month file, it is legal given the events before it
 (``domain.audit``), and it carries nothing that looks like personal data. A checkpoint kept
 outside the ledger (line count and hash) also catches events cut off the end.
+
+A long ledger is checked in two halves at once (``_Later``), one process each.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+import pickle
+import signal
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from snpctl.domain import audit
+from snpctl.domain.cascade import request_id
 from snpctl.domain.events import GENESIS, canonical, line_hash, shape_problem
-from snpctl.domain.state import State, apply
+from snpctl.domain.state import State, apply, note_time
 from snpctl.errors import BadUsage, LedgerError
 from snpctl.i18n import _
 from snpctl.store.ledger import Ledger
+from snpctl.timefmt import from_stamp
 
 MAX_LINE = 64 * 1024    # no legitimate event comes near this; a longer line is damage
+TWO_HALVES_FROM = 8 * 1024 * 1024   # bytes of ledger from which a second process pays for itself
 
 
 @dataclass
@@ -43,82 +52,135 @@ class Bad(LedgerError):
         self.file, self.line, self.problem = file, line, problem
 
 
+@dataclass
+class _Run:
+    """Where a check of the ledger stands: the state, the hash of the last line, the lines counted."""
+
+    state: State = field(default_factory=State)
+    previous: str = GENESIS
+    count: int = 0
+    hashes_at: dict[int, tuple[str, int, str]] = field(default_factory=dict)   # for the checkpoint
+
+
 def verify(ledger: Ledger, checkpoint: Path | None = None) -> Summary:
-    state = State()
-    previous, count = GENESIS, 0
-    hashes_at: dict[int, tuple[str, int, str]] = {}
     wanted = _read_checkpoint(checkpoint) if checkpoint is not None else None
     files = ledger.files()
-    for index, path in enumerate(files):
-        month = path.name[:7]
-        data = path.read_bytes()
-        parts = data.split(b"\n")
-        tail = parts.pop()
-        for number, raw in enumerate(parts, 1):
-            problem = line_problem(state, raw, previous, month, first=number == 1 and index > 0)
-            if problem:
-                raise Bad(path.name, number, problem)
-            previous = line_hash(raw)
-            count += 1
-            if wanted is not None and count == wanted[0]:
-                hashes_at[count] = (path.name, number, previous)
-        if tail:
-            where = len(parts) + 1
-            if index == len(files) - 1:
-                raise Bad(path.name, where, _("incomplete last line ({n} bytes, no newline): an interrupted write. "
-                                              "Any writing command (e.g. `snpctl tick`) moves it aside and records "
-                                              "the recovery.").format(n=len(tail)))
-            raise Bad(path.name, where, _("line without a newline before a later month file"))
-    summary = Summary(count, state.request_count, previous, len(files), state.unordered)
+    half = _halfway(files)
+    run = _Run()
+    if half is None:
+        _check_files(run, files, 0, len(files), wanted)
+    else:
+        _check_in_two_halves(run, files, half, wanted)
+    summary = Summary(run.count, run.state.request_count, run.previous, len(files), run.state.unordered)
     if checkpoint is not None:
-        summary.checkpoint = _check_and_advance(checkpoint, wanted, count, previous, hashes_at)
+        summary.checkpoint = _check_and_advance(checkpoint, wanted, run.count, run.previous, run.hashes_at)
     return summary
 
 
-def line_problem(state: State, raw: bytes, previous: str, month: str, *, first: bool) -> str | None:
-    if len(raw) > MAX_LINE:
-        return _("line of {n} bytes, longer than any event ({max})").format(n=len(raw), max=MAX_LINE)
-    event = _canonical_event(raw)
-    known_canonical = event is not None
-    if event is None:
-        try:
-            event = json.loads(raw)
-        except UnicodeDecodeError:
-            return _("not UTF-8 text")
-        except ValueError as error:
-            return _("not valid JSON ({error})").format(error=error)
-    problem = shape_problem(event)
+def _check_files(run: _Run, files: list[Path], start: int, end: int, wanted: tuple[int, str] | None) -> None:
+    """Check ``files[start:end]`` line after line, folding them into ``run``; raise ``Bad`` at the first bad line."""
+    for index in range(start, end):
+        path = files[index]
+        month, parts, tail, plain = _read_file(path)
+        for number, raw in enumerate(parts, 1):
+            problem = line_problem(run.state, raw, run.previous, month, first=number == 1 and index > 0, plain=plain)
+            if problem:
+                raise Bad(path.name, number, problem)
+            run.previous = line_hash(raw)
+            run.count += 1
+            if wanted is not None and run.count == wanted[0]:
+                run.hashes_at[run.count] = (path.name, number, run.previous)
+        if tail:
+            raise Bad(path.name, len(parts) + 1, _tail_problem(tail, index == len(files) - 1))
+
+
+def _read_file(path: Path) -> tuple[str, list[bytes], bytes, bool]:
+    """A month file's month, complete lines and bytes after the last newline; and whether it is plain.
+
+    Plain: no byte of it could make orjson's reading differ from the stdlib's (see ``_canonical_event``),
+    found once for the whole file rather than once per line.
+    """
+    data = path.read_bytes()
+    parts = data.split(b"\n")
+    tail = parts.pop()
+    return path.name[:7], parts, tail, not _unusual(data)
+
+
+def _tail_problem(tail: bytes, last_file: bool) -> str:
+    if last_file:
+        return _("incomplete last line ({n} bytes, no newline): an interrupted write. Any writing command (e.g. "
+                 "`snpctl tick`) moves it aside and records the recovery.").format(n=len(tail))
+    return _("line without a newline before a later month file")
+
+
+def line_problem(state: State, raw: bytes, previous: str, month: str, *, first: bool,
+                 plain: bool = False) -> str | None:
+    """What is wrong with line ``raw`` after the lines folded into ``state``; None once folded in too.
+
+    ``previous``: the hash of the line before; ``month``: of the file it is in; ``first``: it is
+    the first line of a file but the first; ``plain``: its file holds no escape nor float.
+    """
+    event, problem = read_line(raw, plain)
     if problem:
         return problem
-    if not known_canonical and canonical(event) != raw:
-        return _("not canonical JSON (keys sorted, no spaces, UTF-8): the line was edited by hand")
-    if event["seq"] != state.seq + 1:
-        return _("sequence number {found}, expected {expected} (a line was removed, repeated or moved)") \
-            .format(found=event["seq"], expected=state.seq + 1)
-    if event["prev"] != previous:
-        return _("hash chain broken (expected prev {expected}, found {found}): the line before was changed, or this "
-                 "one was moved").format(expected=previous, found=event["prev"])
-    event_month = event["at"][:7]
-    if event_month > month or (first and event_month != month and event["type"] != "recovery"):
-        return _("event of {at} does not belong in the file of {month}").format(at=event["at"], month=month)
-    problem = audit.event_problem(state, event)
+    problem = place_problem(event, state.seq + 1, previous, month, first) or audit.event_problem(state, event)
     if problem:
         return problem
     apply(state, event)
     return None
 
 
-def _canonical_event(raw: bytes) -> Any:
+def read_line(raw: bytes, plain: bool = False) -> tuple[dict[str, Any], None] | tuple[None, str]:
+    """The event a line holds, or what keeps it from being one: its length, JSON, shape, canonical form."""
+    if len(raw) > MAX_LINE:
+        return None, _("line of {n} bytes, longer than any event ({max})").format(n=len(raw), max=MAX_LINE)
+    event = _canonical_event(raw, plain)
+    known_canonical = event is not None
+    if event is None:
+        try:
+            event = json.loads(raw)
+        except UnicodeDecodeError:
+            return None, _("not UTF-8 text")
+        except ValueError as error:
+            return None, _("not valid JSON ({error})").format(error=error)
+    problem = shape_problem(event)
+    if problem:
+        return None, problem
+    if not known_canonical and canonical(event) != raw:
+        return None, _("not canonical JSON (keys sorted, no spaces, UTF-8): the line was edited by hand")
+    return event, None
+
+
+def place_problem(event: dict[str, Any], seq: int, previous: str, month: str, first: bool) -> str | None:
+    """Is the event where it belongs: numbered ``seq``, after the line hashed ``previous``, in its month's file."""
+    if event["seq"] != seq:
+        return _("sequence number {found}, expected {expected} (a line was removed, repeated or moved)") \
+            .format(found=event["seq"], expected=seq)
+    if event["prev"] != previous:
+        return _("hash chain broken (expected prev {expected}, found {found}): the line before was changed, or this "
+                 "one was moved").format(expected=previous, found=event["prev"])
+    event_month = event["at"][:7]
+    if event_month > month or (first and event_month != month and event["type"] != "recovery"):
+        return _("event of {at} does not belong in the file of {month}").format(at=event["at"], month=month)
+    return None
+
+
+def _unusual(data: bytes) -> bool:
+    """Whether ``data`` holds an escape or could hold a float (every float orjson writes has ``.``, ``+`` or ``e-``)."""
+    return b"\\" in data or b"." in data or b"+" in data or b"e-" in data
+
+
+def _canonical_event(raw: bytes, plain: bool) -> Any:
     """The value of a line that is surely canonical, read by orjson (5x faster); None when only the stdlib can tell.
 
     The reference is the stdlib (``events.canonical``, what writers write). orjson writes the same
-    bytes for the same value except in two places: escapes in strings and the digits of floats
-    (every float it writes holds a ``.``, ``e+`` or ``e-``). A line with neither, which orjson
-    writes back byte for byte, is therefore canonical, and both parsers read the same value from it.
-    Anything else (an escape, a float, a duplicate key, an integer beyond 64 bits, text that is not
-    JSON or not UTF-8) is left to the stdlib, which says what is wrong in its own words.
+    bytes for the same value except in two places: escapes in strings and the digits of floats. A
+    line with neither, which orjson writes back byte for byte, is therefore canonical, and both
+    parsers read the same value from it. Anything else (an escape, a float, a duplicate key, an
+    integer beyond 64 bits, text that is not JSON or not UTF-8) is left to the stdlib, which says
+    what is wrong in its own words. ``plain``: the whole file was found free of both.
     """
-    if b"\\" in raw or b"." in raw or b"e+" in raw or b"e-" in raw:
+    if not plain and _unusual(raw):
         return None
     try:
         event = orjson.loads(raw)
@@ -126,6 +188,263 @@ def _canonical_event(raw: bytes) -> Any:
     except (orjson.JSONDecodeError, orjson.JSONEncodeError):
         return None
 
+
+# -- two halves at once ---------------------------------------------------------------------
+#
+# The later half of the files is checked in a child process while this one checks the first.
+# The child cannot know how the first half ends, so it assumes it from its own lines (the first
+# line's number and prev, the first intake's request number, the first queued message's number)
+# and puts aside what it cannot judge alone: a step of a request taken before its half, or of a
+# message queued before it. This process then checks the assumptions against the end of the first
+# half and judges the steps put aside there, in the order of the lines, on a copy of its state.
+# The first bad line is the first of: a wrong assumption, a step put aside that fails, the first
+# problem the child found. When that cannot be told for sure (a batch of messages half put aside
+# that fails, a problem on the very line of an assumption), or the child died, the later half is
+# checked again, line after line, from the end of the first.
+
+
+def _halfway(files: list[Path]) -> int | None:
+    """The index of the first file of the later half, or None when one process will do."""
+    if len(files) < 2 or not hasattr(os, "fork"):
+        return None
+    sizes = [path.stat().st_size for path in files]
+    whole = sum(sizes)
+    if whole < TWO_HALVES_FROM:
+        return None
+    total = 0
+    for index, size in enumerate(sizes[:-1]):
+        total += size
+        if total >= whole / 2:
+            return index + 1
+    return len(files) - 1
+
+
+class _Unsure(Exception):
+    """The later half cannot be joined for sure: check it again, line after line."""
+
+
+Position = tuple[int, str, int]     # (ordinal in the later half, file, line)
+
+
+@dataclass
+class _Later:
+    """What the child found in the later half."""
+
+    state: State = field(default_factory=State)
+    count: int = 0
+    previous: str = GENESIS
+    first: tuple[Position, int, str] | None = None              # its first line, the seq and prev it assumed
+    request_base: tuple[Position, str] | None = None            # its first intake, and the id it assumed right
+    message_base: tuple[Position, int] | None = None            # its first queue, and the number it assumed right
+    put_aside: list[tuple[Position, str, dict[str, Any]]] = field(default_factory=list)   # (where, how, event)
+    # (time, latest time before) of its events dated before its first month: only these can be
+    # dated before an event of the first half
+    early: list[tuple[datetime, datetime | None]] = field(default_factory=list)
+    problem: tuple[Position, str] | None = None                 # the first problem it found (it stopped there)
+    hashes_at: dict[int, tuple[str, int, str]] = field(default_factory=dict)
+
+
+def _check_in_two_halves(run: _Run, files: list[Path], half: int, wanted: tuple[int, str] | None) -> None:
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:                              # the child: check the later half, hand the findings over, exit
+        os.close(reading)
+        try:
+            later = _check_later(files, half, wanted)
+            later.state = State(unordered=later.state.unordered, request_count=later.state.request_count)
+            found = pickle.dumps(later)       # without the rest of its state: the parent needs no more
+        except BaseException:                   # _Unsure, or anything unexpected: the parent checks it again
+            found = pickle.dumps(None)
+        with os.fdopen(writing, "wb") as pipe:
+            pipe.write(found)
+        os._exit(0)
+    os.close(writing)
+    try:
+        with os.fdopen(reading, "rb") as pipe:
+            _check_files(run, files, 0, half, wanted)
+            found = pipe.read()
+    except BaseException:
+        os.kill(child, signal.SIGKILL)
+        raise
+    finally:
+        os.waitpid(child, 0)
+    later = pickle.loads(found) if found else None
+    if later is None or not _join(run, later):
+        _check_files(run, files, half, len(files), wanted)
+
+
+def _check_later(files: list[Path], half: int, wanted: tuple[int, str] | None) -> _Later:
+    later = _Later()
+    first_month = files[half].name[:7]
+    for index in range(half, len(files)):
+        path = files[index]
+        month, parts, tail, plain = _read_file(path)
+        for number, raw in enumerate(parts, 1):
+            later.count += 1
+            where = (later.count, path.name, number)
+            problem = _later_line_problem(later, raw, where, month, number == 1, plain, first_month)
+            if problem:
+                later.problem = (where, problem)
+                return later
+            later.previous = line_hash(raw)
+            if wanted is not None and later.first[1] - 1 + later.count == wanted[0]:
+                later.hashes_at[wanted[0]] = (path.name, number, later.previous)
+        if tail:
+            later.problem = ((later.count + 1, path.name, len(parts) + 1), _tail_problem(tail, index == len(files) - 1))
+            return later
+    return later
+
+
+def _later_line_problem(later: _Later, raw: bytes, where: Position, month: str, first: bool, plain: bool,
+                        first_month: str) -> str | None:
+    """``line_problem`` in the later half: assume what only the first half knows, put aside what needs it."""
+    event, problem = read_line(raw, plain)
+    if problem:
+        return problem
+    state, kind = later.state, event["type"]
+    if later.first is None:
+        later.first, later.previous, state.seq = (where, event["seq"], event["prev"]), event["prev"], event["seq"] - 1
+    problem = place_problem(event, state.seq + 1, later.previous, month, first)
+    if problem:
+        return problem
+    if kind == "intake" and later.request_base is None:
+        later.request_base = (where, event["request"])
+        state.request_count = _request_number(event["request"]) - 1
+    if kind == "queue" and later.message_base is None and _first_message(event) is not None:
+        later.message_base = (where, _first_message(event))
+        state.message_count = later.message_base[1] - 1
+    before = state.last_at
+    problem = _later_event_problem(later, event, where)
+    if problem is None and event["at"] < first_month:
+        later.early.append((from_stamp(event["at"]), before))
+    return problem
+
+
+def _later_event_problem(later: _Later, event: dict[str, Any], where: Position) -> str | None:
+    state, kind = later.state, event["type"]
+    if kind in audit.REQUEST_STEPS and event["request"] not in state.requests:     # taken in the first half
+        problem = audit.own_problem(state, event)
+        if problem:
+            return problem
+        later.put_aside.append((where, "request", event))
+        apply(state, event) if kind == "queue" else note_time(state, event)
+        return None
+    if kind in ("attempt", "sent", "failed", "given_up"):
+        base = later.message_base[1] if later.message_base is not None else None
+        theirs = _queued_before(event["messages"], base)
+        if len(theirs) == len(event["messages"]) and theirs:
+            later.put_aside.append((where, "steps", event))
+            note_time(state, event)
+            return None
+        if theirs:
+            ours = {**event, "messages": [entry for entry in event["messages"] if entry[0] >= base]}
+            if audit.event_problem(state, ours):
+                raise _Unsure      # which entry of the whole batch fails first is not known here
+            later.put_aside.append((where, "part", {**event, "messages": theirs}))
+            apply(state, ours)
+            return None
+    problem = audit.event_problem(state, event)
+    if problem is None:
+        apply(state, event)
+    return problem
+
+
+def _queued_before(entries: list, base: int | None) -> list:
+    """The entries about messages queued before the later half (all of them before its first queue).
+
+    None of them when an entry is misshaped: the batch's shape is checked alike in both halves.
+    """
+    if base is None:
+        return entries
+    try:
+        if min(map(itemgetter(0), entries), default=base) >= base:
+            return []
+        return [entry for entry in entries if entry[0] < base]
+    except (TypeError, KeyError, IndexError):
+        return []
+
+
+def _request_number(rid: str) -> int:
+    """The number of a well-formed request id (``042K`` -> 42); unsure of anything else."""
+    digits = rid[:-1]
+    if not (digits.isascii() and digits.isdigit()) or request_id(int(digits)) != rid:
+        raise _Unsure
+    return int(digits)
+
+
+def _first_message(event: dict[str, Any]) -> int | None:
+    entries = event["messages"]
+    first = entries[0][0] if entries and type(entries[0]) is list and entries[0] else None
+    return first if type(first) is int else None
+
+
+def _join(run: _Run, later: _Later) -> bool:
+    """Check the child's assumptions and what it put aside against the end of the first half, in line order.
+
+    Raises ``Bad`` at the first bad line; True once the later half is joined to ``run``; False when
+    the later half must be checked again line after line.
+    """
+    state = run.state
+    findings: list[tuple[Position, int, Any]] = []   # (where, rank of the check on its line, what)
+    if later.first is not None:
+        where, seq, prev = later.first
+        if seq != run.count + 1:
+            findings.append((where, 0, _("sequence number {found}, expected {expected} (a line was removed, "
+                                         "repeated or moved)").format(found=seq, expected=run.count + 1)))
+        elif prev != run.previous:
+            findings.append((where, 0, _("hash chain broken (expected prev {expected}, found {found}): the line "
+                                         "before was changed, or this one was moved")
+                                       .format(expected=run.previous, found=prev)))
+    expected = request_id(state.request_count + 1)
+    if later.request_base is not None and later.request_base[1] != expected:
+        findings.append((later.request_base[0], 1, f"request id {later.request_base[1]}, expected {expected} "
+                                                   "(ids are given in order and never reused)"))
+    if later.message_base is not None and later.message_base[1] != state.message_count + 1:
+        findings.append((later.message_base[0], 1, f"message number {later.message_base[1]}, expected "
+                                                   f"{state.message_count + 1}"))
+    if later.problem is not None:
+        if any(rank == 1 and where == later.problem[0] for where, rank, _what in findings):
+            return False      # a wrong number and another problem on one line: which is checked first is not known
+        findings.append((later.problem[0], 3, later.problem[1]))
+    findings += [(where, 2, (how, event)) for where, how, event in later.put_aside]
+    findings.sort(key=lambda finding: (finding[0][0], finding[1]))
+    judge = _copy(state)
+    for where, rank, what in findings:
+        if rank != 2:
+            raise Bad(where[1], where[2], what)
+        how, event = what
+        problem = audit.request_problem(judge, event) if how == "request" else audit.event_problem(judge, event)
+        if problem and how == "part":
+            return False      # which entry of the whole batch fails first is not known here
+        if problem:
+            raise Bad(where[1], where[2], problem)
+        if how != "request" or event["type"] != "queue":     # the messages a queue made are the later half's
+            apply(judge, event)
+    _take(run, later)
+    return True
+
+
+def _copy(state: State) -> State:
+    """A copy to judge the put-aside steps on: requests and messages are immutable, their maps are copied."""
+    return replace(state, requests=dict(state.requests), messages=dict(state.messages), waiting=set(state.waiting),
+                   accepted=set(state.accepted), undelivered=set(state.undelivered), given_up=set(state.given_up))
+
+
+def _take(run: _Run, later: _Later) -> None:
+    """Add the later half to ``run``: its lines, last hash, requests and events dated before an earlier one."""
+    latest = run.state.last_at
+    overtaken = sum(1 for at, before in later.early
+                    if latest is not None and at < latest and (before is None or at >= before))
+    run.state.unordered += later.state.unordered + overtaken
+    if later.request_base is not None:
+        run.state.request_count = later.state.request_count
+    if later.count:
+        run.count += later.count
+        run.previous = later.previous
+    run.hashes_at.update(later.hashes_at)
+
+
+# -- the checkpoint ---------------------------------------------------------------------------
 
 def _read_checkpoint(path: Path) -> tuple[int, str] | None:
     if not path.exists():
