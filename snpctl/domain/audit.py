@@ -39,25 +39,19 @@ _UNSCANNED = ("prev", "sha256", "at")   # hashes and the event's own time
 def _personal(text: str) -> str | None:
     if text in _CLEAN:
         return None
-    if _STAMP.match(text):
-        return None       # at most 8 digits in a row and no @: no pattern can match; not cached, each is new
-    for what, pattern in _PERSONAL:
-        if pattern.search(text):
-            return what
+    if len(text) >= 10 or "@" in text:    # shorter: no phone (10 at least), social security number (13) nor email
+        if _STAMP.match(text):
+            return None   # a UTC stamp has at most 8 digits in a row and no @; not cached, each is new
+        for what, pattern in _PERSONAL:
+            if pattern.search(text):
+                return what
     if len(_CLEAN) < 1_000_000:
         _CLEAN.add(text)
     return None
 
 
-def personal_data(event: dict[str, Any], entries: list[tuple] | None = None) -> str | None:
-    """Name the kind of personal data a value of ``event`` looks like, if any (hashes are skipped).
-
-    ``entries``: the message batch as columns (``_columns``), when it is well shaped. Nearly every
-    line holds only strings seen before; a line is looked at value by value (to name the value)
-    only when one of its strings looks personal.
-    """
-    if _known_clean(event, entries):
-        return None
+def personal_data(event: dict[str, Any]) -> str | None:
+    """Name the kind of personal data a value of ``event`` looks like, if any (hashes are skipped)."""
     for key, value in event.items():
         if key in _UNSCANNED:
             continue
@@ -71,26 +65,37 @@ def personal_data(event: dict[str, Any], entries: list[tuple] | None = None) -> 
     return None
 
 
-def _known_clean(event: dict[str, Any], entries: list[tuple] | None) -> bool:
-    """Whether no string that ``personal_data`` scans looks personal, found with set operations.
+_TIMES = ("deadline", "expires", "appointment")     # besides "at"; well-formed UTC stamps cannot look personal
+# per type, the fields personal_data scans that hold a string and may look personal: "type" and the type's own
+_TEXT_FIELDS = {kind: ("type", *(name for name, of in fields.items()
+                                 if of is str and name not in _UNSCANNED and name not in _TIMES))
+                for kind, fields in SCHEMA.items()}
 
-    False also when the shape of a value is unusual (a list mixing strings and lists...): the
-    value by value scan then decides.
+
+def _personal_problem(event: dict[str, Any], columns: list[tuple] | None) -> str | None:
+    """``personal_data`` of an event of sound shape, fields and times, its strings taken at once.
+
+    Nearly every line holds only strings seen before: they are checked against the cache as a
+    set; the line is scanned value by value (to name the value) only when one is new and looks
+    personal, or when a list holds something else than strings.
     """
-    texts: list[str] = []
-    for key, value in event.items():
-        if key in _UNSCANNED:
-            continue
-        if type(value) is str:
-            texts.append(value)
-        elif type(value) is list and value:
-            if key == "messages" and entries is not None:
-                texts.extend(chain.from_iterable(column for column in entries if type(column[0]) is str))
-            elif set(map(type, value)) == {str}:
-                texts.extend(value)
-            else:
-                return False
-    return _CLEAN.issuperset(texts) or not any(map(_personal, set(texts).difference(_CLEAN)))
+    kind = event["type"]
+    texts = list(map(event.__getitem__, _TEXT_FIELDS[kind]))
+    if kind in ("notify", "escalate"):
+        texts += event["notified"]
+    elif kind in _ENTRY:
+        if columns is None:
+            return personal_data(event)
+        texts += chain.from_iterable(column for column, of in zip(columns, _ENTRY[kind]) if of is str)
+    try:
+        if _CLEAN.issuperset(texts):
+            return None
+        new = set(texts).difference(_CLEAN)
+    except TypeError:         # a list in a list: unhashable
+        return personal_data(event)
+    if set(map(type, new)) == {str} and not any(map(_personal, new)):
+        return None
+    return personal_data(event)
 
 
 _STAMPS: set[str] = set()     # stamps found well formed lately: a line mostly repeats times of the lines before
@@ -136,13 +141,13 @@ def own_problem(state: State, event: dict[str, Any]) -> str | None:
             _EXPECTED_KEYS.add(keys)
     try:
         _time(event, "at")
-        for key in ("deadline", "expires", "appointment"):
+        for key in _TIMES:
             if key in event:
                 _time(event, key)
     except ValueError as error:
         return str(error)
     columns = _columns(event["messages"], _ENTRY[kind]) if kind in _ENTRY else None
-    found = personal_data(event, columns)
+    found = _personal_problem(event, columns)
     if found:
         return found
     if kind == "recovery":
@@ -193,14 +198,19 @@ _CHANNELS = frozenset(CHANNELS)
 def _columns(entries: Any, shape: tuple[type, ...]) -> list[tuple] | None:
     """The entries as columns (ids first), or None unless each is a list of ``shape``'s types.
 
-    type() is, not isinstance: a JSON true must not pass for the number 1.
+    type() is, not isinstance: a JSON true must not pass for the number 1. An entry that is not a
+    list fails too: it has no length, or its first column is not of numbers (an object's keys are
+    strings, and so are a string's letters).
     """
-    if type(entries) is not list or not entries or set(map(type, entries)) != {list} \
-            or set(map(len, entries)) != {len(shape)}:
+    try:
+        if type(entries) is not list or not entries or set(map(len, entries)) != {len(shape)}:
+            return None
+    except TypeError:
         return None
     columns = list(zip(*entries))
-    if any(set(map(type, column)) != {kind} for column, kind in zip(columns, shape)):
-        return None
+    for column, kind in zip(columns, shape):
+        if set(map(type, column)) != {kind}:
+            return None
     return columns
 
 
@@ -244,7 +254,7 @@ def _may_step(state: State, kind: str, columns: list[tuple]) -> bool:
         messages = [find_message(state, message_id) for message_id in columns[0]]
         if None in messages:
             return False
-    return MESSAGE_STEPS[kind][0].issuperset(step_keys(kind, messages, columns))
+    return MESSAGE_STEPS[kind][0].issuperset(step_keys(kind, messages, columns[1]))
 
 
 def _step_refusal(state: State, kind: str, entry: tuple) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from itertools import repeat
-from operator import attrgetter, sub
+from operator import attrgetter
 from typing import Any, Iterable, NamedTuple
 
 from snpctl.domain.events import GENESIS
@@ -142,14 +142,18 @@ def find_message(state: State, message_id: int) -> Message | None:
     return message
 
 
-def step_keys(kind: str, messages: list[Message], entries: list[tuple]) -> list[tuple[str, str, int | None]]:
-    """Where each message stands for step ``kind`` (see ``MESSAGE_STEPS``), at C speed.
+_STAND = attrgetter("status", "channel", "attempts")
 
-    ``entries`` are the step's entries as columns: ids, then attempt numbers (or why, for given_up).
+
+def step_keys(kind: str, messages: list[Message], numbers: tuple) -> set[tuple[str, str, int | None]]:
+    """Where the messages stand for step ``kind`` (see ``MESSAGE_STEPS``), at C speed: a batch has few distinct.
+
+    ``numbers``: the attempt number of each message's entry (its why, for given_up: not a number).
     """
-    statuses, channels = map(attrgetter("status"), messages), map(attrgetter("channel"), messages)
-    numbers = repeat(None) if kind == "given_up" else map(sub, entries[1], map(attrgetter("attempts"), messages))
-    return list(zip(statuses, channels, numbers))
+    if kind == "given_up":
+        return {(status, channel, None) for status, channel, _attempts in set(map(_STAND, messages))}
+    return {(status, channel, number - attempts)
+            for (status, channel, attempts), number in set(zip(map(_STAND, messages), numbers))}
 
 
 _make_message = partial(tuple.__new__, Message)   # Message(*values) in C, without a Python call per message
