@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from itertools import chain, count
+from itertools import count
 from typing import Any
 
 from snpctl.domain import rules
@@ -86,7 +86,8 @@ def _personal_problem(event: dict[str, Any], columns: list[tuple] | None) -> str
     elif kind in _ENTRY:
         if columns is None:
             return personal_data(event)
-        texts += chain.from_iterable(column for column, of in zip(columns, _ENTRY[kind]) if of is str)
+        for index in _TEXT_COLUMNS[kind]:
+            texts += columns[index]
     try:
         if _CLEAN.issuperset(texts):
             return None
@@ -191,6 +192,7 @@ def request_problem(state: State, event: dict[str, Any]) -> str | None:
 
 _ENTRY = {"queue": (int, str, str, str), "attempt": (int, int), "sent": (int, int), "failed": (int, int, str),
           "given_up": (int, str)}
+_TEXT_COLUMNS = {kind: [index for index, of in enumerate(shape) if of is str] for kind, shape in _ENTRY.items()}
 _TEMPLATES = frozenset(TEMPLATES)
 _CHANNELS = frozenset(CHANNELS)
 

@@ -127,9 +127,6 @@ def put_message(state: State, message: Message) -> None:
         message.id)
 
 
-_SENT_LONG_AGO = dict(request="", template="", recipient="", channel="", queued_at=datetime.min, status="sent")
-
-
 def find_message(state: State, message_id: int) -> Message | None:
     """Message ``message_id`` as far as its next step goes; None if it was never queued.
 
@@ -138,7 +135,8 @@ def find_message(state: State, message_id: int) -> Message | None:
     """
     message = state.messages.get(message_id)
     if message is None and 0 < message_id <= state.message_count:
-        return Message(id=message_id, **_SENT_LONG_AGO)
+        return Message(message_id, request="", template="", recipient="", channel="", queued_at=datetime.min,
+                       status="sent")
     return message
 
 
@@ -179,9 +177,10 @@ def _message_event(state: State, event: dict[str, Any], at: datetime) -> None:
         return
     status = MESSAGE_STEPS[kind][1]
     if status == "sent":     # final: nothing asks for it again, and most messages end so
-        for message_id, _attempt in event["messages"]:
+        ids = [message_id for message_id, _attempt in event["messages"]]
+        for message_id in ids:
             del state.messages[message_id]
-            state.undelivered.discard(message_id)
+        state.undelivered.difference_update(ids)
         return
     for entry in event["messages"]:
         message = state.messages[entry[0]]
