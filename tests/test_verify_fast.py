@@ -279,3 +279,14 @@ def test_a_delivery_that_finds_its_message_sent_meanwhile_records_nothing(tmp_pa
     assert other == [{"sent": len(queued), "failed": 0}]
     assert [e["type"] for e in desk.events()].count("sent") == 1
     assert verify(Ledger(desk.home)).events == len(desk.events())
+
+
+def test_a_notified_list_that_is_not_of_names_is_folded_as_before() -> None:
+    """Member ids are interned when folded; the audit never asked a notified list for strings, nor does the fold."""
+    state, first = State(), canonical(intake())
+    assert line_problem(state, first, GENESIS, "2024-01", first=False) is None
+    notify = {"type": "notify", "at": "2024-01-15T15:01:00Z", "request": "001C", "status": "community",
+              "deadline": "2024-01-15T17:01:00Z", "expires": "2024-01-15T17:01:00Z", "notified": ["gp-a", 7, None],
+              "seq": 2, "prev": hashlib.sha256(first).hexdigest()}
+    assert line_problem(state, canonical(notify), notify["prev"], "2024-01", first=False) is None
+    assert state.requests["001C"].notified == ("gp-a", 7, None)

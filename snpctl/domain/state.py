@@ -12,6 +12,7 @@ from datetime import datetime
 from functools import partial
 from itertools import repeat
 from operator import attrgetter
+from sys import intern
 from typing import Any, Iterable, NamedTuple
 
 from snpctl.domain.events import GENESIS
@@ -206,6 +207,15 @@ def note_time(state: State, event: dict[str, Any]) -> datetime:
     return at
 
 
+def _shared(names: list[str]) -> tuple[str, ...]:
+    """Member ids kept once in memory (interned): a ledger's parser makes a new copy of each name on every
+    line, and every request of a CPTS notifies the same members."""
+    try:
+        return tuple(map(intern, names))
+    except TypeError:         # not only strings (the audit does not ask a notified list for that)
+        return tuple(names)
+
+
 def apply(state: State, event: dict[str, Any]) -> State:
     """Fold one event into ``state`` (in place) and return it."""
     at = note_time(state, event)
@@ -214,10 +224,10 @@ def apply(state: State, event: dict[str, Any]) -> State:
         state.request_count += 1
         number = state.request_count
         put_request(state, Request(
-            id=event["request"], number=number, motif=event["motif"], category=event["category"],
-            profession=event["profession"], source=event["source"], treating_doctor=event["treating_doctor"],
-            patient=event["patient"], status=INTAKE_STATUS[event["action"]], intake_at=at, last_at=at,
-            texted=event.get("contact") == "sms"))
+            id=event["request"], number=number, motif=intern(event["motif"]), category=intern(event["category"]),
+            profession=intern(event["profession"]), source=intern(event["source"]),
+            treating_doctor=intern(event["treating_doctor"]), patient=event["patient"],
+            status=INTAKE_STATUS[event["action"]], intake_at=at, last_at=at, texted=event.get("contact") == "sms"))
         return state
     if kind == "recovery":
         return state
@@ -226,15 +236,15 @@ def apply(state: State, event: dict[str, Any]) -> State:
         return state
     request = state.requests[event["request"]]
     if kind == "notify":
-        changes = dict(status=event["status"], triggered_at=at, deadline=from_stamp(event["deadline"]),
-                       expires_at=from_stamp(event["expires"]), notified=tuple(event["notified"]))
+        changes = dict(status=intern(event["status"]), triggered_at=at, deadline=from_stamp(event["deadline"]),
+                       expires_at=from_stamp(event["expires"]), notified=_shared(event["notified"]))
     elif kind == "escalate":
         changes = dict(status="community", deadline=from_stamp(event["deadline"]),
-                       notified=request.notified + tuple(event["notified"]))
+                       notified=request.notified + _shared(event["notified"]))
     elif kind == "refuse":
-        changes = dict(refused=request.refused + (event["by"],))
+        changes = dict(refused=request.refused + (intern(event["by"]),))
     elif kind in ("accept", "book"):
-        changes = dict(status="accepted", by=event["by"], site=event["site"],
+        changes = dict(status="accepted", by=intern(event["by"]), site=intern(event["site"]),
                        appointment=from_stamp(event["appointment"]), taken_at=at, direct=kind == "book")
     elif kind == "expire":
         changes = dict(status="expired")
