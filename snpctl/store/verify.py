@@ -233,9 +233,10 @@ class _Later:
     state: State = field(default_factory=State)
     count: int = 0
     previous: str = GENESIS
-    first: tuple[Position, int, str] | None = None              # its first line, the seq and prev it assumed
-    request_base: tuple[Position, str] | None = None            # its first intake, and the id it assumed right
-    message_base: tuple[Position, int] | None = None            # its first queue, and the number it assumed right
+    # its first event (whose seq and prev it took as right), first intake and first queue (whose numbers it did)
+    first: tuple[Position, dict[str, Any], str] | None = None   # (where, event, month of its file)
+    request_base: tuple[Position, dict[str, Any]] | None = None
+    message_base: tuple[Position, dict[str, Any]] | None = None
     put_aside: list[tuple[Position, str, dict[str, Any]]] = field(default_factory=list)   # (where, how, event)
     # (time, latest time before) of its events dated before its first month: only these can be
     # dated before an event of the first half
@@ -287,7 +288,7 @@ def _check_later(files: list[Path], half: int, wanted: tuple[int, str] | None) -
                 later.problem = (where, problem)
                 return later
             later.previous = line_hash(raw)
-            if wanted is not None and later.first[1] - 1 + later.count == wanted[0]:
+            if wanted is not None and later.first[1]["seq"] - 1 + later.count == wanted[0]:
                 later.hashes_at[wanted[0]] = (path.name, number, later.previous)
         if tail:
             later.problem = ((later.count + 1, path.name, len(parts) + 1), _tail_problem(tail, index == len(files) - 1))
@@ -303,16 +304,16 @@ def _later_line_problem(later: _Later, raw: bytes, where: Position, month: str, 
         return problem
     state, kind = later.state, event["type"]
     if later.first is None:
-        later.first, later.previous, state.seq = (where, event["seq"], event["prev"]), event["prev"], event["seq"] - 1
+        later.first, later.previous, state.seq = (where, event, month), event["prev"], event["seq"] - 1
     problem = place_problem(event, state.seq + 1, later.previous, month, first)
     if problem:
         return problem
     if kind == "intake" and later.request_base is None:
-        later.request_base = (where, event["request"])
+        later.request_base = (where, event)
         state.request_count = _request_number(event["request"]) - 1
     if kind == "queue" and later.message_base is None and _first_message(event) is not None:
-        later.message_base = (where, _first_message(event))
-        state.message_count = later.message_base[1] - 1
+        later.message_base = (where, event)
+        state.message_count = _first_message(event) - 1
     before = state.last_at
     problem = _later_event_problem(later, event, where)
     if problem is None and event["at"] < first_month:
@@ -327,10 +328,13 @@ def _later_event_problem(later: _Later, event: dict[str, Any], where: Position) 
         if problem:
             return problem
         later.put_aside.append((where, "request", event))
-        apply(state, event) if kind == "queue" else note_time(state, event)
+        if kind == "queue":
+            apply(state, event)       # its messages are this half's; its request is judged with the first
+        else:
+            note_time(state, event)
         return None
     if kind in ("attempt", "sent", "failed", "given_up"):
-        base = later.message_base[1] if later.message_base is not None else None
+        base = _first_message(later.message_base[1]) if later.message_base is not None else None
         theirs = _queued_before(event["messages"], base)
         if len(theirs) == len(event["messages"]) and theirs:
             later.put_aside.append((where, "steps", event))
@@ -373,6 +377,7 @@ def _request_number(rid: str) -> int:
 
 
 def _first_message(event: dict[str, Any]) -> int | None:
+    """The number of the first message a queue event holds, if it is one."""
     entries = event["messages"]
     first = entries[0][0] if entries and type(entries[0]) is list and entries[0] else None
     return first if type(first) is int else None
@@ -384,44 +389,42 @@ def _join(run: _Run, later: _Later) -> bool:
     Raises ``Bad`` at the first bad line; True once the later half is joined to ``run``; False when
     the later half must be checked again line after line.
     """
-    state = run.state
-    findings: list[tuple[Position, int, Any]] = []   # (where, rank of the check on its line, what)
+    findings: list[tuple[Position, int, str, Any]] = []   # (where, rank of the check on its line, how, what)
     if later.first is not None:
-        where, seq, prev = later.first
-        if seq != run.count + 1:
-            findings.append((where, 0, _("sequence number {found}, expected {expected} (a line was removed, "
-                                         "repeated or moved)").format(found=seq, expected=run.count + 1)))
-        elif prev != run.previous:
-            findings.append((where, 0, _("hash chain broken (expected prev {expected}, found {found}): the line "
-                                         "before was changed, or this one was moved")
-                                       .format(expected=run.previous, found=prev)))
-    expected = request_id(state.request_count + 1)
-    if later.request_base is not None and later.request_base[1] != expected:
-        findings.append((later.request_base[0], 1, f"request id {later.request_base[1]}, expected {expected} "
-                                                   "(ids are given in order and never reused)"))
-    if later.message_base is not None and later.message_base[1] != state.message_count + 1:
-        findings.append((later.message_base[0], 1, f"message number {later.message_base[1]}, expected "
-                                                   f"{state.message_count + 1}"))
+        findings.append((later.first[0], 0, "place", later.first))
+    for base in (later.request_base, later.message_base):
+        if base is not None:
+            if later.problem is not None and later.problem[0] == base[0]:
+                return False       # which of its number and its other problem is checked first is not known here
+            findings.append((base[0], 1, "own", base[1]))
+    findings += [(where, 2, how, event) for where, how, event in later.put_aside]
     if later.problem is not None:
-        if any(rank == 1 and where == later.problem[0] for where, rank, _what in findings):
-            return False      # a wrong number and another problem on one line: which is checked first is not known
-        findings.append((later.problem[0], 3, later.problem[1]))
-    findings += [(where, 2, (how, event)) for where, how, event in later.put_aside]
+        findings.append((later.problem[0], 3, "found", later.problem[1]))
     findings.sort(key=lambda finding: (finding[0][0], finding[1]))
-    judge = _copy(state)
-    for where, rank, what in findings:
-        if rank != 2:
-            raise Bad(where[1], where[2], what)
-        how, event = what
-        problem = audit.request_problem(judge, event) if how == "request" else audit.event_problem(judge, event)
+    judge = _copy(run.state)
+    for where, _rank, how, what in findings:
+        problem = _finding_problem(run, judge, how, what)
         if problem and how == "part":
-            return False      # which entry of the whole batch fails first is not known here
+            return False           # which entry of the whole batch fails first is not known here
         if problem:
             raise Bad(where[1], where[2], problem)
-        if how != "request" or event["type"] != "queue":     # the messages a queue made are the later half's
-            apply(judge, event)
     _take(run, later)
     return True
+
+
+def _finding_problem(run: _Run, judge: State, how: str, what: Any) -> str | None:
+    """Judge one finding of the child on ``judge`` (the state at the end of the first half, and what came since)."""
+    if how == "place":                      # the first line of the later half, after the last of the first
+        _where, event, month = what
+        return place_problem(event, run.count + 1, run.previous, month, True)
+    if how == "own":                        # its first intake or queue, numbered after the first half's
+        return audit.own_problem(judge, what)
+    if how == "found":
+        return what
+    problem = audit.request_problem(judge, what) if how == "request" else audit.event_problem(judge, what)
+    if problem is None and not (how == "request" and what["type"] == "queue"):   # its messages: the later half's
+        apply(judge, what)
+    return problem
 
 
 def _copy(state: State) -> State:
