@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,6 @@ from snpctl.store.verify import Bad, verify
 from snpctl.store.workspace import Workspace
 
 UTC = timezone.utc
-JAN_31 = datetime(2024, 1, 31, tzinfo=UTC)
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 1) -> datetime:
@@ -37,18 +36,15 @@ def build(home: Path) -> None:
     def intake(now: datetime, doctor: str = "none") -> str:
         return service.intake(ws, now, motif="fievre", source="cot", treating_doctor=doctor).data["request"]
 
-    def queued(outcome: service.Outcome) -> list[int]:
-        return outcome.messages
-
     first = intake(at(31, 14), "gp-a")
     service.notify(ws, at(31, 14, 1), request=first)                       # gp-a alone until 15:01
     second = intake(at(31, 14, 5))
-    jan = queued(service.notify(ws, at(31, 14, 6), request=second))        # the community, 3 messages
+    jan = service.notify(ws, at(31, 14, 6), request=second).messages        # the community, 3 messages
     service.deliver(ws, at(31, 14, 7), jan[:1])                            # one sent in January
-    jan += queued(service.accept(ws, at(31, 15), request=second, by="gp-b", appointment=at(1, 2, month=2)))
+    jan += service.accept(ws, at(31, 15), request=second, by="gp-b", appointment=at(1, 2, month=2)).messages
     service.tick(ws, at(31, 16, 30))                                       # the first expires in January
     third = intake(at(31, 22, 30))
-    jan += queued(service.notify(ws, at(31, 22, 31), request=third))       # expires 1 February 00:31
+    jan += service.notify(ws, at(31, 22, 31), request=third).messages       # expires 1 February 00:31
     service.deliver(ws, at(1, 0, 10, month=2), jan[1:3])                   # January's messages, sent in February
     service.tick(ws, at(1, 0, 31, month=2))                                # the third expires: its messages
     fourth = intake(at(1, 0, 40, month=2), "gp-a")                         # February's first request
@@ -256,3 +252,15 @@ def test_a_later_half_that_dies_is_checked_again(tmp_path: Path, months: dict[st
     monkeypatch.setattr(verifying, "_check_later", dies)
     same_in_halves(tmp_path / "sound", months, monkeypatch)
     same_in_halves(tmp_path / "damaged", _by_hand(months, "flip", 40), monkeypatch)
+
+
+def test_a_ledger_long_enough_is_split_where_half_its_bytes_are(tmp_path: Path, months: dict[str, bytes],
+                                                                 monkeypatch) -> None:
+    home = workspace(tmp_path, months)
+    files = Ledger(home).files()
+    assert verifying._halfway(files) is None                    # a short ledger: one process
+    monkeypatch.setattr(verifying, "TWO_HALVES_FROM", 0)
+    sizes = [len(data) for data in months.values()]
+    before = [sum(sizes[:index]) for index in (1, 2)]           # bytes in the first half, split before file 2 or 3
+    assert verifying._halfway(files) == (1 if before[0] >= sum(sizes) / 2 else 2)
+    assert verify(Ledger(home)).events == sum(data.count(b"\n") for data in months.values())
