@@ -67,45 +67,56 @@ def last_instant(home: Path) -> date:
     return date.fromisoformat(last["at"][:10])
 
 
-def commands(home: Path, runs: int) -> dict[str, float]:
-    """Each command in a fresh process on a copy of ``home``, as of a Monday after the ledger ends."""
+def commands(homes: dict[str, Path], runs: int) -> dict[str, dict[str, float]]:
+    """Each command in a fresh process on a copy of each home, as of a Monday after its ledger ends.
+
+    The homes take turns within each run, so that a slow spell of the machine (this one has them:
+    `import typer` alone ranges from 58 to 120 ms) weighs on both ledgers alike.
+    """
+    times: dict[str, dict[str, list[float]]] = {name: {} for name in homes}
+    for run in range(runs):
+        for name, home in homes.items():
+            _one_run(home, run, times[name])
+    return {name: {command: statistics.median(values) for command, values in found.items()}
+            for name, found in times.items()}
+
+
+def _one_run(home: Path, run: int, times: dict[str, list[float]]) -> None:
+    """One run of every command on a fresh copy of ``home``; report without its sums and verify on the first."""
     day = last_instant(home)
     monday = date.fromordinal(day.toordinal() + 7 - day.weekday())
     at = lambda clock: f"{monday.isoformat()}T{clock}"  # noqa: E731
-    times: dict[str, list[float]] = {}
-    for run in range(runs):
-        copy = Path(tempfile.mkdtemp(prefix="snpctl-bench-")) / "cpts"
-        shutil.copytree(home, copy)
-        os.sync()        # the copy's writeback must not land inside the timings
-        base = [*SNPCTL]
-        opts = ["--home", str(copy)]
-        _, done = wall([*base, "tick", *opts, "--now", at("15:59")])       # a settled workspace, as cron keeps it
-        t, done = wall([*base, "intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "none",
-                        "--json", *opts, "--now", at("16:00")])
-        times.setdefault("intake", []).append(t)
-        rid = json.loads(done.stdout)["request"]
-        t, done = wall([*base, "notify", rid, "--json", *opts, "--now", at("16:01")])
-        times.setdefault("notify", []).append(t)
-        member = json.loads(done.stdout)["notified"][0]
-        t, _ = wall([*base, "accept", rid, "--by", member, "--at", "18:00", "--site", "cabinet", *opts,
-                     "--now", at("16:05")])
-        times.setdefault("accept", []).append(t)
-        t, _ = wall([*base, "tick", *opts, "--now", at("16:06")])
-        times.setdefault("idle tick", []).append(t)
-        t, _ = wall([*base, "list", "--json", *opts, "--now", at("16:07")])
-        times.setdefault("list", []).append(t)
+    copy = Path(tempfile.mkdtemp(prefix="snpctl-bench-")) / "cpts"
+    shutil.copytree(home, copy)
+    os.sync()        # the copy's writeback must not land inside the timings
+    base = [*SNPCTL]
+    opts = ["--home", str(copy)]
+    _, done = wall([*base, "tick", *opts, "--now", at("15:59")])       # a settled workspace, as cron keeps it
+    t, done = wall([*base, "intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "none",
+                    "--json", *opts, "--now", at("16:00")])
+    times.setdefault("intake", []).append(t)
+    rid = json.loads(done.stdout)["request"]
+    t, done = wall([*base, "notify", rid, "--json", *opts, "--now", at("16:01")])
+    times.setdefault("notify", []).append(t)
+    member = json.loads(done.stdout)["notified"][0]
+    t, _ = wall([*base, "accept", rid, "--by", member, "--at", "18:00", "--site", "cabinet", *opts,
+                 "--now", at("16:05")])
+    times.setdefault("accept", []).append(t)
+    t, _ = wall([*base, "tick", *opts, "--now", at("16:06")])
+    times.setdefault("idle tick", []).append(t)
+    t, _ = wall([*base, "list", "--json", *opts, "--now", at("16:07")])
+    times.setdefault("list", []).append(t)
+    t, _ = wall([*base, "report", "--format", "json", *opts])
+    times.setdefault("report --format json", []).append(t)
+    t, _ = wall([sys.executable, "-c", "import typer"])     # the floor, in the same conditions
+    times.setdefault("floor", []).append(t)
+    if run == 0:
+        (copy / ".snpctl" / "figures").unlink(missing_ok=True)
         t, _ = wall([*base, "report", "--format", "json", *opts])
-        times.setdefault("report --format json", []).append(t)
-        t, _ = wall([sys.executable, "-c", "import typer"])     # the floor, in the same conditions
-        times.setdefault("floor", []).append(t)
-        if run == 0:
-            (copy / ".snpctl" / "figures").unlink(missing_ok=True)
-            t, _ = wall([*base, "report", "--format", "json", *opts])
-            times["report, no saved sums"] = [t]
-            t, _ = wall([*base, "verify", *opts])
-            times["verify"] = [t]
-        shutil.rmtree(copy.parent)
-    return {name: statistics.median(values) for name, values in times.items()}
+        times["report, no saved sums"] = [t]
+        t, _ = wall([*base, "verify", *opts])
+        times["verify"] = [t]
+    shutil.rmtree(copy.parent)
 
 
 DUCKDB_SQL = """
@@ -189,7 +200,8 @@ def main() -> None:
     for home in (small, big):     # a report a month leaves its sums behind: the next reads only what came since
         wall([*SNPCTL, "report", "--format", "json", "--home", str(home)])
     os.sync()            # the big simulation's writeback must not land inside the timings
-    rows = {"small": (events(small), commands(small, options.runs)), "big": (events(big), commands(big, options.runs))}
+    measured = commands({"small": small, "big": big}, options.runs)
+    rows = {"small": (events(small), measured["small"]), "big": (events(big), measured["big"])}
     floor = statistics.median([rows["small"][1].pop("floor"), rows["big"][1].pop("floor")])
     ducks = {name: duckdb_counts(home) for name, home in (("small", small), ("big", big))}
     memory = {"report": peak_rss_mib([*SNPCTL, "report", "--format", "json", "--home", str(big)]),
