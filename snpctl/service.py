@@ -9,6 +9,7 @@ holds up another command (each hand-over is bounded by its timeout).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -81,8 +82,7 @@ def init(target: Path) -> Outcome:
 def patient_ref(seed: str | None, number: int) -> str:
     """A random reference for the patient; reproducible only when a seed is given (demo, simulation)."""
     if seed is None:
-        import secrets
-        return "p" + secrets.token_hex(4)
+        return "p" + os.urandom(4).hex()        # what secrets.token_hex does, without importing random and hmac
     import hashlib
     return "p" + hashlib.sha256(f"{seed}:{number}".encode()).hexdigest()[:8]
 

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, NamedTuple
 
 import orjson
 
@@ -35,15 +35,13 @@ NO_LOCK_ENV = "SNPCTL_TEST_NO_LOCK"          # test-only: proves the concurrency
 HOLD_ENV = "SNPCTL_TEST_HOLD"                # test-only: seconds between deciding and appending (widens races)
 
 
-@dataclass
-class Line:
+class Line(NamedTuple):       # records as NamedTuples: cheaper to define than dataclasses (start-up)
     file: str          # "2024-01.jsonl"
     number: int        # 1-based line number in that file
     raw: bytes         # without the newline
 
 
-@dataclass
-class Torn:
+class Torn(NamedTuple):
     """An incomplete last line: bytes after the last newline of the newest file."""
 
     path: Path
