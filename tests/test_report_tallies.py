@@ -29,8 +29,7 @@ NOW = "2024-01-16T09:00"
 def counted_afresh(home: Path, start: date | None = None, end: date | None = None) -> dict:
     """The figures from every line, as if no sums had ever been saved."""
     ws = Workspace(home)
-    pairs, _torn = ws.ledger.stream()
-    return report.figures((event for _line, event in pairs), ws.config.zone, start=start, end=end,
+    return report.figures((event for _line, event in ws.ledger.stream()), ws.config.zone, start=start, end=end,
                           registered=sum(1 for m in ws.config.members.values() if m.registered and m.active),
                           sites=ws.config.sites)
 

@@ -95,6 +95,7 @@ class Ledger:
         self.snapshot_path = home / ".snpctl" / "snapshot"
         self.stamp_path = home / ".snpctl" / "stamp"
         self.tip: Tip | None = None
+        self.torn: Torn | None = None    # the newest file's torn tail, as of the last lines read
         self.last_hash = GENESIS        # of the last line read by checked()
         self._snapshot_seq: int | None = None
         self._cache: tuple[tuple, State] | None = None
@@ -119,35 +120,8 @@ class Ledger:
 
         Also remembers where the last complete line is (``self.tip``), for the snapshot.
         """
-        files = self.files()
-        lines: list[Line] = []
-        torn = None
-        tip = start
-        skipping = start is not None
-        for index, path in enumerate(files):
-            offset, first_number = 0, 1
-            if skipping:
-                if path.name < start.file:
-                    continue
-                skipping = False
-                if path.name == start.file:
-                    offset, first_number = start.end, start.line + 1
-            with path.open("rb") as handle:
-                handle.seek(offset)
-                data = handle.read()
-            parts = data.split(b"\n")
-            tail = parts.pop()   # b"" when the file ends with a newline
-            if tail:
-                if index != len(files) - 1:
-                    raise damaged(Line(path.name, first_number + len(parts), tail),
-                                  _("the line has no newline but a later month file exists"))
-                torn = Torn(path, offset + len(data) - len(tail), tail)
-            lines.extend(Line(path.name, number, raw) for number, raw in enumerate(parts, first_number))
-            if parts:
-                end = offset + len(data) - len(tail)
-                tip = Tip(path.name, end - len(parts[-1]) - 1, end, first_number + len(parts) - 1)
-        self.tip = tip
-        return lines, torn
+        lines = list(self._each_line(self.files(), start))
+        return lines, self.torn
 
     def events(self) -> Iterator[tuple[Line, dict[str, Any]]]:
         """Every event, checked for shape, sequence and chain; damage raises LedgerError (exit 3)."""
@@ -207,9 +181,10 @@ class Ledger:
     def _each_line(self, files: list[Path], start: Tip | None = None) -> Iterator[Line]:
         """The complete lines after ``start`` (default: all), one month file in memory at a time.
 
-        The torn tail of the newest file is left out; ``self.tip`` follows the last line yielded.
+        Once they are all read, ``self.tip`` is where the last one is and ``self.torn`` the newest
+        file's bytes after its last newline (an interrupted write), if any.
         """
-        self.tip = start
+        self.tip, self.torn = start, None
         for index, path in enumerate(files):
             if start is not None and path.name < start.file:
                 continue
@@ -218,34 +193,27 @@ class Ledger:
                 handle.seek(offset)
                 data = handle.read()
             parts = data.split(b"\n")
-            tail = parts.pop()
-            if tail and index != len(files) - 1:
-                raise damaged(Line(path.name, first + len(parts), tail),
-                              _("the line has no newline but a later month file exists"))
+            tail = parts.pop()      # b"" when the file ends with a newline
+            if tail:
+                if index != len(files) - 1:
+                    raise damaged(Line(path.name, first + len(parts), tail),
+                                  _("the line has no newline but a later month file exists"))
+                self.torn = Torn(path, offset + len(data) - len(tail), tail)
             for number, raw in enumerate(parts, first):
                 yield Line(path.name, number, raw)
             if parts:
                 end = offset + len(data) - len(tail)
                 self.tip = Tip(path.name, end - len(parts[-1]) - 1, end, first + len(parts) - 1)
 
-    def _torn(self, files: list[Path]) -> Torn | None:
-        """The bytes after the newest file's last newline, if any: an interrupted write."""
-        if not files:
-            return None
-        data = files[-1].read_bytes()
-        cut = data.rfind(b"\n") + 1
-        return Torn(files[-1], cut, data[cut:]) if cut < len(data) else None
-
     def stream(self, start: Tip | None = None, *, seq: int = 0,
-               previous: str = GENESIS) -> tuple[Iterator[tuple[Line, dict[str, Any]]], Torn | None]:
-        """The lines and events after ``start`` (default: all; line ``seq``, hashed ``previous``), and the torn tail.
+               previous: str = GENESIS) -> Iterator[tuple[Line, dict[str, Any]]]:
+        """The lines and events after ``start`` (default: all; line ``seq``, hashed ``previous``).
 
         Each is checked for shape, sequence and chain, not folded: for a reader that keeps its own
         derived state (the report's tallies), which checks with ``fits`` where it starts. One month
-        file is in memory at a time, not the whole history.
+        file is in memory at a time, not the whole history; ``self.torn`` is known once all are read.
         """
-        files = self.files()
-        return self.checked(self._each_line(files, start), seq=seq, previous=previous), self._torn(files)
+        return self.checked(self._each_line(self.files(), start), seq=seq, previous=previous)
 
     def read_hot(self) -> tuple[State, Torn | None]:
         """The state of what is open, for a reader that needs no history: snapshot + tail when it fits."""

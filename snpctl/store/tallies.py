@@ -34,8 +34,7 @@ def count(ledger: Ledger, zone: ZoneInfo) -> tuple[Tallies, Torn | None]:
     saved = _load(ledger, zone)
     if saved is not None:
         tallies, tip, seq, last_hash = saved
-        pairs, torn = ledger.stream(tip, seq=seq, previous=last_hash)
-        reading = _Reading(pairs)
+        reading = _Reading(ledger.stream(tip, seq=seq, previous=last_hash))
         try:
             tallies.read(reading, strict=True)
         except (Stale, LedgerError, KeyError, ValueError, TypeError):
@@ -43,9 +42,8 @@ def count(ledger: Ledger, zone: ZoneInfo) -> tuple[Tallies, Torn | None]:
         else:
             if reading.seen >= EVERY:
                 _save(ledger, tallies, ledger.tip, seq + reading.seen, ledger.last_hash)
-            return tallies, torn
-    pairs, torn = ledger.stream()
-    reading = _Reading(pairs)
+            return tallies, ledger.torn
+    reading = _Reading(ledger.stream())
     tallies = Tallies(zone)
     try:
         tallies.read(reading)
@@ -54,7 +52,7 @@ def count(ledger: Ledger, zone: ZoneInfo) -> tuple[Tallies, Torn | None]:
                       .format(error=error)) from None
     if reading.seen:
         _save(ledger, tallies, ledger.tip, reading.seen, ledger.last_hash)
-    return tallies, torn
+    return tallies, ledger.torn
 
 
 class _Reading:
