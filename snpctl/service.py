@@ -264,7 +264,7 @@ def show(ws: Workspace, now: datetime, *, request: str) -> Outcome:
     state, warnings = _read(ws)
     req = cascade.find_request(state, request)
     events, ids = [], set()
-    for _line, event in ws.ledger.events():
+    for _line, event in ws.ledger.stream():
         if event.get("request") == req.id:
             events.append(event)
             ids.update(entry[0] for entry in event.get("messages", ()))

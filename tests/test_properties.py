@@ -211,7 +211,7 @@ def test_random_afternoons_keep_the_cascade_promises(commands: list[Command]) ->
                 if history.get(rid, [None])[-1] != request.status:
                     history.setdefault(rid, []).append(request.status)
 
-        events = [e for _line, e in Ledger(home).events()]
+        events = [e for _line, e in Ledger(home).stream()]
         check_takings(events)
         check_outcomes(events)
         check_forward(history)

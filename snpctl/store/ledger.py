@@ -123,11 +123,6 @@ class Ledger:
         lines = list(self._each_line(self.files(), start))
         return lines, self.torn
 
-    def events(self) -> Iterator[tuple[Line, dict[str, Any]]]:
-        """Every event, checked for shape, sequence and chain; damage raises LedgerError (exit 3)."""
-        lines, _torn = self.lines()
-        yield from self.checked(lines)
-
     def checked(self, lines: Iterable[Line], *, seq: int = 0,
                 previous: str = GENESIS) -> Iterator[tuple[Line, dict[str, Any]]]:
         """Each line's event, checked for shape, sequence and chain from the line numbered ``seq`` hashed ``previous``."""
