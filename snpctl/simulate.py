@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import gc
 import random
 import tomllib
 from dataclasses import dataclass, replace, field
@@ -40,6 +39,7 @@ from snpctl.config import CABINET, DAYS, MEMBER_STATUSES, Config
 from snpctl.domain.cascade import SOURCES
 from snpctl.errors import BadUsage, ConfigError, SnpctlError
 from snpctl.i18n import _
+from snpctl.quiet import collector_paused
 from snpctl.store.workspace import Workspace, default_file
 from snpctl.timefmt import UTC, format_duration, parse_duration
 
@@ -926,13 +926,8 @@ def simulate(name: str, into: Path, *, seed: int | None = None, years: int = 1) 
     seed = scenario.seed if seed is None else seed
     _write_workspace(scenario, into, seed)
     ws = Workspace(into, durable=False, write_outbox=False)
-    collecting = gc.isenabled()
-    gc.disable()   # millions of long-lived records and no cycles: the collector would rescan them again and again
-    try:
+    with collector_paused():
         return _play(scenario, into, ws, seed, years)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _play(scenario: Scenario, into: Path, ws: Workspace, seed: int, years: int) -> dict[str, Any]:

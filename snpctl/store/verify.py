@@ -29,6 +29,7 @@ from snpctl.domain.events import GENESIS, canonical, line_hash, shape_problem
 from snpctl.domain.state import State, apply, note_time
 from snpctl.errors import BadUsage, LedgerError
 from snpctl.i18n import _
+from snpctl.quiet import collector_paused
 from snpctl.store.ledger import Ledger
 from snpctl.timefmt import from_stamp
 
@@ -63,6 +64,11 @@ class _Run:
 
 
 def verify(ledger: Ledger, checkpoint: Path | None = None) -> Summary:
+    with collector_paused():
+        return _verify(ledger, checkpoint)
+
+
+def _verify(ledger: Ledger, checkpoint: Path | None) -> Summary:
     wanted = _read_checkpoint(checkpoint) if checkpoint is not None else None
     files = ledger.files()
     half = _halfway(files)
