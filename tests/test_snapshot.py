@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from snpctl import service
@@ -130,6 +132,22 @@ def test_a_command_about_a_request_the_snapshot_left_out_still_sees_it(desk: Des
     assert taken is not None and rid not in taken[0].requests    # closed and quiet: left out
     result = desk("notify", rid, now="2024-01-20T14:05")
     assert result.code == 1 and "closed (redirected)" in result.err
+
+
+@pytest.mark.parametrize("fold", ["full_state", "read"])
+def test_a_rebuild_holds_one_month_file_at_a_time(desk: Desk, monkeypatch: pytest.MonkeyPatch, fold: str) -> None:
+    for month in ("01", "02", "03"):
+        desk("intake", "--motif", "fievre", "--source", "cot", "--json", now=f"2024-{month}-15T14:00")
+    seen: list[str] = []
+    opening = Path.open
+    monkeypatch.setattr(Path, "open", lambda path, *a, **k: seen.append(f"open {path.name[:7]}") or
+                        opening(path, *a, **k))
+    for module in ("snpctl.store.verify", "snpctl.store.ledger"):
+        applying = importlib.import_module(module).apply
+        monkeypatch.setattr(f"{module}.apply", lambda state, event, applying=applying:
+                            seen.append(f"fold {event['at'][:7]}") or applying(state, event))
+    getattr(Ledger(desk.home), fold)()
+    assert seen == ["open 2024-01", "fold 2024-01", "open 2024-02", "fold 2024-02", "open 2024-03", "fold 2024-03"]
 
 
 # -- property: snapshot + tail == full fold, over random histories ---------------------------

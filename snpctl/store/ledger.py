@@ -17,6 +17,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any, Iterable, Iterator, NamedTuple
 
@@ -145,27 +146,31 @@ class Ledger:
             self.last_hash = previous
             yield line, event
 
-    def _fold(self, lines: list[Line], state: State | None = None) -> State:
+    def _fold(self, lines: Iterable[Line], state: State | None = None) -> State:
         """The fold of a reader: lines checked for shape, sequence and chain, and each must fit the state before it."""
         state = State() if state is None else state
+        before = state.seq
         for line, event in self.checked(lines, seq=state.seq, previous=state.last_hash):
             try:
                 apply(state, event)
             except (KeyError, ValueError, TypeError) as error:
                 raise damaged(line, _("the event does not fit the events before it ({error})")
                               .format(error=error)) from None
-        state.last_hash = self.last_hash if lines else state.last_hash
+        if state.seq != before:       # a line was read
+            state.last_hash = self.last_hash
         return state
 
-    def _fold_strict(self, lines: list[Line], state: State | None = None) -> State:
+    def _fold_strict(self, lines: Iterable[Line], state: State | None = None) -> State:
         """The fold of a writer: every line must pass verify's checks, or nothing is written."""
         state = State() if state is None else state
-        if not lines:
+        lines = iter(lines)
+        line = next(lines, None)
+        if line is None:
             return state
         from snpctl.store.verify import line_problem
         previous = state.last_hash
-        first_file = self.files()[0].name if state.seq == 0 and lines else None
-        for line in lines:
+        first_file = self.files()[0].name if state.seq == 0 else None
+        for line in chain((line,), lines):
             problem = line_problem(state, line.raw, previous, line.file[:7],
                                    first=line.number == 1 and line.file != first_file)
             if problem:
@@ -216,9 +221,9 @@ class Ledger:
         return loaded if loaded is not None else self.read()
 
     def read(self) -> tuple[State, Torn | None]:
-        """The state, for commands that only read (no lock, nothing written)."""
-        lines, torn = self.lines()
-        return self._fold(lines), torn
+        """The state, for commands that only read (no lock, nothing written); one month file in memory at a time."""
+        state = self._fold(self._each_line(self.files()))
+        return state, self.torn
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -321,8 +326,9 @@ class Ledger:
             return None                           # let the full fold say what is wrong, if anything
 
     def full_state(self) -> tuple[State, Torn | None]:
-        lines, torn = self.lines()
-        return self._fold_strict(lines), torn
+        """The state from the first line, each checked as verify does; one month file in memory at a time."""
+        state = self._fold_strict(self._each_line(self.files()))
+        return state, self.torn
 
     @contextmanager
     def transaction(self, now: datetime) -> Iterator[Transaction]:
