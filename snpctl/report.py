@@ -11,7 +11,7 @@ import io
 import json
 from datetime import date
 from sys import intern
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from snpctl.domain.cascade import SOURCES, request_id
@@ -60,10 +60,14 @@ class Tallies:
     only the lines written since.
     """
 
-    def __init__(self, zone: ZoneInfo, days: Sums | None = None, months: Sums | None = None,
-                 open_fates: dict[str, Fate] | None = None, requests: int = 0) -> None:
+    def __init__(self, zone: ZoneInfo, days: dict[tuple[int, int], Any] | None = None, months: Sums | None = None,
+                 open_fates: dict[str, Fate] | None = None, requests: int = 0,
+                 unpack: Callable[[Any], Sums] | None = None) -> None:
         self.zone = zone
-        self.days = {} if days is None else days            # local day (ordinal) -> sums
+        # (year, month) -> that month's sums by local day (ordinal); or, as saved, something ``unpack``
+        # makes them from on first use: a report of whole months never needs the days of most months
+        self.days = {} if days is None else days
+        self.unpack = unpack
         self.months = {} if months is None else months      # (year, month) -> sums
         self.open = {} if open_fates is None else open_fates
         self.requests = requests        # intakes read: the requests that exist are numbered 1 to this
@@ -119,8 +123,28 @@ class Tallies:
 
     def _add(self, fate: Fate) -> None:
         day = date.fromordinal(fate.day)
-        for sums in (_sums(self.days, fate.day), _sums(self.months, (day.year, day.month))):
+        month = (day.year, day.month)
+        for sums in (_sums(self.days_of(month), fate.day), _sums(self.months, month)):
             _count(sums, fate)
+
+    def days_of(self, month: tuple[int, int]) -> Sums:
+        """The sums of ``month``'s days (made from their saved form on first use)."""
+        sums = self.days.get(month)
+        if sums is None:
+            sums = self.days[month] = {}
+        elif type(sums) is not dict:
+            sums = self.days[month] = self.unpack(sums)
+        return sums
+
+    def _edge(self, inside: Callable[[int], bool], opened: Sums, pick: Callable[..., int]) -> date | None:
+        """The first (``pick`` is min) or last (max) day with a call within the period, reading as few months as may be."""
+        found = [day for day in opened if inside(day)]
+        for month in sorted(self.days, reverse=pick is max):
+            days = [day for day in self.days_of(month) if inside(day)]
+            if days:
+                found.append(pick(days))
+                break
+        return date.fromordinal(pick(found)) if found else None
 
     def select(self, start: date | None = None, end: date | None = None) -> tuple[date | None, date | None, Picked]:
         """The sums that make the period from ``start`` to ``end`` (local days, both optional), each with its month.
@@ -133,17 +157,17 @@ class Tallies:
         opened: Sums = {}
         for fate in self.open.values():
             _count(_sums(opened, fate.day), fate)
-        days = [day for day in (*self.days, *opened) if inside(day)]
-        first = start or (date.fromordinal(min(days)) if days else None)
-        last = end or (date.fromordinal(max(days)) if days else None)
+        first = start or self._edge(inside, opened, min)
+        last = end or self._edge(inside, opened, max)
         picked: Picked = []
         for (year, month), sums in self.months.items():
             head = date(year, month, 1).toordinal()
             tail = (date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)).toordinal() - 1
             if inside(head) and inside(tail):
                 picked.append(((year, month), sums))
-            else:
-                picked += [((year, month), self.days[d]) for d in range(head, tail + 1) if d in self.days and inside(d)]
+            elif (low is None or tail >= low) and (high is None or head <= high):
+                days = self.days_of((year, month))
+                picked += [((year, month), days[d]) for d in sorted(days) if inside(d)]
         for day, sums in opened.items():
             if inside(day):
                 at = date.fromordinal(day)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import tempfile
 from datetime import date, datetime
@@ -53,13 +54,27 @@ def test_a_report_saves_its_sums_and_the_next_one_reads_only_the_lines_after_the
 def test_a_missing_truncated_or_edited_sums_file_is_ignored_and_written_anew(desk: Desk) -> None:
     busy_afternoon(desk)
     expected = desk("report", "--format", "json", now=NOW).json
-    damages = (lambda b: b"", lambda b: b[: len(b) // 2], lambda b: b"garbage", lambda b: b[:-1] + bytes([b[-1] ^ 1]))
+    middle = lambda b: b[: len(b) // 2] + bytes([b[len(b) // 2] ^ 1]) + b[len(b) // 2 + 1:]   # noqa: E731
+    damages = (lambda b: b"", lambda b: b[: len(b) // 2], lambda b: b"garbage", lambda b: b[:-1] + bytes([b[-1] ^ 1]),
+               middle)
     for damage in damages:
         path = figures_path(desk)
         path.write_bytes(damage(path.read_bytes()))
         assert desk("report", "--format", "json", now=NOW).json == expected
         assert tallies._load(Ledger(desk.home), PARIS) is not None      # written anew, and it fits
     figures_path(desk).unlink()
+    assert desk("report", "--format", "json", now=NOW).json == expected
+
+
+def test_sums_edited_so_that_they_still_read_are_ignored(desk: Desk) -> None:
+    busy_afternoon(desk)
+    expected = desk("report", "--format", "json", now=NOW).json
+    path = figures_path(desk)
+    data = path.read_bytes()
+    payload = list(marshal.loads(data[32:]))
+    for counters, _delays, _takers in payload[7].values():          # the month sums
+        counters["calls"] += 1
+    path.write_bytes(data[:32] + marshal.dumps(tuple(payload)))
     assert desk("report", "--format", "json", now=NOW).json == expected
 
 
@@ -138,6 +153,18 @@ def test_a_period_cutting_months_adds_whole_months_and_the_days_it_keeps(desk: D
     run = desk("report", "--format", "json", "--from", "2024-02-01", "--to", "2024-03-01", now="2024-03-02T09:00")
     assert [(m["month"], m["calls"]) for m in run.json["monthly"]] == [("2024-02", 2), ("2024-03", 1)]
     assert run.json == counted_afresh(desk.home, date(2024, 2, 1), date(2024, 3, 1))
+
+
+def test_a_report_unpacks_only_the_saved_day_sums_it_needs(desk: Desk) -> None:
+    for day in ("2024-01-31", "2024-02-10", "2024-03-01", "2024-04-02"):
+        desk("intake", "--motif", "renouvellement", "--source", "cot", now=f"{day}T10:00")
+    desk("report", "--format", "json", now="2024-04-03T09:00")
+    saved, _torn = tallies.count(Ledger(desk.home), PARIS)
+    saved.select()               # the first and last months' days give the period's first and last day
+    assert [month for month, sums in sorted(saved.days.items()) if type(sums) is dict] == [(2024, 1), (2024, 4)]
+    saved.select(date(2024, 2, 5), date(2024, 3, 31))    # cuts February only
+    assert [month for month, sums in sorted(saved.days.items()) if type(sums) is dict] == [(2024, 1), (2024, 2),
+                                                                                             (2024, 4)]
 
 
 # -- property: saved sums + the lines after them == a count from the first line ----------------

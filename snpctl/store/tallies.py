@@ -2,13 +2,16 @@
 
 It holds the report's ``Tallies`` (sums by intake day and month, open fates) as of one line of the ledger,
 checked against the ledger exactly like the snapshot (``Ledger.fits``: the hash of that line,
-the older files' size and time, the newest file's stamp). It is never trusted blindly and never
-needed: missing, unreadable, from another ledger or another time zone, or overtaken by a step it
-cannot take (``Stale``), it is ignored, the report counts from the first line, and writes it anew.
+the older files' size and time, the newest file's stamp), and against its own SHA-256. It is never
+trusted blindly and never needed: missing, damaged, from another ledger or another time zone, or
+overtaken by a step it cannot take (``Stale``), it is ignored, the report counts from the first
+line, and writes it anew. Each month's day sums are packed apart and unpacked only when a report
+needs that month's days (a period that cuts it), so loading costs what a report uses.
 """
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import os
 from pathlib import Path
@@ -21,7 +24,7 @@ from snpctl.report import Fate, Stale, Tallies
 from snpctl.store.ledger import Ledger, Line, Torn, damaged
 from snpctl.store.snapshot import Tip
 
-FORMAT = 1
+FORMAT = 2         # 2: the day sums packed month by month, the whole under its SHA-256
 EVERY = 256        # lines read past the saved tallies before they are saved again
 
 
@@ -69,29 +72,38 @@ class _Reading:
 
 def _load(ledger: Ledger, zone: ZoneInfo) -> tuple[Tallies, Tip, int, str] | None:
     try:
-        (version, zone_key, tip, seq, last_hash, files, days, months, open_fates, requests) = \
-            marshal.loads(path_of(ledger).read_bytes())
+        data = path_of(ledger).read_bytes()
+        if hashlib.sha256(data[32:]).digest() != data[:32]:
+            return None         # damaged: and the day sums, unpacked only later, must unpack
+        (version, zone_key, tip, seq, last_hash, files, days, months, open_fates, requests) = marshal.loads(data[32:])
         if version != FORMAT or zone_key != zone.key:
             return None
         tip = Tip(*tip)
         if not ledger.fits(tip, last_hash, [tuple(f) for f in files]):
             return None
         fates = {rid: Fate(*packed) for rid, packed in open_fates}
-        return Tallies(zone, days, months, fates, requests), tip, seq, last_hash
+        return Tallies(zone, days, months, fates, requests, unpack=marshal.loads), tip, seq, last_hash
     except (OSError, EOFError, ValueError, TypeError):
         return None
+
+
+def _packed(days: dict[tuple[int, int], Any]) -> dict[tuple[int, int], bytes]:
+    """Each month's day sums marshalled on their own, so that loading does not make the objects of them all."""
+    return {month: sums if type(sums) is bytes else marshal.dumps(sums) for month, sums in days.items()}
 
 
 def _save(ledger: Ledger, tallies: Tallies, tip: Tip | None, seq: int, last_hash: str) -> None:
     if tip is None:
         return
     payload = (FORMAT, tallies.zone.key, (tip.file, tip.start, tip.end, tip.line), seq, last_hash, ledger.stats(),
-               tallies.days, tallies.months, [(rid, fate.packed()) for rid, fate in tallies.open.items()], tallies.requests)
+               _packed(tallies.days), tallies.months, [(rid, fate.packed()) for rid, fate in tallies.open.items()],
+               tallies.requests)
     target = path_of(ledger)
     temporary = target.with_name(f"{target.name}.{os.getpid()}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(marshal.dumps(payload))
+        data = marshal.dumps(payload)
+        temporary.write_bytes(hashlib.sha256(data).digest() + data)
         os.replace(temporary, target)
     except OSError:
         temporary.unlink(missing_ok=True)   # the sums are only a shortcut: a read-only workspace counts every time
