@@ -14,7 +14,7 @@ from sys import intern
 from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
-from snpctl.domain.cascade import SOURCES, request_id
+from snpctl.domain.cascade import SOURCES, taken_in
 from snpctl.i18n import _
 from snpctl.timefmt import from_stamp
 
@@ -98,7 +98,7 @@ class Tallies:
                 continue
             fate = fates.get(event["request"])
             if fate is None:
-                if not self._taken_in(event["request"]):
+                if not taken_in(event["request"], self.requests):
                     raise KeyError(event["request"])
                 if strict and kind in _FOLLOWED:
                     raise Stale(event["request"])
@@ -116,10 +116,6 @@ class Tallies:
             if fate.settled:
                 self._add(fates.pop(event["request"]))
         return self
-
-    def _taken_in(self, request: str) -> bool:
-        number = request[:-1]
-        return number.isdigit() and 0 < int(number) <= self.requests and request_id(int(number)) == request
 
     def _add(self, fate: Fate) -> None:
         day = date.fromordinal(fate.day)

@@ -236,11 +236,6 @@ def _torn_warning(torn) -> list[str]:
               "writing command will move it aside.").format(file=torn.path.name)]
 
 
-def _read(ws: Workspace) -> tuple[State, list[str]]:
-    state, torn = ws.ledger.read()
-    return state, _torn_warning(torn)
-
-
 def failed_messages(ws: Workspace, state: State, now: datetime, shown: set[str]) -> list[dict[str, Any]]:
     """Messages given up on, for a request still shown or in the last 24 hours: someone must act."""
     from datetime import timedelta
@@ -261,18 +256,10 @@ def list_requests(ws: Workspace, now: datetime, *, everything: bool = False) -> 
 
 
 def show(ws: Workspace, now: datetime, *, request: str) -> Outcome:
-    state, warnings = _read(ws)
-    req = cascade.find_request(state, request)
-    events, ids = [], set()
-    for _line, event in ws.ledger.stream():
-        if event.get("request") == req.id:
-            events.append(event)
-            ids.update(entry[0] for entry in event.get("messages", ()))
-        elif event["type"] in ("attempt", "sent", "failed", "given_up"):
-            mine = [entry for entry in event["messages"] if entry[0] in ids]
-            if mine:
-                events.append({**event, "messages": mine})   # only this request's part of the batch
-    return Outcome({**request_view(ws, req, now), "events": events}, warnings, req)
+    state, torn = ws.ledger.read_hot()
+    req = cascade.find_request(ws.ledger.holding(state, request), request)
+    events = ws.ledger.timeline(req.id)
+    return Outcome({**request_view(ws, req, now), "events": events}, _torn_warning(torn), req)
 
 
 def report(ws: Workspace, now: datetime, *, start=None, end=None) -> Outcome:

@@ -164,6 +164,21 @@ class Desk:
         return [json.loads(line) for line in self.ledger_bytes().splitlines()]
 
 
+def timeline(events: list[dict], rid: str) -> list[dict]:
+    """What ``show RID`` lists, read from every line: the events about the request, and each step of
+    its messages (only its entries of a batch)."""
+    found, ids = [], set()
+    for event in events:
+        if event.get("request") == rid:
+            found.append(event)
+            ids.update(entry[0] for entry in event.get("messages", ()))
+        elif event["type"] in ("attempt", "sent", "failed", "given_up"):
+            mine = [entry for entry in event["messages"] if entry[0] in ids]
+            if mine:
+                found.append({**event, "messages": mine})
+    return found
+
+
 def make_workspace(home: Path, protocols: str = PROTOCOLS, roster: str = ROSTER) -> Desk:
     home.mkdir(parents=True, exist_ok=True)
     (home / "protocols.toml").write_text(protocols, encoding="utf-8")

@@ -35,7 +35,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from conftest import PROTOCOLS, Desk, make_workspace
+from conftest import PROTOCOLS, Desk, make_workspace, timeline
 
 MONDAY = "2024-01-15"
 
@@ -721,6 +721,21 @@ def test_an_sms_that_fails_after_the_last_retry_is_given_up_reported_and_the_ope
     assert "notify_member" in alert.body and "gp-a" in alert.body
     assert any(rid in text for text in outbox_files(desk, "failed_operator"))
     assert sms.sent == []
+
+
+def test_show_lists_each_step_of_the_requests_messages_and_only_its_own(tmp_path, sms) -> None:
+    desk = workspace(tmp_path, sms=sms, sms_behaviour="fails")
+    rid = intake(desk, "16:00")
+    other = intake(desk, "16:00:30")
+    ok(desk, "notify", rid, at="16:01")
+    ok(desk, "notify", other, at="16:01:30")
+    for at in ("16:02", "16:07", "16:08"):                # attempts 2 and 3, then given up
+        ok(desk, "tick", at=at)
+    events = ok(desk, "show", rid, "--json", at="16:09")["events"]
+    assert events == timeline(desk.events(), rid)
+    assert {"attempt", "failed", "given_up"} <= {event["type"] for event in events}
+    assert not {entry[0] for event in events if event["type"] == "queue" for entry in event["messages"]} & \
+        {entry[0] for event in timeline(desk.events(), other) if event["type"] == "queue" for entry in event["messages"]}
 
 
 # -- templates ---------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from snpctl.store.ledger import Ledger
 from snpctl.store.workspace import Workspace
 from snpctl.timefmt import UTC
 
-from conftest import Desk, make_workspace
+from conftest import Desk, make_workspace, timeline
 
 START = datetime(2024, 1, 15, 13, 0, tzinfo=UTC)        # 14:00 in Paris, a Monday
 
@@ -150,6 +150,64 @@ def test_a_rebuild_holds_one_month_file_at_a_time(desk: Desk, monkeypatch: pytes
     assert seen == ["open 2024-01", "fold 2024-01", "open 2024-02", "fold 2024-02", "open 2024-03", "fold 2024-03"]
 
 
+def no_full_fold(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(ledger: Ledger):
+        raise AssertionError("folded every line")
+    monkeypatch.setattr(Ledger, "full_state", refused)
+
+
+def an_old_request(desk: Desk) -> str:
+    """A request seen and closed in January, then two months of other work: the snapshot leaves it out."""
+    rid = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now="2024-01-15T14:00").json["request"]
+    desk("notify", rid, now="2024-01-15T14:01")
+    desk("accept", rid, "--by", "gp-b", "--at", "17:00", now="2024-01-15T14:05")
+    desk("outcome", rid, "seen", now="2024-01-15T18:00")
+    (desk.home / ".snpctl" / "snapshot").unlink()          # the next writer takes a new one
+    desk("intake", "--motif", "fievre", "--source", "cot", now="2024-03-15T14:00")
+    assert rid not in Ledger(desk.home)._from_snapshot()[0].requests
+    return rid
+
+
+@pytest.mark.parametrize("typo, says", [("001X", "is not a valid request id"), ("999U", "There is no request 999U")])
+def test_a_typo_in_a_request_id_does_not_fold_all_history(desk: Desk, monkeypatch: pytest.MonkeyPatch,
+                                                           typo: str, says: str) -> None:
+    an_old_request(desk)
+    no_full_fold(monkeypatch)
+    result = desk("notify", typo, now="2024-03-15T14:10")
+    assert result.code == 1 and says in result.err
+
+
+def test_a_command_on_an_old_request_reads_its_lines_not_all_history(desk: Desk,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    rid = an_old_request(desk)
+    no_full_fold(monkeypatch)
+    refused = desk("notify", rid, now="2024-03-15T14:10")
+    assert refused.code == 1 and "closed (seen)" in refused.err
+    sent = desk("synthesis", rid, "--by", "gp-b", "--text", "Otite, amoxicilline.", "--json",
+                          now="2024-03-15T14:11")
+    assert sent.code == 0, sent.err
+    monkeypatch.undo()
+    assert Ledger(desk.home).full_state()[0].requests[rid].synthesis
+
+
+def test_show_on_an_old_request_reads_its_lines_not_all_history(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    rid = an_old_request(desk)
+    no_full_fold(monkeypatch)
+    monkeypatch.setattr(Ledger, "read", lambda ledger: pytest.fail("read every line"))
+    shown = desk("show", rid, "--json", now="2024-03-15T14:10")
+    assert shown.code == 0, shown.err
+    assert shown.json["status"] == "seen"
+    assert shown.json["events"] == timeline(desk.events(), rid)
+
+
+def test_an_old_request_whose_lines_do_not_make_it_is_left_to_the_full_fold(desk: Desk,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    rid = an_old_request(desk)
+    monkeypatch.setattr(Ledger, "history_of", lambda ledger, rid: None)
+    result = desk("notify", rid, now="2024-03-15T14:10")
+    assert result.code == 1 and "closed (seen)" in result.err
+
+
 # -- property: snapshot + tail == full fold, over random histories ---------------------------
 
 step = st.tuples(st.sampled_from(["intake", "notify", "accept", "refuse", "outcome", "tick", "cancel"]),
@@ -210,3 +268,7 @@ def test_snapshot_plus_tail_equals_the_full_fold(steps, snapshot_every) -> None:
         assert (taken is None) == (not (home / ".snpctl" / "snapshot").exists())   # one left behind must fit
         if taken is not None:
             same_hot_state(taken[0], full)
+        events = [event for _line, event in Ledger(home).stream()]
+        for rid, request in full.requests.items():
+            assert Ledger(home).history_of(rid) == request, rid
+            assert Ledger(home).timeline(rid) == timeline(events, rid), rid

@@ -45,6 +45,12 @@ def normalize_id(text: str) -> str:
     return rid
 
 
+def taken_in(rid: str, count: int) -> bool:
+    """Whether ``rid`` (normalized) is the id of one of the first ``count`` requests: ids are given in order."""
+    number = rid[:-1]
+    return number.isascii() and number.isdigit() and 0 < int(number) <= count and request_id(int(number)) == rid
+
+
 def find_request(state: State, text: str) -> Request:
     rid = normalize_id(text)
     request = state.requests.get(rid)

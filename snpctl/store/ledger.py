@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
+from operator import itemgetter
 from typing import Any, Iterable, Iterator, NamedTuple
 
 import orjson
 
 from snpctl.domain.events import GENESIS, canonical, line_hash, new, shape_problem
-from snpctl.domain.state import State, apply
+from snpctl.domain.state import Request, State, apply, put_request
 from snpctl.errors import LedgerError
 from snpctl.i18n import _
 from snpctl.store import snapshot
@@ -57,10 +58,8 @@ class Transaction:
     warnings: list[str] = field(default_factory=list)
 
     def need(self, request: str) -> None:
-        """Make sure the state holds ``request`` if it exists: a snapshot keeps only the hot requests."""
-        from snpctl.domain.cascade import normalize_id
-        if self.state.partial and normalize_id(request) not in self.state.requests:
-            self.state, _torn = self.ledger.full_state()
+        """Make sure the state holds ``request`` if it exists (see ``Ledger.holding``)."""
+        self.state = self.ledger.holding(self.state, request)
 
     def append(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         hold = os.environ.get(HOLD_ENV)
@@ -86,6 +85,18 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+class Where(NamedTuple):
+    """Where a line is: its month file (index among the files, oldest first) and its bytes there."""
+
+    file: int
+    start: int
+    end: int
+
+
+# how a message step's line ends: keys are sorted, and "type" comes after "at", "messages", "prev" and "seq"
+_STEP_ENDINGS = tuple(b'"type":"%s"}' % kind for kind in (b"attempt", b"sent", b"failed", b"given_up"))
+
+
 class Ledger:
     def __init__(self, home: Path, *, durable: bool = True) -> None:
         self.home = home
@@ -100,6 +111,7 @@ class Ledger:
         self.last_hash = GENESIS        # of the last line read by checked()
         self._snapshot_seq: int | None = None
         self._cache: tuple[tuple, State] | None = None
+        self._found: tuple[tuple, list[tuple[Where, dict[str, Any]]]] | None = None   # lines_of's last answer
         self._files: list[Path] | None = None
         self._files_stamp = 0
 
@@ -214,6 +226,91 @@ class Ledger:
         file is in memory at a time, not the whole history; ``self.torn`` is known once all are read.
         """
         return self.checked(self._each_line(self.files(), start), seq=seq, previous=previous)
+
+    def holding(self, state: State, request: str) -> State:
+        """``state``, made to hold ``request`` if it exists: a snapshot's holds only the hot requests.
+
+        A request it left out (a synthesis a week after the visit) is made from its own lines
+        (``history_of``). An id no request was given (a typo, a check letter that does not match)
+        is left to the command's refusal: neither costs a fold of all history.
+        """
+        from snpctl.domain.cascade import normalize_id, taken_in
+        rid = normalize_id(request)
+        if not state.partial or rid in state.requests or not taken_in(rid, state.request_count):
+            return state
+        found = self.history_of(rid)
+        if found is None:
+            return self.full_state()[0]          # which says what is wrong, if anything is
+        put_request(state, found)
+        return state
+
+    def history_of(self, rid: str) -> Request | None:
+        """Request ``rid`` as its own lines make it; None when they do not (the caller folds every line)."""
+        scratch = State(request_count=int(rid[:-1]) - 1)     # its intake numbers it
+        try:
+            for _where, event in self.lines_of(rid):
+                apply(scratch, event)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return scratch.requests.get(rid)
+
+    def lines_of(self, rid: str) -> list[tuple[Where, dict[str, Any]]]:
+        """The events about request ``rid``, and where each line is, found by a search for their bytes.
+
+        For a ledger whose snapshot fits (its lines were checked as they were folded): an event
+        names its request as ``"request":"<id>"``, so only those lines are read, at the cost of a
+        search through the files, not of a parse of each line.
+        """
+        key = (rid, self._cache_key())
+        if self._found is not None and self._found[0] == key:
+            return self._found[1]              # asked twice by one command (a request and its timeline)
+        needle = b'"request":"' + rid.encode("ascii") + b'"'
+        found = []
+        for index, path in enumerate(self.files()):
+            data = path.read_bytes()
+            at = data.find(needle)
+            while at != -1:
+                start, end = data.rfind(b"\n", 0, at) + 1, data.find(b"\n", at)
+                if end == -1:
+                    break                                   # an unfinished last line is no event
+                event = orjson.loads(data[start:end])
+                if event["request"] == rid:
+                    found.append((Where(index, start, end), event))
+                at = data.find(needle, end)
+        self._found = (key, found)
+        return found
+
+    def timeline(self, rid: str) -> list[dict[str, Any]]:
+        """Request ``rid``'s events in order, with the steps of its messages (its part of each batch).
+
+        The steps are looked for from its first queued batch on, only until each of its messages
+        is sent or given up and its last batch is passed: minutes of the ledger, not the rest of it.
+        """
+        own = self.lines_of(rid)
+        batches = {where: [entry[0] for entry in event["messages"]] for where, event in own if event["type"] == "queue"}
+        if not batches:
+            return [event for _where, event in own]
+        first, last = min(batches), max(batches)
+        steps: list[tuple[Where, dict[str, Any]]] = []
+        waiting: set[int] = set()
+        files = self.files()
+        for index in range(first.file, len(files)):
+            data = files[index].read_bytes()
+            start = first.start if index == first.file else 0
+            for raw in data[start:].split(b"\n")[:-1]:
+                where, start = Where(index, start, start + len(raw)), start + len(raw) + 1
+                if where in batches:
+                    waiting.update(batches[where])
+                elif waiting and raw.endswith(_STEP_ENDINGS):
+                    event = orjson.loads(raw)
+                    mine = [entry for entry in event["messages"] if entry[0] in waiting]
+                    if mine:
+                        steps.append((where, {**event, "messages": mine}))
+                        if event["type"] in ("sent", "given_up"):       # no step follows these
+                            waiting.difference_update(entry[0] for entry in mine)
+                if not waiting and where >= last:
+                    return [event for _where, event in sorted(own + steps, key=itemgetter(0))]
+        return [event for _where, event in sorted(own + steps, key=itemgetter(0))]
 
     def read_hot(self) -> tuple[State, Torn | None]:
         """The state of what is open, for a reader that needs no history: snapshot + tail when it fits."""
