@@ -92,3 +92,19 @@ def test_without_the_lock_two_accepts_can_both_succeed(desk: Desk) -> None:
                                 "2024-01-15T16:10"] for m in ["gp-a", "gp-b", "gp-cami"] * 2 + ["gp-a", "gp-b"]],
                    SNPCTL_TEST_NO_LOCK="1", SNPCTL_TEST_HOLD="0.3")
     assert sum(1 for r in results if r.returncode == 0) > 1
+
+
+def test_eight_writers_at_once_on_a_ledger_with_no_snapshot_each_take_the_next_id(desk: Desk) -> None:
+    """They fold history outside the lock, one at a time (the others wait and use its snapshot)."""
+    overdue_request(desk)
+    for n in range(12):
+        desk("intake", "--motif", "fievre", "--source", "cot", now=f"2024-01-15T16:{10 + n}")
+    (desk.home / ".snpctl" / "snapshot").unlink()
+    (desk.home / ".snpctl" / "stamp").unlink()           # as after a git pull: no snapshot can fit
+    results = race(desk.home, [["intake", "--motif", "fievre", "--source", "cot", "--json", "--now",
+                                "2024-01-15T16:40"]] * 8)
+    assert [r.returncode for r in results] == [0] * 8, [r.stderr for r in results]
+    assert sorted(json.loads(r.stdout)["request"] for r in results) == [
+        "014H", "015J", "016K", "017L", "018M", "019R", "020U", "021X"]
+    assert desk("verify", "--json").json["events"] == len(desk.events())
+    assert desk("tick", "--json", now="2024-01-15T16:41").code == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import importlib
 import os
 import tempfile
@@ -162,8 +163,9 @@ def an_old_request(desk: Desk) -> str:
     desk("notify", rid, now="2024-01-15T14:01")
     desk("accept", rid, "--by", "gp-b", "--at", "17:00", now="2024-01-15T14:05")
     desk("outcome", rid, "seen", now="2024-01-15T18:00")
-    (desk.home / ".snpctl" / "snapshot").unlink()          # the next writer takes a new one
     desk("intake", "--motif", "fievre", "--source", "cot", now="2024-03-15T14:00")
+    (desk.home / ".snpctl" / "snapshot").unlink()          # the next writer takes a new one
+    desk("tick", now="2024-03-15T14:01")
     assert rid not in Ledger(desk.home)._from_snapshot()[0].requests
     return rid
 
@@ -206,6 +208,48 @@ def test_an_old_request_whose_lines_do_not_make_it_is_left_to_the_full_fold(desk
     monkeypatch.setattr(Ledger, "history_of", lambda ledger, rid: None)
     result = desk("notify", rid, now="2024-03-15T14:10")
     assert result.code == 1 and "closed (seen)" in result.err
+
+
+def folds_of_all_history(monkeypatch: pytest.MonkeyPatch, home: Path) -> list[str]:
+    """Each fold of every line from now on, said "locked" or "free" as the ledger's lock then was."""
+    seen: list[str] = []
+    folding = Ledger._fold_strict
+
+    def fold(ledger: Ledger, lines, state=None):
+        if state is None:
+            fd = os.open(home / ".snpctl" / "lock", os.O_RDWR | os.O_CREAT)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                seen.append("free")
+            except BlockingIOError:
+                seen.append("locked")
+            finally:
+                os.close(fd)                    # and with it the lock this took, if it took it
+        return folding(ledger, lines, state)
+    monkeypatch.setattr(Ledger, "_fold_strict", fold)
+    return seen
+
+
+def test_a_writer_with_no_snapshot_folds_all_history_without_holding_the_lock(
+        desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    busy_afternoon(desk)
+    (desk.home / ".snpctl" / "snapshot").unlink()
+    folds = folds_of_all_history(monkeypatch, desk.home)
+    assert desk("intake", "--motif", "fievre", "--source", "cot", now="2024-01-15T23:40").code == 0
+    assert folds == ["free"]                  # then, locked, only the lines appended since
+    monkeypatch.undo()
+    assert desk("list", "--all", "--json", now="2024-01-15T23:41").json["requests"][-1]["request"] == "007M"
+
+
+def test_a_fold_without_the_lock_that_saw_the_files_move_is_not_kept(desk: Desk,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    busy_afternoon(desk)
+    (desk.home / ".snpctl" / "snapshot").unlink()
+    folds = folds_of_all_history(monkeypatch, desk.home)
+    stats, moved = Ledger.stats, iter([[("2024-01.jsonl", 0, 0)]])
+    monkeypatch.setattr(Ledger, "stats", lambda ledger: next(moved, None) or stats(ledger))
+    assert desk("intake", "--motif", "fievre", "--source", "cot", now="2024-01-15T23:40").code == 0
+    assert folds == ["free", "locked"]        # what it read may be half of a change: folded again, locked
 
 
 # -- property: snapshot + tail == full fold, over random histories ---------------------------

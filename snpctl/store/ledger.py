@@ -103,6 +103,7 @@ class Ledger:
         self.durable = durable      # False only for throw-away ledgers (simulations): no fsync
         self.dir = home / "ledger"
         self.lock_path = home / ".snpctl" / "lock"
+        self.warm_lock_path = home / ".snpctl" / "warm"    # held while history is folded without the lock
         self.quarantine = home / "private" / "quarantine"
         self.snapshot_path = home / ".snpctl" / "snapshot"
         self.stamp_path = home / ".snpctl" / "stamp"
@@ -325,16 +326,22 @@ class Ledger:
     # -- writing ---------------------------------------------------------------------------
 
     @contextmanager
-    def _locked(self) -> Iterator[None]:
+    def _locked(self, path: Path | None = None, *, patient: bool = False) -> Iterator[None]:
+        """Hold the ledger's lock (or the one at ``path``); give up after the lock wait, unless ``patient``."""
+        path = self.lock_path if path is None else path
         if os.environ.get(NO_LOCK_ENV) == "1":
             yield
             return
         try:
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         except FileNotFoundError:
-            self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
+            if patient:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+                return
             timeout = float(os.environ.get(LOCK_TIMEOUT_ENV, "10"))
             deadline = time.monotonic() + timeout
             while True:
@@ -429,31 +436,62 @@ class Ledger:
 
     @contextmanager
     def transaction(self, now: datetime) -> Iterator[Transaction]:
-        """Lock, recover a torn tail, fold; the caller decides and appends. Released on exit."""
-        with self._locked():
-            warnings: list[str] = []
-            if self._cache is not None and self._cache[0] == self._cache_key():
-                state = self._cache[1]
-            else:
-                loaded = self._from_snapshot()
-                self._snapshot_seq = loaded[0].seq if loaded is not None else None
-                state, torn = loaded if loaded is not None else self.full_state()
-                if torn is not None:
-                    warnings.append(self._recover(state, torn, now))
-            self._cache = None   # rebuilt below once the transaction succeeded
-            transaction = Transaction(self, state, warnings)
-            seq = state.seq
-            yield transaction
-            state = transaction.state
-            if state.seq != seq and self.durable:
-                try:
-                    self._write_stamp()
-                except OSError:
-                    pass   # without a stamp the next command folds the whole ledger: slower, never wrong
-            if state.seq and self.durable and \
-                    (self._snapshot_seq is None or state.seq - self._snapshot_seq >= snapshot.EVERY):
-                self._save_snapshot(state)          # a non-durable run (a simulation) saves it once, in settle()
-            self._cache = (self._cache_key(), state)
+        """Lock, recover a torn tail, fold; the caller decides and appends. Released on exit.
+
+        When no snapshot fits (after a hand edit, a git pull, an upgrade), every line must be folded
+        with verify's checks: that is done first without the lock (``_warm``), so that the commands
+        behind this one (cron's tick, a coordinator's) do not wait for all of history.
+        """
+        for warmed in (False, True):
+            if warmed:
+                self._warm()
+            with self._locked():
+                warnings: list[str] = []
+                if self._cache is not None and self._cache[0] == self._cache_key():
+                    state = self._cache[1]
+                else:
+                    loaded = self._from_snapshot()
+                    if loaded is None and not warmed and self.durable:
+                        continue                    # leaves the lock to others while it folds
+                    self._snapshot_seq = loaded[0].seq if loaded is not None else None
+                    state, torn = loaded if loaded is not None else self.full_state()
+                    if torn is not None:
+                        warnings.append(self._recover(state, torn, now))
+                self._cache = None   # rebuilt below once the transaction succeeded
+                transaction = Transaction(self, state, warnings)
+                seq = state.seq
+                yield transaction
+                state = transaction.state
+                if state.seq != seq and self.durable:
+                    try:
+                        self._write_stamp()
+                    except OSError:
+                        pass   # without a stamp the next command folds the whole ledger: slower, never wrong
+                if state.seq and self.durable and \
+                        (self._snapshot_seq is None or state.seq - self._snapshot_seq >= snapshot.EVERY):
+                    self._save_snapshot(state)          # a non-durable run (a simulation) saves it once, in settle()
+                self._cache = (self._cache_key(), state)
+                return
+
+    def _warm(self) -> None:
+        """Without the lock: fold every line with verify's checks and leave a snapshot of them.
+
+        The writer, once it holds the lock, then folds only what was appended since. The snapshot
+        records the files as they were before the reading, and is left only if nothing moved
+        meanwhile. Writers that come meanwhile wait for it (``.snpctl/warm``), then use it, rather
+        than fold all of history too. Whatever goes wrong here is left to the writer, which folds every line under the
+        lock and says what is wrong, if anything is.
+        """
+        try:
+            with self._locked(self.warm_lock_path, patient=True):     # one at a time: the others wait, then use it
+                if self._from_snapshot() is not None:
+                    return                                            # another command just did it
+                before = self.stats()
+                state = self._fold_strict(self._each_line(self.files()))
+                if self.tip is not None and self.stats() == before:
+                    snapshot.save(self.snapshot_path, state, self.tip, before)
+        except (LedgerError, OSError):
+            pass
 
     def settle(self) -> None:
         """After a run of non-durable transactions (a simulation): leave a snapshot and stamp for the next command."""
