@@ -6,7 +6,8 @@
    `report --format json` (report issue: simulate < 20 s, report < 1 s).
 2. One table, measured in one run on this machine: for a ledger of about 1K events (vitry-2025)
    and a big one (`simulate champigny-2023 --years N`, default 20), the wall time of `intake`,
-   `notify`, `accept`, an idle `tick`, `list`, `report --format json` and `verify` (each in a
+   `notify`, `accept`, an idle `tick`, `list`, `show` of the first request (long closed),
+   `report --format json` and `verify` (each in a
    fresh process, median of R runs, on a copy of the workspace; of 3 for `verify` and a report
    with no saved sums), beside the floor
    `python -c "import typer"` and DuckDB's `read_json` computing the same counts as `report`.
@@ -108,6 +109,8 @@ def _one_run(home: Path, run: int, times: dict[str, list[float]]) -> None:
     times.setdefault("idle tick", []).append(t)
     t, _ = wall([*base, "list", "--json", *opts, "--now", at("16:07")])
     times.setdefault("list", []).append(t)
+    t, _ = wall([*base, "show", "001C", "--json", *opts, "--now", at("16:07")])    # a request long closed
+    times.setdefault("show, first request", []).append(t)
     t, _ = wall([*base, "report", "--format", "json", *opts])
     times.setdefault("report --format json", []).append(t)
     t, _ = wall([sys.executable, "-c", "import typer"])     # the floor, in the same conditions
