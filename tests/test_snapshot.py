@@ -192,6 +192,19 @@ def test_a_command_on_an_old_request_reads_its_lines_not_all_history(desk: Desk,
     assert Ledger(desk.home).full_state()[0].requests[rid].synthesis
 
 
+def test_a_command_on_an_old_request_keeps_the_open_ones_in_the_snapshot(desk: Desk,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    rid = an_old_request(desk)
+    waiting = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now="2024-03-15T14:05").json["request"]
+    monkeypatch.setattr(snapshot, "EVERY", 1)                   # the synthesis leaves a snapshot behind
+    assert desk("synthesis", rid, "--by", "gp-b", "--text", "Otite.", now="2024-03-15T14:10").code == 0
+    taken = Ledger(desk.home)._from_snapshot()[0]
+    assert list(taken.requests) == sorted(taken.requests)      # in the order of their numbers, as a full fold
+    listed = desk("list", "--json", now="2024-03-15T14:11").json["requests"]
+    assert waiting in [r["request"] for r in listed]
+    same_hot_state(taken, Ledger(desk.home).full_state()[0])
+
+
 def test_show_on_an_old_request_reads_its_lines_not_all_history(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
     rid = an_old_request(desk)
     no_full_fold(monkeypatch)
@@ -254,7 +267,7 @@ def test_a_fold_without_the_lock_that_saw_the_files_move_is_not_kept(desk: Desk,
 
 # -- property: snapshot + tail == full fold, over random histories ---------------------------
 
-step = st.tuples(st.sampled_from(["intake", "notify", "accept", "refuse", "outcome", "tick", "cancel"]),
+step = st.tuples(st.sampled_from(["intake", "notify", "accept", "refuse", "outcome", "tick", "cancel", "synthesis"]),
                  st.integers(min_value=0, max_value=600), st.integers(min_value=0, max_value=9),
                  st.sampled_from(["gp-a", "gp-b", "gp-cami"]))
 
@@ -287,6 +300,8 @@ def play(home: Path, steps: list[tuple[str, int, int, str]], between=None) -> da
                     service.refuse(ws, now, request=rid, by=member)
                 elif kind == "outcome":
                     service.outcome(ws, now, request=rid, outcome="seen")
+                elif kind == "synthesis":
+                    service.synthesis(ws, now, request=rid, by=member, text="Vu, revu dans 48 h.")
                 else:
                     service.outcome(ws, now, request=rid, outcome="cancelled")
         except SnpctlError:

@@ -243,6 +243,8 @@ class Ledger:
         if found is None:
             return self.full_state()[0]          # which says what is wrong, if anything is
         put_request(state, found)
+        # in the order of their numbers, as a fold keeps them: the snapshot's newest-first walk relies on it
+        state.requests = dict(sorted(state.requests.items(), key=lambda item: item[1].number))
         return state
 
     def history_of(self, rid: str) -> Request | None:
