@@ -215,6 +215,37 @@ def test_show_on_an_old_request_reads_its_lines_not_all_history(desk: Desk, monk
     assert shown.json["events"] == timeline(desk.events(), rid)
 
 
+@pytest.mark.parametrize("command", [("show", "{rid}", "--json"), ("synthesis", "{rid}", "--by", "gp-b", "--text", "Vu.")])
+def test_a_line_of_an_old_request_damaged_behind_the_snapshots_back_is_still_caught(desk: Desk, command) -> None:
+    rid = an_old_request(desk)
+    path = desk.home / "ledger" / "2024-01.jsonl"
+    seen = os.stat(path)
+    data = path.read_bytes()
+    outcome = data.index(b'"outcome":"seen"')
+    line = data.rfind(b"\n", 0, outcome) + 1
+    path.write_bytes(data[:line] + b"[" + data[line + 1:])          # same size, no longer JSON
+    os.utime(path, ns=(seen.st_atime_ns, seen.st_mtime_ns))          # and the same time: the snapshot fits
+    assert Ledger(desk.home)._from_snapshot() is not None
+    result = desk(*(word.format(rid=rid) for word in command), now="2024-03-15T14:10")
+    assert result.code == 3, result.err
+    assert result.err.startswith("snpctl: ledger/2024-01.jsonl:") and result.err.count("\n") == 1
+
+
+def test_show_names_a_damaged_line_of_a_request_the_snapshot_holds(desk: Desk) -> None:
+    rid = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now="2024-01-15T14:00").json["request"]
+    desk("notify", rid, now="2024-01-15T14:01")
+    (desk.home / ".snpctl" / "snapshot").unlink()
+    desk("tick", now="2024-01-15T14:02")                     # a snapshot as of the last line
+    path = desk.home / "ledger" / "2024-01.jsonl"
+    seen, data = os.stat(path), path.read_bytes()
+    path.write_bytes(b"[" + data[1:])          # its intake, before the snapshot's line; same size and time
+    os.utime(path, ns=(seen.st_atime_ns, seen.st_mtime_ns))
+    assert Ledger(desk.home)._from_snapshot() is not None
+    result = desk("show", rid, "--json", now="2024-01-15T14:02")
+    assert result.code == 3 and result.err.count("\n") == 1, result.err
+    assert f"request {rid}" in result.err and "snpctl verify" in result.err
+
+
 def test_an_old_request_whose_lines_do_not_make_it_is_left_to_the_full_fold(desk: Desk,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     rid = an_old_request(desk)

@@ -18,8 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
-from pathlib import Path
 from operator import itemgetter
+from pathlib import Path
 from typing import Any, Iterable, Iterator, NamedTuple
 
 import orjson
@@ -289,19 +289,14 @@ class Ledger:
         The steps are looked for from its first queued batch on, only until each of its messages
         is sent or given up and its last batch is passed: minutes of the ledger, not the rest of it.
         """
-        own = self.lines_of(rid)
-        batches = {where: [entry[0] for entry in event["messages"]] for where, event in own if event["type"] == "queue"}
-        if not batches:
-            return [event for _where, event in own]
-        first, last = min(batches), max(batches)
-        steps: list[tuple[Where, dict[str, Any]]] = []
-        waiting: set[int] = set()
-        files = self.files()
-        for index in range(first.file, len(files)):
-            data = files[index].read_bytes()
-            start = first.start if index == first.file else 0
-            for raw in data[start:].split(b"\n")[:-1]:
-                where, start = Where(index, start, start + len(raw)), start + len(raw) + 1
+        try:
+            own = self.lines_of(rid)
+            batches = {where: [entry[0] for entry in event["messages"]] for where, event in own
+                       if event["type"] == "queue"}
+            steps: list[tuple[Where, dict[str, Any]]] = []
+            waiting: set[int] = set()
+            last = max(batches, default=None)
+            for where, raw in self._lines_from(min(batches)) if batches else ():
                 if where in batches:
                     waiting.update(batches[where])
                 elif waiting and raw.endswith(_STEP_ENDINGS):
@@ -312,8 +307,21 @@ class Ledger:
                         if event["type"] in ("sent", "given_up"):       # no step follows these
                             waiting.difference_update(entry[0] for entry in mine)
                 if not waiting and where >= last:
-                    return [event for _where, event in sorted(own + steps, key=itemgetter(0))]
+                    break
+        except (ValueError, KeyError, TypeError):
+            raise LedgerError(_("A line about request {id} does not read as an event: run `snpctl verify`, which "
+                                "names it.").format(id=rid)) from None
         return [event for _where, event in sorted(own + steps, key=itemgetter(0))]
+
+    def _lines_from(self, first: Where) -> Iterator[tuple[Where, bytes]]:
+        """The complete lines from ``first`` on, with where each is."""
+        files = self.files()
+        for index in range(first.file, len(files)):
+            data = files[index].read_bytes()
+            start = first.start if index == first.file else 0
+            for raw in data[start:].split(b"\n")[:-1]:
+                yield Where(index, start, start + len(raw)), raw
+                start += len(raw) + 1
 
     def read_hot(self) -> tuple[State, Torn | None]:
         """The state of what is open, for a reader that needs no history: snapshot + tail when it fits."""
