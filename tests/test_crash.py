@@ -346,16 +346,21 @@ def test_a_lock_left_by_a_killed_process_is_free_at_once(desk: Desk) -> None:
     assert elapsed < 1.0, f"waited {elapsed:.1f}s for a lock whose holder is dead"
 
 
+def timed_intake(desk: Desk, *, lock_timeout: str):
+    """An intake typed while another process may hold the lock, and the seconds it took."""
+    started = time.monotonic()
+    run = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now=f"{MONDAY}T16:10",
+               SNPCTL_LOCK_TIMEOUT=lock_timeout)
+    return run, time.monotonic() - started
+
+
 @pytest.mark.slow
 def test_a_lock_held_longer_than_the_timeout_is_busy(desk: Desk) -> None:
     small_ledger(desk)
     before = desk.ledger_bytes()
     holder = hold_lock(desk, 30)
     try:
-        started = time.monotonic()
-        run = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now=f"{MONDAY}T16:10",
-                   SNPCTL_LOCK_TIMEOUT="0.3")
-        elapsed = time.monotonic() - started
+        run, elapsed = timed_intake(desk, lock_timeout="0.3")
     finally:
         holder.kill()
         holder.wait(timeout=10)
@@ -370,10 +375,7 @@ def test_a_lock_released_within_the_timeout_is_waited_for(desk: Desk) -> None:
     small_ledger(desk)
     holder = hold_lock(desk, 0.5)
     try:
-        started = time.monotonic()
-        run = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now=f"{MONDAY}T16:10",
-                   SNPCTL_LOCK_TIMEOUT="5")
-        elapsed = time.monotonic() - started
+        run, elapsed = timed_intake(desk, lock_timeout="5")
     finally:
         holder.wait(timeout=10)
     assert run.code == 0, run.err
