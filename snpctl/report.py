@@ -133,7 +133,7 @@ class Tallies:
         return sums
 
     def _edge(self, inside: Callable[[int], bool], opened: Sums, pick: Callable[..., int]) -> date | None:
-        """The first (``pick`` is min) or last (max) day with a call within the period, reading as few months as may be."""
+        """The first (``pick`` is min) or last (max) day with a call in the period, from as few months as may be."""
         found = [day for day in opened if inside(day)]
         for month in sorted(self.days, reverse=pick is max):
             days = [day for day in self.days_of(month) if inside(day)]

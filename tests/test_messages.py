@@ -734,8 +734,9 @@ def test_show_lists_each_step_of_the_requests_messages_and_only_its_own(tmp_path
     events = ok(desk, "show", rid, "--json", at="16:09")["events"]
     assert events == timeline(desk.events(), rid)
     assert {"attempt", "failed", "given_up"} <= {event["type"] for event in events}
-    assert not {entry[0] for event in events if event["type"] == "queue" for entry in event["messages"]} & \
-        {entry[0] for event in timeline(desk.events(), other) if event["type"] == "queue" for entry in event["messages"]}
+    def queued(found: list[dict]) -> set[int]:
+        return {entry[0] for event in found if event["type"] == "queue" for entry in event["messages"]}
+    assert not queued(events) & queued(timeline(desk.events(), other))
 
 
 # -- templates ---------------------------------------------------------------------------------

@@ -215,7 +215,8 @@ def test_show_on_an_old_request_reads_its_lines_not_all_history(desk: Desk, monk
     assert shown.json["events"] == timeline(desk.events(), rid)
 
 
-@pytest.mark.parametrize("command", [("show", "{rid}", "--json"), ("synthesis", "{rid}", "--by", "gp-b", "--text", "Vu.")])
+@pytest.mark.parametrize("command", [("show", "{rid}", "--json"),
+                                     ("synthesis", "{rid}", "--by", "gp-b", "--text", "Vu.")])
 def test_a_line_of_an_old_request_damaged_behind_the_snapshots_back_is_still_caught(desk: Desk, command) -> None:
     rid = an_old_request(desk)
     path = desk.home / "ledger" / "2024-01.jsonl"

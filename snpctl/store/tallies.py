@@ -74,7 +74,7 @@ def _load(ledger: Ledger, zone: ZoneInfo) -> tuple[Tallies, Tip, int, str] | Non
     try:
         data = path_of(ledger).read_bytes()
         if hashlib.sha256(data[32:]).digest() != data[:32]:
-            return None         # damaged: and the day sums, unpacked only later, must unpack
+            return None         # damaged (checked here: the day sums are unpacked later, when a report needs them)
         (version, zone_key, tip, seq, last_hash, files, days, months, open_fates, requests) = marshal.loads(data[32:])
         if version != FORMAT or zone_key != zone.key:
             return None
