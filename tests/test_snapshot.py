@@ -297,6 +297,22 @@ def test_a_fold_without_the_lock_that_saw_the_files_move_is_not_kept(desk: Desk,
     assert folds == ["free", "locked"]        # what it read may be half of a change: folded again, locked
 
 
+def test_a_writer_does_not_wait_for_ever_on_another_that_folds_history(desk: Desk,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    busy_afternoon(desk)
+    (desk.home / ".snpctl" / "snapshot").unlink()
+    folds = folds_of_all_history(monkeypatch, desk.home)
+    monkeypatch.setattr("snpctl.store.ledger.WARM_WAIT", 0.2)
+    held = os.open(desk.home / ".snpctl" / "warm", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(held, fcntl.LOCK_EX)                 # as by a process stopped in the middle of its fold
+    try:
+        result = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now="2024-01-15T23:40")
+    finally:
+        os.close(held)
+    assert result.code == 0, result.err
+    assert folds == ["locked"]                       # it gave up waiting, and folded under the ledger's lock
+
+
 # -- property: snapshot + tail == full fold, over random histories ---------------------------
 
 step = st.tuples(st.sampled_from(["intake", "notify", "accept", "refuse", "outcome", "tick", "cancel", "synthesis"]),

@@ -33,6 +33,7 @@ from snpctl.store.snapshot import Tip
 
 FILE_NAME = re.compile(r"^\d{4}-\d{2}\.jsonl$")
 LOCK_TIMEOUT_ENV = "SNPCTL_LOCK_TIMEOUT"      # seconds; contract: 10
+WARM_WAIT = 120.0   # seconds a writer waits for another to fold all history (10 s at 480K events), then goes on
 NO_LOCK_ENV = "SNPCTL_TEST_NO_LOCK"          # test-only: proves the concurrency tests test something
 HOLD_ENV = "SNPCTL_TEST_HOLD"                # test-only: seconds between deciding and appending (widens races)
 
@@ -336,8 +337,8 @@ class Ledger:
     # -- writing ---------------------------------------------------------------------------
 
     @contextmanager
-    def _locked(self, path: Path | None = None, *, patient: bool = False) -> Iterator[None]:
-        """Hold the ledger's lock (or the one at ``path``); give up after the lock wait, unless ``patient``."""
+    def _locked(self, path: Path | None = None, *, timeout: float | None = None) -> Iterator[None]:
+        """Hold the ledger's lock (or the one at ``path``); "busy" after ``timeout`` s (default: the lock wait)."""
         path = self.lock_path if path is None else path
         if os.environ.get(NO_LOCK_ENV) == "1":
             yield
@@ -348,11 +349,7 @@ class Ledger:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            if patient:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                yield
-                return
-            timeout = float(os.environ.get(LOCK_TIMEOUT_ENV, "10"))
+            timeout = float(os.environ.get(LOCK_TIMEOUT_ENV, "10")) if timeout is None else timeout
             deadline = time.monotonic() + timeout
             while True:
                 try:
@@ -488,14 +485,15 @@ class Ledger:
 
         The writer, once it holds the lock, then folds only what was appended since. The snapshot
         records the files as they were before the reading, and is left only if nothing moved
-        meanwhile. Writers that come meanwhile wait for it (``.snpctl/warm``), then use it, rather
-        than fold all of history too. Whatever goes wrong here is left to the writer, which folds every line under the
-        lock and says what is wrong, if anything is.
+        meanwhile. Writers that come meanwhile wait for it (``.snpctl/warm``, up to ``WARM_WAIT``:
+        a stopped process must not stop cron for good), then use it, rather than fold all of
+        history too. Whatever goes wrong here (the wait too) is left to the writer, which folds every
+        line under the lock and says what is wrong, if anything is.
         """
         try:
-            with self._locked(self.warm_lock_path, patient=True):     # one at a time: the others wait, then use it
+            with self._locked(self.warm_lock_path, timeout=WARM_WAIT):   # one at a time: the others wait
                 if self._from_snapshot() is not None:
-                    return                                            # another command just did it
+                    return                                            # and use what it left
                 before = self.stats()
                 state = self._fold_strict(self._each_line(self.files()))
                 if self.tip is not None and self.stats() == before:
