@@ -102,6 +102,11 @@ MESSAGE_STEPS: dict[str, tuple[frozenset[tuple[str, str, int | None]], str]] = {
 }
 
 
+# the steps after which a message takes no other: those leading to a status no step starts from
+FINAL_STEPS = frozenset(kind for kind, (_froms, status) in MESSAGE_STEPS.items()
+                        if all(status != where[0] for froms, _to in MESSAGE_STEPS.values() for where in froms))
+
+
 @dataclass(slots=True)
 class State:
     requests: dict[str, Request] = field(default_factory=dict)

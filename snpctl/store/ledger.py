@@ -25,7 +25,7 @@ from typing import Any, Iterable, Iterator, NamedTuple
 import orjson
 
 from snpctl.domain.events import GENESIS, canonical, line_hash, new, shape_problem
-from snpctl.domain.state import Request, State, apply, put_request
+from snpctl.domain.state import FINAL_STEPS, MESSAGE_STEPS, Request, State, apply, put_request
 from snpctl.errors import LedgerError
 from snpctl.i18n import _
 from snpctl.store import snapshot
@@ -95,7 +95,7 @@ class Where(NamedTuple):
 
 
 # how a message step's line ends: keys are sorted, and "type" comes after "at", "messages", "prev" and "seq"
-_STEP_ENDINGS = tuple(b'"type":"%s"}' % kind for kind in (b"attempt", b"sent", b"failed", b"given_up"))
+_STEP_ENDINGS = tuple(b'"type":"%s"}' % kind.encode() for kind in MESSAGE_STEPS)
 
 
 class Ledger:
@@ -305,7 +305,7 @@ class Ledger:
                     mine = [entry for entry in event["messages"] if entry[0] in waiting]
                     if mine:
                         steps.append((where, {**event, "messages": mine}))
-                        if event["type"] in ("sent", "given_up"):       # no step follows these
+                        if event["type"] in FINAL_STEPS:                 # no step follows these
                             waiting.difference_update(entry[0] for entry in mine)
                 if not waiting and where >= last:
                     break
