@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from snpctl.errors import ConfigError
 from snpctl.i18n import _
-from snpctl.timefmt import parse_duration
+from snpctl.timefmt import LONGEST, TooLong, format_duration, parse_duration
 
 ACTIONS = ("trigger", "redirect", "transfer_15")
 MEMBER_STATUSES = ("titulaire", "remplacant", "adjoint", "assistant", "interne", "retraite")
@@ -163,6 +163,9 @@ class _Table:
             return text
         try:
             return parse_duration(text)
+        except TooLong:
+            self.fail(_("{value!r} is longer than {longest}, the longest a window, a horizon or a delay may be; give a "
+                        "shorter one.").format(value=text, longest=format_duration(LONGEST)), key)
         except ValueError:
             self.fail(_("{value!r} is not a duration; write it like 10m, 1h, 1h30m or 2d.").format(value=text), key)
 
@@ -243,11 +246,21 @@ def _read_toml(path: Path, keep: Path | None = None) -> dict:
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
-def _identifier(table: _Table, key: str) -> str:
-    value = table.get(key, str)
+def _identifier(table: _Table, key: str, default: Any = ...) -> str:
+    """A value that commands write into ledger lines (a key, an id, a category, a profession).
+
+    It must be a slug, and pass the very test ``verify`` puts to every string of a line: a value
+    that looked like a phone number would make every line that carries it, and so the ledger, fail.
+    """
+    value = table.get(key, str, default)
     if not _KEY.match(value):
         table.fail(_("{value!r} should be lowercase letters, digits, '-', '_' or '.', with no spaces.")
                    .format(value=value), key)
+    from snpctl.domain.audit import personal_kind    # here: the audit imports the cascade, which imports this module
+    what = personal_kind(value)
+    if what:
+        table.fail(_("{value!r} looks like {what}, and this value is written into the ledger, which must hold no "
+                     "personal data; choose another one.").format(value=value, what=_(what)), key)
     return value
 
 
@@ -381,7 +394,7 @@ def load_protocols(path: Path, keep: Path | None = None) -> tuple[ZoneInfo, time
             table.fail(_("key {key!r} is used twice; each protocol needs its own key.").format(key=key), "key")
         protocols[key] = Protocol(
             key=key, label=table.get("label", str), category=_identifier(table, "category"),
-            action=table.choice("action", ACTIONS), profession=table.get("profession", str, "generaliste"))
+            action=table.choice("action", ACTIONS), profession=_identifier(table, "profession", "generaliste"))
         table.finish()
     if not protocols:
         root.fail(_("no [[protocol]] is defined; add at least one."))
@@ -409,8 +422,8 @@ def load_roster(path: Path, keep: Path | None = None) -> tuple[dict[str, Site], 
     members: dict[str, Member] = {}
     tables = root.tables("member")
     for table in tables:
+        table.where = f"{table.where} ({table.get('id', str)})"     # named by its id in every error, its own too
         member_id = _identifier(table, "id")
-        table.where = f"{table.where} ({member_id})"
         if member_id in TREATING_DOCTOR_WORDS:
             table.fail(_("{id!r} is a reserved word for --treating-doctor; choose another id.").format(id=member_id),
                        "id")

@@ -23,12 +23,13 @@ NOW_ENV = "SNPCTL_NOW"
 
 
 def clock(ws: Workspace, typed: str | None, *, from_env: bool = True) -> datetime:
+    what = "--now" if typed else NOW_ENV
     typed = typed or (os.environ.get(NOW_ENV) if from_env else None) or None
     real = datetime.now(UTC).replace(microsecond=0)
     if typed is None:
         return real
     zone = ws.config.zone
-    return parse_when(typed, zone, real, what="--now").replace(microsecond=0)
+    return parse_when(typed, zone, real, what=what).replace(microsecond=0)
 
 
 def run(home: Path | None, now: str | None, as_json: bool, work: Callable[[Workspace, datetime], service.Outcome],

@@ -17,14 +17,28 @@ UTC = timezone.utc
 
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
+# The longest duration configuration may give (windows, horizon, reminder, retries). Unscheduled care is about
+# hours; a year (a leap one) is far beyond any sane setting, and keeps every deadline computed from a time of
+# FIRST_DAY..LAST_DAY within four-digit years.
+LONGEST = timedelta(days=366)
+
+
+class TooLong(ValueError):
+    """A duration that reads, but is longer than ``LONGEST``."""
+
 
 def parse_duration(text: str) -> timedelta:
-    """``10m``, ``1h``, ``1h30m``, ``90m``, ``2d`` -> timedelta. Raises ValueError."""
+    """``10m``, ``1h``, ``1h30m``, ``90m``, ``2d`` -> timedelta. Raises ValueError (TooLong beyond ``LONGEST``)."""
     match = _DURATION.match(text.strip()) if isinstance(text, str) else None
     if not match or not any(match.groups()):
         raise ValueError(text)
+    if any(len(g) > 9 for g in match.groups() if g):
+        raise TooLong(text)       # never an int of thousands of digits
     days, hours, minutes = (int(g or 0) for g in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes)
+    minutes += (days * 24 + hours) * 60          # in whole numbers first: a timedelta of them could overflow
+    if minutes > LONGEST.total_seconds() // 60:
+        raise TooLong(text)
+    return timedelta(minutes=minutes)
 
 
 def format_duration(delta: timedelta) -> str:
@@ -82,6 +96,16 @@ _DATE_AND_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2})(?::(\d{2})|h(\d{
 
 _HINT = "16:30, 16h30, 16h, 2025-07-15 16:30 or 2025-07-15T16:30:00+02:00"
 
+# The dates a typed time may fall on: a fixed range, wide enough for a century of use and for `simulate --years 50`,
+# narrow enough that a slip of the keyboard (9999, 0001) never reaches the ledger as a stamp verify cannot read.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def _in_range(day: date, typed: str, what: str) -> None:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise BadUsage(_("{what} {typed!r} is out of range: snpctl takes dates from {first} to {last}.")
+                       .format(what=what, typed=typed, first=FIRST_DAY, last=LAST_DAY))
+
 
 def localize(naive: datetime, zone: ZoneInfo, typed: str) -> datetime:
     """Attach ``zone`` to a wall-clock time, refusing one that the zone skips or repeats."""
@@ -118,6 +142,7 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime, *, what: str = "--at") 
         match = _DATE_AND_TIME.match(raw)
         if match:
             day = date.fromisoformat(match.group(1))
+            _in_range(day, text, what)
             return localize(datetime.combine(day, _clock(*match.groups()[1:])), zone, raw)
         value = datetime.fromisoformat(raw)
     except BadUsage:
@@ -125,6 +150,7 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime, *, what: str = "--at") 
     except ValueError:
         raise BadUsage(_("{what} {typed!r} is not a time I can read; write it like {hint}.")
                        .format(what=what, typed=text, hint=_HINT)) from None
+    _in_range(value.date(), text, what)       # the date as written, before a zone moves it
     if value.tzinfo is None:
         return localize(value, zone, raw)
     return value.astimezone(UTC)
@@ -132,7 +158,9 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime, *, what: str = "--at") 
 
 def parse_day(text: str, *, what: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise BadUsage(_("{what} {typed!r} is not a date; write it like 2024-01-31.")
                        .format(what=what, typed=text)) from None
+    _in_range(day, text, what)
+    return day

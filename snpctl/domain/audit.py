@@ -36,7 +36,8 @@ _CLEAN: set[str] = set()      # strings already found clean: member ids and temp
 _UNSCANNED = ("prev", "sha256", "at")   # hashes and the event's own time
 
 
-def _personal(text: str) -> str | None:
+def personal_kind(text: str) -> str | None:
+    """The kind of personal data ``text`` looks like ("a phone number"...), or None: what verify refuses in a line."""
     if text in _CLEAN:
         return None
     if len(text) >= 10 or "@" in text:    # shorter: no phone (10 at least), social security number (13) nor email
@@ -59,7 +60,7 @@ def personal_data(event: dict[str, Any]) -> str | None:
         for item in items:
             for text in (item if isinstance(item, list) else (item,)):
                 if isinstance(text, str):
-                    what = _personal(text)
+                    what = personal_kind(text)
                     if what:
                         return f"field {key!r} looks like {what}"
     return None
@@ -94,7 +95,7 @@ def _personal_problem(event: dict[str, Any], columns: list[tuple] | None) -> str
         new = set(texts).difference(_CLEAN)
     except TypeError:         # a list in a list: unhashable
         return personal_data(event)
-    if set(map(type, new)) == {str} and not any(map(_personal, new)):
+    if set(map(type, new)) == {str} and not any(map(personal_kind, new)):
         return None
     return personal_data(event)
 

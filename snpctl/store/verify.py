@@ -11,15 +11,20 @@ A long ledger is checked in two halves at once (``_Later``), one process each.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pickle
+import re
 import signal
+import tempfile
+import time
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import orjson
 
@@ -64,7 +69,7 @@ class _Run:
 
 
 def verify(ledger: Ledger, checkpoint: Path | None = None) -> Summary:
-    with collector_paused():
+    with collector_paused(), nullcontext() if checkpoint is None else _checkpoint_held(checkpoint):
         return _verify(ledger, checkpoint)
 
 
@@ -455,15 +460,66 @@ def _take(run: _Run, later: _Later) -> None:
 
 # -- the checkpoint ---------------------------------------------------------------------------
 
-def _read_checkpoint(path: Path) -> tuple[int, str] | None:
-    if not path.exists():
-        return None
+CHECKPOINT_WAIT = 600      # seconds a verify waits for another one using the same checkpoint (a long ledger's verify)
+_HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+@contextmanager
+def _checkpoint_held(path: Path) -> Iterator[None]:
+    """The checkpoint to ourselves, from reading it to writing its successor (a lock on ``FILE.lock`` beside it).
+
+    Two verifies at once on one checkpoint would otherwise race: each its own temporary file, and a
+    checkpoint moved back by the slower one.
+    """
+    folder = path.parent
+    if not folder.is_dir():
+        raise BadUsage((_("the folder {folder} of the checkpoint does not exist; create it or give another path.")
+                        if not folder.exists() else
+                        _("{folder} is not a folder, so the checkpoint {path} cannot be there; give another path."))
+                       .format(folder=folder, path=path))
+    if path.is_dir():
+        raise BadUsage(_("the checkpoint {path} is a folder; give the path of a file.").format(path=path))
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return int(data["events"]), str(data["last_hash"])
-    except (OSError, ValueError, KeyError, TypeError):
-        raise BadUsage(_("{path} is not a checkpoint written by `snpctl verify --checkpoint`; give another file.")
-                       .format(path=path)) from None
+        lock = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        raise BadUsage(_("the checkpoint {path} cannot be written ({error}); give a path in a folder you can write to.")
+                       .format(path=path, error=error.strerror or error)) from None
+    try:
+        waited_until = time.monotonic() + CHECKPOINT_WAIT
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > waited_until:
+                    raise LedgerError(_("the checkpoint {path} has been in use by another verify for more than {n} "
+                                        "seconds; try again when it has finished.")
+                                      .format(path=path, n=CHECKPOINT_WAIT)) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(lock)
+
+
+def _read_checkpoint(path: Path) -> tuple[int, str] | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise BadUsage(_("the checkpoint {path} cannot be read ({error}); give a file you can read.")
+                       .format(path=path, error=error.strerror or error)) from None
+    except UnicodeDecodeError:
+        text = ""
+    try:
+        data = json.loads(text)
+        events, last_hash = data["events"], data["last_hash"]
+    except (ValueError, KeyError, TypeError):
+        events = last_hash = None
+    if type(events) is not int or events < 0 or not isinstance(last_hash, str) or not _HASH.match(last_hash):
+        raise BadUsage(_("{path} is damaged or is not a checkpoint written by `snpctl verify --checkpoint`; restore it "
+                         "from where you keep it, or give another file.").format(path=path))
+    return events, last_hash
 
 
 def _check_and_advance(path: Path, wanted: tuple[int, str] | None, count: int, last: str,
@@ -480,7 +536,21 @@ def _check_and_advance(path: Path, wanted: tuple[int, str] | None, count: int, l
                 raise Bad(file, line, _("does not match the checkpoint {path} (expected hash {expected}, found "
                                         "{found}): the history up to here was rewritten")
                           .format(path=path, expected=expected, found=found))
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps({"events": count, "last_hash": last}) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    _write_checkpoint(path, {"events": count, "last_hash": last})
     return "checked" if wanted is not None else "written"
+
+
+def _write_checkpoint(path: Path, data: dict[str, Any]) -> None:
+    """Replace the checkpoint at once: a temporary file of its own beside it, then a rename; no temporary left."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(handle, 0o644)       # as a plain file would be: it holds nothing private
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(json.dumps(data) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise BadUsage(_("the checkpoint {path} cannot be written ({error}); the ledger itself is sound. Free some "
+                         "space or give another path.").format(path=path, error=error.strerror or error)) from None
