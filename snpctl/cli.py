@@ -14,6 +14,7 @@ import typer
 from snpctl import runner, service
 from snpctl.errors import SnpctlError
 from snpctl.i18n import _
+from snpctl.shown import fill, literal
 from snpctl.store.workspace import Workspace
 from snpctl.timefmt import parse_day, parse_when
 
@@ -58,8 +59,8 @@ def init(directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder t
     if as_json:
         print(json.dumps(result.data, ensure_ascii=False))
     else:
-        print(_("Workspace created in {home}. Edit protocols.toml and roster.toml, then run `snpctl check`.")
-              .format(home=result.data["home"]))
+        print(fill(_("Workspace created in {home}. Edit protocols.toml and roster.toml, then run `snpctl check`."),
+                   home=result.data["home"]))
 
 
 @app.command()
@@ -245,8 +246,8 @@ def verify(checkpoint: Annotated[Optional[Path], typer.Option(
             print(_("{n} events are dated before the event before them (backfilled from a paper log).")
                   .format(n=data["unordered"]))
         if data["checkpoint"]:
-            print(_("Checkpoint {path} {what} and now at event {events}.").format(
-                path=checkpoint, what=_("checked") if data["checkpoint"] == "checked" else _("written"),
+            print(fill(_("Checkpoint {path} {what} and now at event {events}."),
+                       path=checkpoint, what=_("checked") if data["checkpoint"] == "checked" else _("written"),
                 events=data["events"]))
 
     def work(ws: Workspace, at: datetime) -> service.Outcome:
@@ -322,7 +323,7 @@ def main(argv: list[str] | None = None) -> None:
         code: Any = command.main(args=argv, prog_name="snpctl", standalone_mode=False)
     except _UsageError as error:
         where = f" (see `{error.ctx.command_path} --help`)" if getattr(error, "ctx", None) else ""
-        print(f"snpctl: {error.format_message()}{where}", file=sys.stderr)
+        print(f"snpctl: {literal(error.format_message())}{where}", file=sys.stderr)
         code = 2
     except KeyboardInterrupt:
         print(_("snpctl: interrupted; nothing more was written."), file=sys.stderr)

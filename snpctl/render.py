@@ -1,4 +1,8 @@
-"""What people read: one or two plain sentences per command, tables for list and show."""
+"""What people read: one or two plain sentences per command, tables for list and show.
+
+Every value from configuration, the ledger or the command line goes through ``shown`` (``fill``,
+``literal``): printed as it is written, its control characters escaped, never read as markup.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,14 @@ from datetime import datetime
 from snpctl.config import CABINET
 from snpctl.i18n import _
 from snpctl.service import Outcome
+from snpctl.shown import fill, literal
 from snpctl.store.workspace import Workspace
 from snpctl.timefmt import from_stamp, to_local_text
 
 
 def _console():
     from rich.console import Console      # only when a table is shown: an idle cron tick never pays for rich
-    return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False, soft_wrap=True, markup=False, emoji=False)   # a "[/b]" in a label is text
 
 
 def _table():
@@ -48,66 +53,65 @@ def intake(ws: Workspace, now: datetime, result: Outcome) -> None:
     protocol = ws.config.protocols.get(req.motif)
     label = protocol.label if protocol else req.motif
     if req.status == "transferred_15":
-        print(_("Request {id}: TRANSFER TO THE 15 NOW: {label} is a red flag. Stay on the line until the 15 has taken "
-                "the call.").format(id=req.id, label=label))
+        print(fill(_("Request {id}: TRANSFER TO THE 15 NOW: {label} is a red flag. Stay on the line until the 15 has "
+                     "taken the call."), id=req.id, label=label))
     elif req.status == "redirected":
-        print(_("Request {id}: redirected, out of protocol ({label}). Refer the patient to their own doctor.")
-              .format(id=req.id, label=label))
+        print(fill(_("Request {id}: redirected, out of protocol ({label}). Refer the patient to their own doctor."),
+                   id=req.id, label=label))
     else:
-        print(_("Request {id}: open ({label}). Next: snpctl notify {id}").format(id=req.id, label=label))
+        print(fill(_("Request {id}: open ({label}). Next: snpctl notify {id}"), id=req.id, label=label))
 
 
 def notify(ws: Workspace, now: datetime, result: Outcome) -> None:
     req, data = result.request, result.data
     who = ", ".join(_who(ws, m) for m in data["notified"]) or _("nobody (no eligible member in roster.toml)")
     if req.status == "treating_doctor_window":
-        print(_("Request {id}: reserved for the treating doctor until {deadline}. Notified: {who}.")
-              .format(id=req.id, deadline=_time(ws, now, req.deadline), who=who))
+        print(fill(_("Request {id}: reserved for the treating doctor until {deadline}. Notified: {who}."),
+                   id=req.id, deadline=_time(ws, now, req.deadline), who=who))
     else:
-        print(_("Request {id}: open to the community until {deadline}. Notified ({n}): {who}.")
-              .format(id=req.id, deadline=_time(ws, now, req.deadline), n=len(data["notified"]), who=who))
+        print(fill(_("Request {id}: open to the community until {deadline}. Notified ({n}): {who}."),
+                   id=req.id, deadline=_time(ws, now, req.deadline), n=len(data["notified"]), who=who))
 
 
 def taken(ws: Workspace, now: datetime, result: Outcome) -> None:
     req = result.request
-    print(_("Request {id}: {kind} by {who}. Appointment {at}, {place}.").format(
-        id=req.id, kind=_("booked") if req.direct else _("accepted"), who=_who(ws, req.by),
-        at=_time(ws, now, req.appointment), place=_place(ws, req.by, req.site)))
+    print(fill(_("Request {id}: {kind} by {who}. Appointment {at}, {place}."),
+               id=req.id, kind=_("booked") if req.direct else _("accepted"), who=_who(ws, req.by),
+               at=_time(ws, now, req.appointment), place=_place(ws, req.by, req.site)))
 
 
 def refused(ws: Workspace, now: datetime, result: Outcome) -> None:
     req, data = result.request, result.data
-    print(_("Refusal of request {id} recorded; {by} will not be asked again.").format(id=req.id, by=req.refused[-1]))
+    print(fill(_("Refusal of request {id} recorded; {by} will not be asked again."), id=req.id, by=req.refused[-1]))
     if "notified" in data:
-        print(_("The treating doctor refused: request {id} is open to the community until {deadline} ({n} notified).")
-              .format(id=req.id, deadline=_time(ws, now, req.deadline), n=len(data["notified"])))
+        print(fill(_("The treating doctor refused: request {id} is open to the community until {deadline} ({n} "
+                     "notified)."), id=req.id, deadline=_time(ws, now, req.deadline), n=len(data["notified"])))
 
 
 def outcome(ws: Workspace, now: datetime, result: Outcome) -> None:
-    print(_("Request {id}: {status}.").format(id=result.request.id, status=result.request.status))
+    print(fill(_("Request {id}: {status}."), id=result.request.id, status=result.request.status))
 
 
 def synthesis(ws: Workspace, now: datetime, result: Outcome) -> None:
-    print(_("Synthesis of request {id} recorded; it goes to the treating doctor ({doctor}) by secure mail.")
-          .format(id=result.request.id, doctor=result.request.treating_doctor))
+    print(fill(_("Synthesis of request {id} recorded; it goes to the treating doctor ({doctor}) by secure mail."),
+               id=result.request.id, doctor=result.request.treating_doctor))
 
 
 def _failed(ws: Workspace, now: datetime, rows: list[dict]) -> None:
     for row in rows:
-        print(_("MESSAGE NOT DELIVERED: {template} to {recipient} ({channel}) for request {request}, after {n} "
-                "attempt(s); do it by hand.").format(template=row["template"], recipient=row["recipient"],
-                                                     channel=row["channel"], request=row["request"],
-                                                     n=row["attempts"]))
+        print(fill(_("MESSAGE NOT DELIVERED: {template} to {recipient} ({channel}) for request {request}, after {n} "
+                     "attempt(s); do it by hand."), template=row["template"], recipient=row["recipient"],
+                   channel=row["channel"], request=row["request"], n=row["attempts"]))
 
 
 def tick(ws: Workspace, now: datetime, result: Outcome) -> None:
     # Silent when nothing moved: cron mails whatever a job prints.
     _failed(ws, now, result.data["failed_messages"])
     for rid in result.data["escalated"]:
-        print(_("Request {id}: the treating doctor's window ran out; open to the community.").format(id=rid))
+        print(fill(_("Request {id}: the treating doctor's window ran out; open to the community."), id=rid))
     for rid in result.data["expired"]:
-        print(_("Request {id}: EXPIRED, nobody accepted. Call the patient back (the 15 if it gets worse, otherwise "
-                "the evening duty practice).").format(id=rid))
+        print(fill(_("Request {id}: EXPIRED, nobody accepted. Call the patient back (the 15 if it gets worse, "
+                     "otherwise the evening duty practice)."), id=rid))
 
 
 def listing(ws: Workspace, now: datetime, result: Outcome) -> None:
@@ -124,7 +128,8 @@ def listing(ws: Workspace, now: datetime, result: Outcome) -> None:
         deadline = _time(ws, now, from_stamp(row["deadline"])) if row["deadline"] else "-"
         status = row["status"] + (" " + _("(window ran out, tick due)") if row.get("due") else "")
         appointment = _time(ws, now, from_stamp(row["appointment"])) if row["appointment"] else "-"
-        table.add_row(row["request"], status, deadline, row["motif"], row["source"], row["by"] or "-", appointment)
+        table.add_row(*map(literal, (row["request"], status, deadline, row["motif"], row["source"], row["by"] or "-",
+                                     appointment)))
     _console().print(table)
 
 
@@ -134,43 +139,44 @@ def _describe(ws: Workspace, now: datetime, event: dict, outcome_of: dict[int, s
     kind = event["type"]
     if kind == "intake":
         protocol = ws.config.protocols.get(event["motif"])
-        return _("call taken: {motif} ({action}), source {source}, treating doctor {doctor}").format(
-            motif=protocol.label if protocol else event["motif"], action=event["action"], source=event["source"],
-            doctor=event["treating_doctor"])
+        return fill(_("call taken: {motif} ({action}), source {source}, treating doctor {doctor}"),
+                    motif=protocol.label if protocol else event["motif"], action=event["action"],
+                    source=event["source"], doctor=event["treating_doctor"])
     if kind == "notify":
-        return _("triggered: {status} until {deadline}; notified {who}").format(
-            status=event["status"], deadline=at("deadline"), who=", ".join(event["notified"]) or "-")
+        return fill(_("triggered: {status} until {deadline}; notified {who}"),
+                    status=event["status"], deadline=at("deadline"), who=", ".join(event["notified"]) or "-")
     if kind == "escalate":
-        return _("open to the community ({cause}) until {deadline}; notified {n}").format(
-            cause=event["cause"], deadline=at("deadline"), n=len(event["notified"]))
+        return fill(_("open to the community ({cause}) until {deadline}; notified {n}"),
+                    cause=event["cause"], deadline=at("deadline"), n=len(event["notified"]))
     if kind == "refuse":
-        return _("{by} refused ({reason})").format(by=event["by"], reason=event["reason"])
+        return fill(_("{by} refused ({reason})"), by=event["by"], reason=event["reason"])
     if kind in ("accept", "book"):
-        return _("{what} by {by}: appointment {at}, {site}").format(
-            what=_("accepted") if kind == "accept" else _("booked"), by=event["by"], at=at("appointment"),
-            site=event["site"])
+        return fill(_("{what} by {by}: appointment {at}, {site}"),
+                    what=_("accepted") if kind == "accept" else _("booked"), by=event["by"], at=at("appointment"),
+                    site=event["site"])
     if kind == "expire":
         return _("expired: nobody accepted")
     if kind == "outcome":
-        return event["outcome"]
+        return literal(event["outcome"])
     if kind == "synthesis":
-        return _("synthesis by {by}").format(by=event["by"])
+        return fill(_("synthesis by {by}"), by=event["by"])
     if kind == "queue":
-        return "\n".join(_("message {template} to {recipient} by {channel}: {result}").format(
-            template=template, recipient=recipient, channel=channel, result=outcome_of.get(mid, _("queued")))
-            for mid, template, recipient, channel in event["messages"])
-    return kind
+        return "\n".join(fill(_("message {template} to {recipient} by {channel}: {result}"),
+                              template=template, recipient=recipient, channel=channel,
+                              result=outcome_of.get(mid, _("queued")))
+                         for mid, template, recipient, channel in event["messages"])
+    return literal(kind)
 
 
 def show(ws: Workspace, now: datetime, result: Outcome) -> None:
     req = result.request
-    print(_("Request {id}: {status}.").format(id=req.id, status=req.status))
+    print(fill(_("Request {id}: {status}."), id=req.id, status=req.status))
     outcome_of: dict[int, str] = {}
     word = {"sent": _("sent"), "failed": _("failed ({error}), will retry"), "given_up": _("GIVEN UP ({error})")}
     for event in result.data["events"]:
         if event["type"] in ("sent", "failed", "given_up"):
             for entry in event["messages"]:
-                outcome_of[entry[0]] = word[event["type"]].format(error=entry[-1])
+                outcome_of[entry[0]] = fill(word[event["type"]], error=entry[-1])
     table = _table()
     table.add_column(_("time"))
     table.add_column(_("what happened"))

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from snpctl.domain.cascade import SOURCES, taken_in
 from snpctl.i18n import _
+from snpctl.shown import fill, literal
 from snpctl.timefmt import from_stamp
 
 
@@ -348,11 +349,11 @@ def _number(value: float | None) -> str:
 
 
 def _site_name(site: str) -> str:
-    return _("in their own practice") if site == "cabinet" else _("at {site}").format(site=site)
+    return _("in their own practice") if site == "cabinet" else fill(_("at {site}"), site=site)
 
 
 def _referrers(by_source: dict[str, int], total: int) -> str:
-    parts = [f"{source} {_share(count, total)}" for source, count in by_source.items() if count]
+    parts = [f"{literal(source)} {_share(count, total)}" for source, count in by_source.items() if count]
     return " · ".join(parts) or "-"
 
 
@@ -364,7 +365,7 @@ def _sections(data: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
     sections = [
         (_("Calls"), [
             (_("Calls received"), str(calls)),
-            (_("  by source"), " · ".join(f"{k} {_share(v, calls)}" for k, v in data["sources"].items() if v) or "-"),
+            (_("  by source"), _referrers(data["sources"], calls)),
             (_("Redirected, out of protocol"), _share(data["redirected"], calls)),
             (_("Transferred to the 15"), _share(data["transferred_15"], calls)),
             (_("Treating doctor declared"), _share(status["declared"], calls)),
@@ -393,7 +394,7 @@ def _sections(data: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
     ]
     for site, place in data["site_appointments"].items():
         sections[-1][1].extend([
-            (_("At {site}").format(site=site), str(place["total"])),
+            (fill(_("At {site}"), site=site), str(place["total"])),
             (_("  seen / no-show"), f"{place['seen']} / {place['no_show']}"),
             (_("  no-show rate"), _percent(place["no_show_rate"])),
             (_("  referred by"), _referrers(place["by_source"], place["total"])),

@@ -16,6 +16,7 @@ from typing import Callable
 from snpctl import service
 from snpctl.errors import SnpctlError
 from snpctl.i18n import _
+from snpctl.shown import literal
 from snpctl.store.workspace import Workspace, resolve_home
 from snpctl.timefmt import UTC, parse_when
 
@@ -44,7 +45,7 @@ def run(home: Path | None, now: str | None, as_json: bool, work: Callable[[Works
     except SnpctlError as error:
         fail(error.message, error.exit_code)
     for warning in result.warnings:
-        print(f"snpctl: {warning}", file=sys.stderr)
+        print(f"snpctl: {literal(warning)}", file=sys.stderr)
     if as_json:
         print(json.dumps(result.data, ensure_ascii=False))
     else:
@@ -68,7 +69,7 @@ def deliver(ws: Workspace, now: datetime, ids: list[int] | None) -> None:
 
 
 def fail(message: str, code: int) -> None:
-    print(f"snpctl: {message}", file=sys.stderr)
+    print(f"snpctl: {literal(message)}", file=sys.stderr)    # one line, whatever a value quoted in it holds
     raise SystemExit(code)
 
 
@@ -96,5 +97,5 @@ def internal_error(error: Exception) -> None:
     if os.environ.get("SNPCTL_DEBUG"):
         raise error
     print(_("snpctl: internal error ({kind}: {error}); nothing more was written. Run again with SNPCTL_DEBUG=1 "
-            "and report it.").format(kind=type(error).__name__, error=error), file=sys.stderr)
+            "and report it.").format(kind=type(error).__name__, error=literal(error)), file=sys.stderr)
     raise SystemExit(70)
