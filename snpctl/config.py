@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from snpctl.domain.personal import personal_kind
 from snpctl.errors import ConfigError
 from snpctl.i18n import _
 from snpctl.timefmt import LONGEST, TooLong, format_duration, parse_duration
@@ -256,7 +257,6 @@ def _identifier(table: _Table, key: str, default: Any = ...) -> str:
     if not _KEY.match(value):
         table.fail(_("{value!r} should be lowercase letters, digits, '-', '_' or '.', with no spaces.")
                    .format(value=value), key)
-    from snpctl.domain.audit import personal_kind    # here: the audit imports the cascade, which imports this module
     what = personal_kind(value)
     if what:
         table.fail(_("{value!r} looks like {what}, and this value is written into the ledger, which must hold no "

@@ -17,7 +17,7 @@ from hypothesis import given, settings, strategies as st
 
 from conftest import make_workspace
 from snpctl import service
-from snpctl.domain import audit
+from snpctl.domain import audit, personal
 from snpctl.domain.events import GENESIS, SCHEMA, canonical
 from snpctl.domain.messages import TEMPLATES
 from snpctl.domain.state import CHANNELS, Message, State, put_message
@@ -111,7 +111,7 @@ def reference_personal_data(event: dict) -> str | None:
         for item in value if isinstance(value, list) else (value,):
             for text in (item if isinstance(item, list) else (item,)):
                 if isinstance(text, str):
-                    for what, pattern in audit._PERSONAL:
+                    for what, pattern in personal._PERSONAL:
                         if pattern.search(text):
                             return f"field {key!r} looks like {what}"
     return None

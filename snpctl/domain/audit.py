@@ -16,39 +16,13 @@ from snpctl.domain import rules
 from snpctl.domain.cascade import OUTCOMES, REASONS, SOURCES, request_id
 from snpctl.domain.events import OPTIONAL, SCHEMA
 from snpctl.domain.messages import TEMPLATES
+from snpctl.domain.personal import CLEAN as _CLEAN, STAMP as _STAMP, personal_kind
 from snpctl.domain.state import CHANNELS, INTAKE_STATUS, MESSAGE_STEPS, State, find_message, step_keys
 from snpctl.timefmt import from_stamp
 
-_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
-# What personal data looks like; a ledger line must hold none of it.
-_PERSONAL = [
-    ("a phone number", re.compile(r"(?<![0-9A-Za-z])(?:\+\s?33\s?|0033\s?|0)[1-9](?:[ .-]?\d{2}){4}(?![0-9A-Za-z])")),
-    ("an email address", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")),
-    ("a social security number",
-     re.compile(r"(?<![0-9A-Za-z])[12][ .]?\d{2}[ .]?(?:0[1-9]|1[0-2]|[2-9]\d)[ .]?(?:\d{2}|2[AB])[ .]?\d{3}[ .]?\d{3}"
-                r"(?:[ .]?\d{2})?(?![0-9A-Za-z])")),
-]
-
-
-_CLEAN: set[str] = set()      # strings already found clean: member ids and templates repeat on every line
 _UNSCANNED = ("prev", "sha256", "at")   # hashes and the event's own time
-
-
-def personal_kind(text: str) -> str | None:
-    """The kind of personal data ``text`` looks like ("a phone number"...), or None: what verify refuses in a line."""
-    if text in _CLEAN:
-        return None
-    if len(text) >= 10 or "@" in text:    # shorter: no phone (10 at least), social security number (13) nor email
-        if _STAMP.match(text):
-            return None   # a UTC stamp has at most 8 digits in a row and no @; not cached, each is new
-        for what, pattern in _PERSONAL:
-            if pattern.search(text):
-                return what
-    if len(_CLEAN) < 1_000_000:
-        _CLEAN.add(text)
-    return None
 
 
 def personal_data(event: dict[str, Any]) -> str | None:
