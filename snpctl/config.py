@@ -124,7 +124,8 @@ class _Table:
     def __init__(self, file: str, where: str, data: Any) -> None:
         self.file, self.where, self.data = file, where, data
         if not isinstance(data, dict):
-            self.fail(_("must be a table"))
+            self.fail(_("should be a table of keys, found {value!r}; write it as a [section] with its keys below it.")
+                      .format(value=data))
         self.used: set[str] = set()
 
     def fail(self, problem: str, key: str | None = None) -> None:

@@ -101,6 +101,20 @@ def test_every_shipped_scenario_loads(tmp_path: Path) -> None:
         assert load_config(home).members, name
 
 
+@pytest.mark.parametrize("old, new, message", [
+    pytest.param("[cascade]", "cascade = 5\n[unused]", "protocols.toml: cascade: should be a table of keys, found 5; "
+                 "write it as a [section] with its keys below it.", id="cascade-a-number"),
+    pytest.param("[cascade]", "[[cascade]]", "protocols.toml: cascade: should be a table of keys, found [{",
+                 id="cascade-a-list-of-tables"),
+    pytest.param('label = "Fièvre"', "label = 2024-01-15", "protocols.toml: protocol[1].label: should be a string, "
+                 "found datetime.date(2024, 1, 15).", id="label-a-date"),
+])
+def test_a_value_of_the_wrong_type_is_exit_2_naming_it(tmp_path: Path, old: str, new: str, message: str) -> None:
+    desk = make_workspace(tmp_path / "cpts", edited(PROTOCOLS, old, new))
+    run = desk("check")
+    assert run.code == 2 and run.err.startswith(f"snpctl: {message}") and run.err.count("\n") == 1, run.err
+
+
 # -- typed times (item 7) ----------------------------------------------------------------------------------------
 
 OUT_OF_RANGE = "is out of range: snpctl takes dates from 2000-01-01 to 2099-12-31."
