@@ -40,6 +40,7 @@ from snpctl.domain.cascade import SOURCES
 from snpctl.errors import BadUsage, ConfigError, SnpctlError
 from snpctl.i18n import _
 from snpctl.quiet import collector_paused
+from snpctl.shown import fill, literal
 from snpctl.store.workspace import Workspace, default_file
 from snpctl.timefmt import UTC, format_duration, parse_duration
 
@@ -991,18 +992,18 @@ def render(data: dict[str, Any]) -> str:
         horizon=format_duration(parse_duration(settings["appointment_horizon"])))
     sites = "; ".join(f"{key} {', '.join(hours)}" for key, hours in settings["sites"].items()) or _("no site")
     out = [
-        f"{data['title']}",
+        literal(data["title"]),
         _("Scenario {name}, seed {seed}: {start} to {end}.").format(
             name=data["scenario"], seed=data["seed"], start=data["period"]["from"], end=data["period"]["to"]),
-        _("Source: {source}.").format(source=data["source"]),
+        fill(_("Source: {source}."), source=data["source"]),
         _("Settings: {window}; calls {line}; {sites}; {registered} registered members.").format(
             window=window, line=", ".join(settings["line_hours"]), sites=sites,
             registered=settings["members_registered"]),
         "",
     ]
     header = (_("figure"), _("documented"), _("computed"), _("rule"), _("ok"))
-    table = [(r["figure"], _shown(r["documented"], r["percent"]), _shown(r["computed"], r["percent"]), r["rule"],
-              _("yes") if r["ok"] else _("NO")) for r in data["rows"]]
+    table = [(literal(r["figure"]), _shown(r["documented"], r["percent"]), _shown(r["computed"], r["percent"]),
+              literal(r["rule"]), _("yes") if r["ok"] else _("NO")) for r in data["rows"]]
     widths = [max(len(row[i]) for row in [header, *table]) for i in range(5)]
 
     def line(cells: tuple[str, ...]) -> str:
