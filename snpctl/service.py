@@ -27,6 +27,14 @@ from snpctl.timefmt import to_local_iso
 
 
 SEND_WORKERS = 8     # messages of one batch handed over at once: 50 doctors asked in the time of 7
+SEND_WORKERS_ENV = "SNPCTL_SEND_WORKERS"
+
+
+def _workers() -> int:
+    try:
+        return max(1, int(os.environ.get(SEND_WORKERS_ENV) or SEND_WORKERS))
+    except ValueError:
+        return SEND_WORKERS
 
 
 @dataclass
@@ -253,7 +261,7 @@ def claim(ws: Workspace, now: datetime, ids: list[int] | None = None) -> Batch |
     return Batch(state, claimed, entry) if claimed else None
 
 
-def send(ws: Workspace, now: datetime, batch: Batch, workers: int = SEND_WORKERS) -> dict[str, int]:
+def send(ws: Workspace, now: datetime, batch: Batch, workers: int | None = None) -> dict[str, int]:
     """Render, write to the outbox, hand over (``workers`` at a time), and record each result as it comes.
 
     A message that cannot be rendered, written or handed over is recorded as failed with a short code
@@ -290,7 +298,8 @@ def send(ws: Workspace, now: datetime, batch: Batch, workers: int = SEND_WORKERS
             else:
                 jobs.append((message.id, attempt, transports.handing(config, message.channel, rendered)))
         return sender.send_batch(ready, jobs, lambda results: _record(ws, now, results),
-                                 handed=batch.entry.handed if batch.entry is not None else None, workers=workers)
+                                 handed=batch.entry.handed if batch.entry is not None else None,
+                                 workers=workers or _workers())
     finally:
         if batch.entry is not None:
             batch.entry.done()
