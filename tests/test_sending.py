@@ -338,3 +338,31 @@ def test_a_line_break_or_escape_in_a_name_cannot_forge_an_outbox_header_or_reach
         f"To: Alice\\nTo: Mallory <+33600000000>\\x1b[31m <{PATIENT_2['e164']}>"]
     assert "\x1b" not in written
     assert body.startswith("Bonjour Alice\nTo: Mallory <+33600000000>\\x1b[31m, votre rendez-vous")
+
+
+_CRON_TICK = """
+import sys
+from snpctl.entry import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exit_:
+    print("exit", exit_.code, "typer imported:", "typer" in sys.modules)
+"""
+
+
+@pytest.mark.slow
+def test_cron_tick_wait_lets_the_running_sender_finish_first_without_importing_the_command_line_framework(
+        tmp_path, sms) -> None:
+    desk = workspace(tmp_path, sms=sms, sms_behaviour="hangs_once")
+    rid = intake(desk, "16:00")
+    assert command(desk, "notify", rid, "--now", f"{MONDAY}T16:01", SNPCTL_DELIVERY="detach").wait(timeout=10) == 0
+    wait_for(sms.pidfile)
+    assert [e["type"] for e in message_events(desk)] == ["queue", "attempt"]
+    release = __import__("threading").Timer(1.0, sms.release.touch)
+    release.start()
+    tick = subprocess.run([sys.executable, "-c", _CRON_TICK, "tick", "--wait", "--now", f"{MONDAY}T16:02"],
+                          env={**os.environ, "SNPCTL_HOME": str(desk.home)}, capture_output=True, text=True,
+                          timeout=30)
+    assert [e["type"] for e in message_events(desk)] == ["queue", "attempt", "sent"]   # before tick went on
+    assert tick.stdout == "exit 0 typer imported: False\n", tick.stderr
+    release.join()
