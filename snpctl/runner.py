@@ -67,7 +67,14 @@ def deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str | Non
     1 s), so that a quick batch is reported here. ``wait``: the same sender, waited for to the end
     (scripts, tests, the demo). ``inline``: no sender process (systems without fork).
     """
-    mode = mode or os.environ.get(DELIVERY_ENV) or "detach"
+    try:
+        _deliver(ws, now, ids, mode or os.environ.get(DELIVERY_ENV) or "detach")
+    except KeyboardInterrupt:   # before the sender took over: what was not claimed or not handed over, tick sends
+        print(_("snpctl: interrupted; the command was done and recorded, and tick will send its messages."),
+              file=sys.stderr)
+
+
+def _deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str) -> None:
     try:
         batch = service.claim(ws, now, ids)
     except SnpctlError as error:
@@ -108,6 +115,9 @@ def _say(outcome: tuple[str, dict], claimed: int) -> None:
     elif "error" in summary:
         print(_("snpctl: the messages could not all be recorded ({error}); tick will settle them.")
               .format(error=summary["error"]), file=sys.stderr)
+    elif "stopped" in summary:
+        print(_("snpctl: the sender stopped before it finished; tick will retry what it had not handed over "
+                "(`snpctl list` will show any that fail)."), file=sys.stderr)
     elif "bug" in summary:
         print(_("snpctl: internal error while sending ({error}); tick will retry what was not sent. Run again with "
                 "SNPCTL_DEBUG=1 and report it.").format(error=summary["bug"]), file=sys.stderr)

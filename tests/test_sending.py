@@ -168,12 +168,13 @@ def test_notify_to_ten_members_returns_at_once_and_ctrl_c_loses_none_of_their_sm
     rid = intake(desk, "16:00", treating_doctor="none")
     started = time.monotonic()
     child = command(desk, "notify", rid, "--now", f"{MONDAY}T16:01", SNPCTL_DELIVERY="detach")
-    time.sleep(1.0)
-    os.killpg(child.pid, signal.SIGINT)                 # Ctrl-C: the terminal's whole foreground group
+    answer = child.stdout.readline()                     # the operator reads the answer...
+    time.sleep(max(0.0, started + 1.0 - time.monotonic()))
+    os.killpg(child.pid, signal.SIGINT)                 # ...and presses Ctrl-C: the terminal's whole foreground group
     out, err = child.communicate(timeout=10)
     returned = time.monotonic() - started
     assert returned < 2.0 and child.returncode == 0, (returned, err)
-    assert out.startswith(f"Request {rid}: open to the community")
+    assert answer.startswith(f"Request {rid}: open to the community") and out == ""
 
     for at in ("16:02", "16:03"):                       # the next two ticks, once the senders are done
         assert desk("tick", "--wait", now=f"{MONDAY}T{at}").code == 0
@@ -231,16 +232,35 @@ def test_a_sender_killed_before_handing_messages_over_has_them_retried_and_sent_
     verified(desk)
 
 
-def test_the_senders_folder_is_owner_only_whatever_the_umask(tmp_path, sms) -> None:
+@pytest.mark.slow
+def test_without_the_senders_folder_a_message_handed_to_a_dead_sender_is_unknown_after_ten_minutes(tmp_path,
+                                                                                                   sms) -> None:
+    desk = workspace(tmp_path, sms=sms, sms_behaviour="hangs_once")
+    rid = intake(desk, "16:00")
+    child = command(desk, "notify", rid, "--now", f"{MONDAY}T16:01")
+    try:
+        wait_for(sms.pidfile)
+        os.kill(sender_pid(desk), signal.SIGKILL)
+        child.communicate(timeout=10)
+    finally:
+        child.kill()
+    for entry in (desk.home / ".snpctl" / "senders").iterdir():     # someone deleted .snpctl/ meanwhile
+        entry.unlink()
+    assert ok(desk, "tick", at="16:10:59")["failed_messages"] == []
+    assert [e["type"] for e in message_events(desk)] == ["queue", "attempt"]
+    assert [m["why"] for m in ok(desk, "tick", at="16:11")["failed_messages"]] == ["unknown"]
+    assert len(sms.to(GP_A["e164"])) == 1
+
+
+def test_the_senders_folder_is_made_owner_only_even_when_found_open_to_all(tmp_path, sms) -> None:
     desk = workspace(tmp_path, sms=sms)
     rid = intake(desk, "16:00")
-    previous = os.umask(0)
-    try:
-        ok(desk, "notify", rid, at="16:01")
-    finally:
-        os.umask(previous)
-    assert os.stat(desk.home / ".snpctl" / "senders").st_mode & 0o777 == 0o700
-    assert not list((desk.home / ".snpctl" / "senders").iterdir())      # the batch is recorded: no entry left
+    folder = desk.home / ".snpctl" / "senders"
+    folder.mkdir(parents=True)
+    folder.chmod(0o777)                                    # made under umask 000, or by hand
+    ok(desk, "notify", rid, at="16:01")
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert not list(folder.iterdir())                      # the batch is recorded: no entry left
 
 
 # -- private records belong to their request ---------------------------------------------------------

@@ -89,7 +89,8 @@ def detached(send: Callable[[], dict[str, int]], *, wait: float | None,
     /dev/null for standard streams. It writes its summary on a pipe when it is done. Returns
     ("done", summary), ("running", None) when the wait ran out, ("interrupted", None) after a
     Ctrl-C during the wait; None when this system cannot fork (then send here). ``summary`` is what
-    ``send`` returned, or ``{"error": sentence}`` (a ``SnpctlError``), or ``{"bug": text}``.
+    ``send`` returned, or ``{"error": sentence}`` (a ``SnpctlError``), ``{"bug": text}``, or ``{"stopped": True}``
+    when the sender died without a word.
     """
     if not hasattr(os, "fork"):
         return None
@@ -164,4 +165,4 @@ def _wait(pid: int, read_end: int, wait: float | None) -> tuple[Status, dict]:
     try:
         return "done", json.loads(data)
     except ValueError:
-        return "done", {"bug": "the sender stopped before it said how it went"}
+        return "done", {"stopped": True}     # killed, or out of memory: the registry tells tick the rest
