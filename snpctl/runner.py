@@ -1,4 +1,4 @@
-"""Running one command: find the workspace and the clock, call the service, print, deliver.
+"""Running one command: find the workspace and the clock, call the service, print, deliver (by a forked sender).
 
 No typer here: the cron path (``snpctl tick``, every minute) goes through ``entry`` straight to
 ``tick`` below without importing the command-line framework.

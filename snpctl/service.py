@@ -2,9 +2,10 @@
 
 Each takes the workspace, the instant the command runs as (``now``, aware), and typed arguments;
 each returns an ``Outcome`` whose ``data`` is the contract's JSON object and whose ``messages``
-are the ids it queued. Delivering them (``deliver``) is a separate step, taken outside the
-ledger lock, right after the command's answer has been printed, so that a slow gateway never
-holds up another command (each hand-over is bounded by its timeout).
+are the ids it queued. Delivering them is a separate step, taken right after the command's answer
+has been printed: ``claim`` (under the lock), then ``send`` (outside it, by a sender process of its
+own when the runner forks one: see ``runner.deliver``), so that a slow gateway never holds up
+another command nor the operator's prompt.
 """
 
 from __future__ import annotations
@@ -278,7 +279,7 @@ def send(ws: Workspace, now: datetime, batch: Batch, workers: int | None = None)
     try:
         for message, attempt in batch.claimed:
             if message.channel == "outbox" and not ws.write_outbox:
-                ready.append((message.id, attempt, None))  # a simulation: the outbox is the whole delivery, and it is off
+                ready.append((message.id, attempt, None))  # a simulation: the outbox is the whole delivery, and off
                 continue
             try:
                 rendered = _rendered(ws, batch.state, message, private)

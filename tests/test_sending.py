@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Desk
-from test_messages import (GP_A, GP_B, GP_CAMI, MONDAY, PATIENT, PATIENT_2, ROSTER, Sms, accepted_request,  # noqa: F401
-                           certificate, intake, mail_server, message_events, ok, outbox_files, sender_pid, sms, smtp,
-                           wait_for, workspace)
+from conftest import Desk, make_workspace
+from test_messages import (GP_A, GP_B, GP_CAMI, MONDAY, PATIENT, PATIENT_2, ROSTER, accepted_request,  # noqa: F401
+                           certificate, intake, mail_server, message_events, ok, outbox_files, protocols, sender_pid,
+                           sms, smtp, wait_for, workspace)
 
 
 def verified(desk: Desk) -> None:
@@ -55,8 +55,8 @@ def test_a_template_with_more_than_a_plain_placeholder_fails_check_quoting_it(tm
 
 @pytest.mark.parametrize("seconds", [0, -5, 301])
 def test_a_mail_timeout_not_between_1_and_300_seconds_fails_check(tmp_path, seconds) -> None:
-    desk = workspace(tmp_path, mail=type("M", (), {"port": 2525})(), certificate=(Path("ca.pem"), None),
-                     timeout=seconds)
+    desk = make_workspace(tmp_path / "cpts", roster=ROSTER,
+                          protocols=protocols(mail_port=2525, cafile=Path("ca.pem"), timeout=seconds))
     run = desk("check")
     assert (run.code, run.out) == (2, "")
     assert run.err == (f"snpctl: protocols.toml: messaging.mail.timeout_seconds: must be between 1 and 300 seconds, "
@@ -67,7 +67,7 @@ def test_a_mail_timeout_not_between_1_and_300_seconds_fails_check(tmp_path, seco
                                         ("operator_mail", "regulation@cpts.example\\n"),
                                         ("sender", "cot\\u001b[31m@cpts.example")])
 def test_a_mail_sender_or_address_with_a_line_break_or_control_character_fails_check(tmp_path, key, value) -> None:
-    desk = workspace(tmp_path, mail=type("M", (), {"port": 2525})(), certificate=(Path("ca.pem"), None))
+    desk = make_workspace(tmp_path / "cpts", roster=ROSTER, protocols=protocols(mail_port=2525, cafile=Path("ca.pem")))
     text = (desk.home / "protocols.toml").read_text(encoding="utf-8")
     text = "\n".join(f'{key} = "{value}"' if line.startswith(f"{key} = ") else line for line in text.splitlines())
     (desk.home / "protocols.toml").write_text(text + "\n", encoding="utf-8")
