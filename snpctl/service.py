@@ -262,8 +262,12 @@ def claim(ws: Workspace, now: datetime, ids: list[int] | None = None) -> Batch |
     return Batch(state, claimed, entry) if claimed else None
 
 
-def send(ws: Workspace, now: datetime, batch: Batch, workers: int | None = None) -> dict[str, int]:
+def send(ws: Workspace, now: datetime, batch: Batch, workers: int | None = None,
+         clock: Callable[[], datetime] | None = None) -> dict[str, int]:
     """Render, write to the outbox, hand over (``workers`` at a time), and record each result as it comes.
+
+    Results are stamped ``now``, or ``clock()`` when given (a command run on the real clock: a batch
+    may take minutes, and the wait before a retry counts from the failure).
 
     A message that cannot be rendered, written or handed over is recorded as failed with a short code
     (``render``, ``outbox_full``..., the transport's), and the others still go. Results are recorded
@@ -298,7 +302,7 @@ def send(ws: Workspace, now: datetime, batch: Batch, workers: int | None = None)
                 ready.append((message.id, attempt, None))
             else:
                 jobs.append((message.id, attempt, transports.handing(config, message.channel, rendered)))
-        return sender.send_batch(ready, jobs, lambda results: _record(ws, now, results),
+        return sender.send_batch(ready, jobs, lambda results: _record(ws, clock() if clock else now, results),
                                  handed=batch.entry.handed if batch.entry is not None else None,
                                  workers=workers or _workers())
     finally:

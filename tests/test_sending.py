@@ -386,3 +386,14 @@ def test_cron_tick_wait_lets_the_running_sender_finish_first_without_importing_t
     assert [e["type"] for e in message_events(desk)] == ["queue", "attempt", "sent"]   # before tick went on
     assert tick.stdout == "exit 0 typer imported: False\n", tick.stderr
     release.join()
+
+
+def test_on_the_real_clock_a_result_is_stamped_when_the_gateway_answered(tmp_path) -> None:
+    gateway, _texted = slow_gateway(tmp_path / "gateway", seconds=1.2)
+    desk = make_workspace(tmp_path / "cpts", roster=ROSTER, protocols=protocols(sms_command=gateway))
+    run = desk("intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "gp-a", "--json")
+    assert desk("notify", run.json["request"]).code == 0          # no --now: the clock
+    (attempt,) = [e for e in desk.events() if e["type"] == "attempt"]
+    (sent,) = [e for e in desk.events() if e["type"] == "sent"]
+    assert sent["at"] > attempt["at"]
+    assert "dated before" not in desk("verify").out
