@@ -50,7 +50,8 @@ def run(home: Path | None, now: str | None, as_json: bool, work: Callable[[Works
         render(ws, instant, result)
     if result.messages or deliver_due:
         sys.stdout.flush()   # the coordinator reads the answer now; messages go out after it
-        deliver(ws, instant, None if deliver_due else result.messages, delivery)
+        live = not (now or needs_config and os.environ.get(NOW_ENV))    # on the real clock: results stamped so
+        deliver(ws, instant, None if deliver_due else result.messages, delivery, live=live)
 
 
 DELIVERY_ENV = "SNPCTL_DELIVERY"    # detach (default), wait, or inline
@@ -58,7 +59,8 @@ SEND_WAIT_ENV = "SNPCTL_SEND_WAIT"  # seconds a command waits for its detached s
 SEND_WAIT = 1.0
 
 
-def deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str | None = None) -> None:
+def deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str | None = None, *,
+            live: bool = False) -> None:
     """Send what the command queued, after its answer. The command's work is done and recorded: whatever
     happens here, it exits 0; a message that could not be sent is recorded so, and retried by tick.
 
@@ -68,13 +70,18 @@ def deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str | Non
     (scripts, tests, the demo). ``inline``: no sender process (systems without fork).
     """
     try:
-        _deliver(ws, now, ids, mode or os.environ.get(DELIVERY_ENV) or "detach")
+        _deliver(ws, now, ids, mode or os.environ.get(DELIVERY_ENV) or "detach", live)
     except KeyboardInterrupt:   # before the sender took over: what was not claimed or not handed over, tick sends
         print(_("snpctl: interrupted; the command was done and recorded, and tick will send its messages."),
               file=sys.stderr)
 
 
-def _deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str) -> None:
+def _stamp(now: datetime) -> datetime:
+    return max(now, datetime.now(UTC).replace(microsecond=0))
+
+
+def _deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str, live: bool) -> None:
+    """``live``: the command runs on the real clock, so results are stamped when they come in."""
     try:
         batch = service.claim(ws, now, ids)
     except SnpctlError as error:
@@ -83,6 +90,7 @@ def _deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str) -> 
         return
     if batch is None:
         return
+    stamp = (lambda: _stamp(now)) if live else None
     outcome = None
     if mode != "inline" and batch.to_gateways:
         from snpctl.messaging import sender
@@ -91,10 +99,10 @@ def _deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str) -> 
         except ValueError:
             wait = SEND_WAIT
         release = batch.entry.release if batch.entry is not None else None    # the sender holds it now
-        outcome = sender.detached(lambda: service.send(ws, now, batch), wait=wait, before_wait=release)
+        outcome = sender.detached(lambda: service.send(ws, now, batch, clock=stamp), wait=wait, before_wait=release)
     if outcome is None:
         try:
-            outcome = "done", service.send(ws, now, batch)
+            outcome = "done", service.send(ws, now, batch, clock=stamp)
         except SnpctlError as error:
             outcome = "done", {"error": error.message}
         except Exception as error:  # a bug while sending: the command itself is done
