@@ -207,17 +207,22 @@ def test_a_hanging_gateway_does_not_hold_notify_nor_is_its_batch_given_up_while_
     verified(desk)
 
 
-@pytest.mark.slow
-def test_a_sender_killed_before_handing_messages_over_has_them_retried_and_sent_once(tmp_path, sms) -> None:
-    desk = workspace(tmp_path, sms=sms, sms_behaviour="hangs_once")
-    rid = intake(desk, "16:00", treating_doctor="none")    # gp-a, gp-b, gp-cami: messages 1, 2, 3
-    child = command(desk, "notify", rid, "--now", f"{MONDAY}T16:01", SNPCTL_SEND_WORKERS="1")
+def notify_and_kill_its_sender_mid_sms(desk: Desk, rid: str, sms, **env: str) -> None:
+    """``notify RID``, its sender SIGKILLed once the gateway holds message 1 (``hangs_once``) and has not answered."""
+    child = command(desk, "notify", rid, "--now", f"{MONDAY}T16:01", **env)
     try:
-        wait_for(sms.pidfile)                  # message 1 is with the gateway; 2 and 3 wait their turn
+        wait_for(sms.pidfile)
         os.kill(sender_pid(desk), signal.SIGKILL)
         child.communicate(timeout=10)
     finally:
         child.kill()
+
+
+@pytest.mark.slow
+def test_a_sender_killed_before_handing_messages_over_has_them_retried_and_sent_once(tmp_path, sms) -> None:
+    desk = workspace(tmp_path, sms=sms, sms_behaviour="hangs_once")
+    rid = intake(desk, "16:00", treating_doctor="none")    # gp-a, gp-b, gp-cami: messages 1, 2, 3
+    notify_and_kill_its_sender_mid_sms(desk, rid, sms, SNPCTL_SEND_WORKERS="1")   # 2 and 3 were waiting their turn
     assert ok(desk, "tick", at="16:02")["failed_messages"] == []
     assert [e for e in message_events(desk) if e["type"] == "failed"] == [
         {"type": "failed", "message": 2, "attempt": 1, "error": "interrupted"},
@@ -237,13 +242,7 @@ def test_without_the_senders_folder_a_message_handed_to_a_dead_sender_is_unknown
                                                                                                    sms) -> None:
     desk = workspace(tmp_path, sms=sms, sms_behaviour="hangs_once")
     rid = intake(desk, "16:00")
-    child = command(desk, "notify", rid, "--now", f"{MONDAY}T16:01")
-    try:
-        wait_for(sms.pidfile)
-        os.kill(sender_pid(desk), signal.SIGKILL)
-        child.communicate(timeout=10)
-    finally:
-        child.kill()
+    notify_and_kill_its_sender_mid_sms(desk, rid, sms)
     for entry in (desk.home / ".snpctl" / "senders").iterdir():     # someone deleted .snpctl/ meanwhile
         entry.unlink()
     assert ok(desk, "tick", at="16:10:59")["failed_messages"] == []
