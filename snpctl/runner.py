@@ -74,6 +74,10 @@ def deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str | Non
     except KeyboardInterrupt:   # before the sender took over: what was not claimed or not handed over, tick sends
         print(_("snpctl: interrupted; the command was done and recorded, and tick will send its messages."),
               file=sys.stderr)
+    except Exception as error:  # a bug while sending: the command itself is done and recorded, so still exit 0
+        if os.environ.get("SNPCTL_DEBUG"):
+            raise
+        _say(("done", {"bug": f"{type(error).__name__}: {error}"}), 0)
 
 
 def _stamp(now: datetime) -> datetime:
@@ -105,10 +109,6 @@ def _deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str, liv
             outcome = "done", service.send(ws, now, batch, clock=stamp)
         except SnpctlError as error:
             outcome = "done", {"error": error.message}
-        except Exception as error:  # a bug while sending: the command itself is done
-            if os.environ.get("SNPCTL_DEBUG"):
-                raise
-            outcome = "done", {"bug": f"{type(error).__name__}: {error}"}
     _say(outcome, len(batch.claimed))
 
 

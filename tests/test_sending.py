@@ -175,6 +175,7 @@ def test_notify_to_ten_members_returns_at_once_and_ctrl_c_loses_none_of_their_sm
     returned = time.monotonic() - started
     assert returned < 2.0 and child.returncode == 0, (returned, err)
     assert answer.startswith(f"Request {rid}: open to the community") and out == ""
+    assert err.startswith("snpctl: interrupted; the command was done and recorded, and ")
 
     for at in ("16:02", "16:03"):                       # the next two ticks, once the senders are done
         assert desk("tick", "--wait", now=f"{MONDAY}T{at}").code == 0
