@@ -323,10 +323,9 @@ def _rendered(ws: Workspace, state: State, message: Message, private: dict[str, 
         private[message.request] = ws.load_private(message.request, patient=request.patient)
     text = ""
     if message.template == "synthesis_treating_doctor":
-        text = ws.load_private_text(message.request, synthesis_kind(message.id)) or \
-            ws.load_private_text(message.request, "synthesis")      # written before syntheses were numbered
+        text = ws.load_private_text(message.request, synthesis_kind(message.id))    # this message's, never another's
         if not text:
-            raise ValueError("no synthesis text")
+            raise ValueError("no synthesis text")     # failed ("render"), retried, then the operator is told
     return render.render(ws.config, state, message, private[message.request], text)
 
 
