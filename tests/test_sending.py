@@ -397,3 +397,13 @@ def test_on_the_real_clock_a_result_is_stamped_when_the_gateway_answered(tmp_pat
     (sent,) = [e for e in desk.events() if e["type"] == "sent"]
     assert sent["at"] > attempt["at"]
     assert "dated before" not in desk("verify").out
+
+
+def test_inline_delivery_sends_in_the_command_itself_for_systems_without_fork(tmp_path, sms) -> None:
+    desk = workspace(tmp_path, sms=sms)
+    rid = intake(desk, "16:00")
+    run = desk("notify", rid, "--json", now=f"{MONDAY}T16:01", SNPCTL_DELIVERY="inline")
+    assert (run.code, run.err) == (0, "")
+    assert [e["type"] for e in message_events(desk)] == ["queue", "attempt", "sent"]
+    assert len(sms.to(GP_A["e164"])) == 1
+    assert not list((desk.home / ".snpctl" / "senders").iterdir())
