@@ -165,12 +165,15 @@ def synthesis(request: RequestId, by: Member,
 
 
 @app.command()
-def tick(home: Home = None, now: Now = None, as_json: Json = False) -> None:
+def tick(home: Home = None, now: Now = None, as_json: Json = False,
+         wait: Annotated[bool, typer.Option("--wait", help="First let the messages still being sent go (at most a "
+                                            "minute), then send this tick's and wait for them too (scripts, "
+                                            "tests).")] = False) -> None:
     """Advance every window that has run out: escalate to the community, expire. Safe every minute from cron.
 
     Example (crontab): * * * * * SNPCTL_HOME=/srv/cpts /usr/local/bin/snpctl tick
     """
-    runner.tick(home, now, as_json)
+    runner.tick(home, now, as_json, wait)
 
 
 @app.command()

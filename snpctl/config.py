@@ -303,6 +303,17 @@ def _hours(table: _Table, text: str) -> Hours:
     return Hours(days, start, end, text.strip())
 
 
+MAIL_TIMEOUT_MAX = 300     # seconds: a longer wait would only hold a sender that cron's next tick needs
+
+
+def _one_line(table: _Table, key: str, default: Any = ...) -> Any:
+    """A string that goes into a mail header or onto a command line: no line breaks or control characters."""
+    value = table.get(key, str, default)
+    if isinstance(value, str) and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+        table.fail(_("contains a line break or a control character; write it on one line, as plain text."), key)
+    return value
+
+
 def _messaging(table: _Table | None) -> Messaging:
     if table is None:
         return Messaging()
@@ -325,11 +336,14 @@ def _messaging(table: _Table | None) -> Messaging:
     mail = None
     mail_table = table.table("mail")
     if mail_table is not None:
-        mail = Mail(host=mail_table.get("host", str), port=mail_table.get("port", int, 587),
-                    sender=mail_table.get("sender", str), starttls=mail_table.get("starttls", bool, True),
-                    user=mail_table.get("user", str, None), password_env=mail_table.get("password_env", str, None),
+        mail = Mail(host=_one_line(mail_table, "host"), port=mail_table.get("port", int, 587),
+                    sender=_one_line(mail_table, "sender"), starttls=mail_table.get("starttls", bool, True),
+                    user=_one_line(mail_table, "user", None), password_env=mail_table.get("password_env", str, None),
                     cafile=mail_table.get("cafile", str, None),
                     timeout=float(mail_table.get("timeout_seconds", int, 10)))
+        if not 0 < mail.timeout <= MAIL_TIMEOUT_MAX:
+            mail_table.fail(_("must be between 1 and {most} seconds, found {value:g}.")
+                            .format(most=MAIL_TIMEOUT_MAX, value=mail.timeout), "timeout_seconds")
         mail_table.finish()
     templates: dict[str, str] = {}
     templates_table = table.table("templates")
@@ -347,9 +361,9 @@ def _messaging(table: _Table | None) -> Messaging:
         outbox=table.get("outbox", str, defaults.outbox),
         reminder_before=table.duration("reminder_before", defaults.reminder_before),
         retry=retry,
-        operator_sms=table.get("operator_sms", str, None),
-        operator_mail=table.get("operator_mail", str, None),
-        cot_phone=table.get("cot_phone", str, None),
+        operator_sms=_one_line(table, "operator_sms", None),
+        operator_mail=_one_line(table, "operator_mail", None),
+        cot_phone=_one_line(table, "cot_phone", None),
         sms_command=sms_command, mail=mail, templates=templates,
     )
     table.finish()

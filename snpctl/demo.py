@@ -64,7 +64,8 @@ AFTERNOON: list[tuple[str, str]] = [
 
 def run(line: str, home: Path, now: str) -> tuple[int, str]:
     out = io.StringIO()
-    env = {"SNPCTL_HOME": str(home), "SNPCTL_NOW": now, "SNPCTL_SEED": SEED, "COLUMNS": "100"}
+    env = {"SNPCTL_HOME": str(home), "SNPCTL_NOW": now, "SNPCTL_SEED": SEED, "COLUMNS": "100",
+           "SNPCTL_DELIVERY": "wait"}     # each command's messages are out before the next is typed
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:

@@ -5,18 +5,21 @@ from __future__ import annotations
 import sys
 
 
-def _tick_arguments(argv: list[str]) -> tuple[str | None, str | None, bool] | None:
-    """``tick [--home DIR] [--now TIME] [--json]`` read by hand, or None for anything else (then typer reads it)."""
+def _tick_arguments(argv: list[str]) -> tuple[str | None, str | None, bool, bool] | None:
+    """``tick [--home DIR] [--now TIME] [--json] [--wait]`` read by hand, or None for anything else (then typer
+    reads it)."""
     if not argv or argv[0] != "tick":
         return None
     home = now = None
-    as_json = False
+    as_json = wait = False
     rest = list(argv[1:])
     while rest:
         word = rest.pop(0)
         name, equals, value = word.partition("=")
         if word == "--json":
             as_json = True
+        elif word == "--wait":
+            wait = True
         elif name in ("--home", "--now") and (equals or rest):
             value = value if equals else rest.pop(0)
             if name == "--home":
@@ -25,7 +28,7 @@ def _tick_arguments(argv: list[str]) -> tuple[str | None, str | None, bool] | No
                 now = value
         else:
             return None            # --help, a typo...: the full parser answers
-    return home, now, as_json
+    return home, now, as_json, wait
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,4 +1,4 @@
-"""Running one command: find the workspace and the clock, call the service, print, deliver.
+"""Running one command: find the workspace and the clock, call the service, print, deliver (by a forked sender).
 
 No typer here: the cron path (``snpctl tick``, every minute) goes through ``entry`` straight to
 ``tick`` below without importing the command-line framework.
@@ -35,7 +35,7 @@ def clock(ws: Workspace, typed: str | None, *, from_env: bool = True) -> datetim
 
 def run(home: Path | None, now: str | None, as_json: bool, work: Callable[[Workspace, datetime], service.Outcome],
          render: Callable[[Workspace, datetime, service.Outcome], None], *, needs_config: bool = True,
-         deliver_due: bool = False) -> None:
+         deliver_due: bool = False, delivery: str | None = None) -> None:
     ws = Workspace(resolve_home(str(home) if home else None))
     try:
         if needs_config:
@@ -52,20 +52,88 @@ def run(home: Path | None, now: str | None, as_json: bool, work: Callable[[Works
         render(ws, instant, result)
     if result.messages or deliver_due:
         sys.stdout.flush()   # the coordinator reads the answer now; messages go out after it
-        deliver(ws, instant, None if deliver_due else result.messages)
+        live = not (now or needs_config and os.environ.get(NOW_ENV))    # on the real clock: results stamped so
+        deliver(ws, instant, None if deliver_due else result.messages, delivery, live=live)
 
 
-def deliver(ws: Workspace, now: datetime, ids: list[int] | None) -> None:
-    """Send what the command queued, after its answer; a failure is recorded and retried by tick."""
+DELIVERY_ENV = "SNPCTL_DELIVERY"    # detach (default), wait, or inline
+SEND_WAIT_ENV = "SNPCTL_SEND_WAIT"  # seconds a command waits for its detached sender before it returns
+SEND_WAIT = 1.0
+
+
+def deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str | None = None, *,
+            live: bool = False) -> None:
+    """Send what the command queued, after its answer. The command's work is done and recorded: whatever
+    happens here, it exits 0; a message that could not be sent is recorded so, and retried by tick.
+
+    ``detach`` (the default): a sender of its own (``messaging.sender.detached``) that Ctrl-C, a closed
+    terminal and this process's exit do not stop; the command waits for it a moment (``SNPCTL_SEND_WAIT``,
+    1 s), so that a quick batch is reported here. ``wait``: the same sender, waited for to the end
+    (scripts, tests, the demo). ``inline``: no sender process (systems without fork).
+    """
     try:
-        sent = service.deliver(ws, now, ids)
+        _deliver(ws, now, ids, mode or os.environ.get(DELIVERY_ENV) or "detach", live)
+    except KeyboardInterrupt:   # before the sender took over: what was not claimed or not handed over, tick sends
+        print(_("snpctl: interrupted; the command was done and recorded, and tick will send its messages."),
+              file=sys.stderr)
+    except Exception as error:  # a bug while sending: the command itself is done and recorded, so still exit 0
+        if os.environ.get("SNPCTL_DEBUG"):
+            raise
+        _say(("done", {"bug": f"{type(error).__name__}: {error}"}), 0)
+
+
+def _stamp(now: datetime) -> datetime:
+    return max(now, datetime.now(UTC).replace(microsecond=0))
+
+
+def _deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str, live: bool) -> None:
+    """``live``: the command runs on the real clock, so results are stamped when they come in."""
+    try:
+        batch = service.claim(ws, now, ids)
     except SnpctlError as error:
         print(_("snpctl: the messages could not be sent now ({error}); tick will send them.")
               .format(error=error.message), file=sys.stderr)
         return
-    if sent["failed"]:
+    if batch is None:
+        return
+    stamp = (lambda: _stamp(now)) if live else None
+    outcome = None
+    if mode != "inline" and batch.to_gateways:
+        from snpctl.messaging import sender
+        try:
+            wait = None if mode == "wait" else float(os.environ.get(SEND_WAIT_ENV) or SEND_WAIT)
+        except ValueError:
+            wait = SEND_WAIT
+        release = batch.entry.release if batch.entry is not None else None    # the sender holds it now
+        outcome = sender.detached(lambda: service.send(ws, now, batch, clock=stamp), wait=wait, before_wait=release)
+    if outcome is None:
+        try:
+            outcome = "done", service.send(ws, now, batch, clock=stamp)
+        except SnpctlError as error:
+            outcome = "done", {"error": error.message}
+    _say(outcome, len(batch.claimed))
+
+
+def _say(outcome: tuple[str, dict], claimed: int) -> None:
+    status, summary = outcome
+    if status == "running":
+        print(_("snpctl: {n} message(s) are still being sent in the background; `snpctl list` will show any that "
+                "fail.").format(n=claimed), file=sys.stderr)
+    elif status == "interrupted":
+        print(_("snpctl: interrupted; the command was done and recorded, and its {n} message(s) go on being sent in "
+                "the background (`snpctl list` will show any that fail).").format(n=claimed), file=sys.stderr)
+    elif "error" in summary:
+        print(_("snpctl: the messages could not all be recorded ({error}); tick will settle them.")
+              .format(error=summary["error"]), file=sys.stderr)
+    elif "stopped" in summary:
+        print(_("snpctl: the sender stopped before it finished; tick will retry what it had not handed over "
+                "(`snpctl list` will show any that fail)."), file=sys.stderr)
+    elif "bug" in summary:
+        print(_("snpctl: internal error while sending ({error}); tick will retry what was not sent. Run again with "
+                "SNPCTL_DEBUG=1 and report it.").format(error=summary["bug"]), file=sys.stderr)
+    elif summary.get("failed"):
         print(_("snpctl: {n} message(s) could not be sent; tick will retry (see `snpctl list`).")
-              .format(n=sent["failed"]), file=sys.stderr)
+              .format(n=summary["failed"]), file=sys.stderr)
 
 
 def fail(message: str, code: int) -> None:
@@ -82,14 +150,22 @@ def render(name: str) -> Callable[[Workspace, datetime, service.Outcome], None]:
 
 
 
-def tick(home: Path | str | None, now: str | None, as_json: bool) -> None:
+SENDERS_WAIT = 60.0   # seconds `tick --wait` waits for the senders still running
+
+
+def tick(home: Path | str | None, now: str | None, as_json: bool, wait: bool = False) -> None:
+    """``wait``: first let the senders still running finish (at most a minute), then wait for this tick's own."""
     people = render("tick")
 
     def quiet_when_idle(ws: Workspace, at: datetime, result: service.Outcome) -> None:
         if any(result.data.values()):      # cron mails what a job prints: an idle tick prints nothing
             people(ws, at, result)
 
-    run(home, now, as_json, lambda ws, at: service.tick(ws, at), quiet_when_idle, deliver_due=True)
+    if wait:
+        from snpctl.store import senders
+        senders.wait_idle(resolve_home(str(home) if home else None), SENDERS_WAIT)
+    run(home, now, as_json, lambda ws, at: service.tick(ws, at), quiet_when_idle, deliver_due=True,
+        delivery="wait" if wait else None)
 
 
 def internal_error(error: Exception) -> None:

@@ -2,9 +2,10 @@
 
 Each takes the workspace, the instant the command runs as (``now``, aware), and typed arguments;
 each returns an ``Outcome`` whose ``data`` is the contract's JSON object and whose ``messages``
-are the ids it queued. Delivering them (``deliver``) is a separate step, taken outside the
-ledger lock, right after the command's answer has been printed, so that a slow gateway never
-holds up another command (each hand-over is bounded by its timeout).
+are the ids it queued. Delivering them is a separate step, taken right after the command's answer
+has been printed: ``claim`` (under the lock), then ``send`` (outside it, by a sender process of its
+own when the runner forks one: see ``runner.deliver``), so that a slow gateway never holds up
+another command nor the operator's prompt.
 """
 
 from __future__ import annotations
@@ -20,9 +21,21 @@ from snpctl.domain.events import new
 from snpctl.domain.state import Message, Request, State
 from snpctl.errors import BadUsage, LedgerError
 from snpctl.i18n import _
+from snpctl.store import senders
 from snpctl.store import workspace as ws_files
 from snpctl.store.workspace import Workspace
 from snpctl.timefmt import to_local_iso
+
+
+SEND_WORKERS = 8     # messages of one batch handed over at once: 50 doctors asked in the time of 7
+SEND_WORKERS_ENV = "SNPCTL_SEND_WORKERS"
+
+
+def _workers() -> int:
+    try:
+        return max(1, int(os.environ.get(SEND_WORKERS_ENV) or SEND_WORKERS))
+    except ValueError:
+        return SEND_WORKERS
 
 
 @dataclass
@@ -92,10 +105,15 @@ def intake(ws: Workspace, now: datetime, *, motif: str, source: str, treating_do
            commune: str | None = None, seed: str | None = None) -> Outcome:
     details = {k: v for k, v in (("name", patient), ("phone", phone), ("note", note), ("commune", commune)) if v}
     saved: list[str] = []
+    moved: list[str] = []
 
     def keep_private(events: list[dict[str, Any]]) -> None:
+        rid = events[0]["request"]
+        orphan = ws.quarantine_orphan(rid)    # left by an intake killed before its line: never this patient's
+        if orphan is not None:
+            moved.append(_("Request {id} had a private record left by an interrupted intake, not this caller's; it "
+                           "was moved to {path} and is not used.").format(id=rid, path=orphan))
         if details:
-            rid = events[0]["request"]
             ws.save_private(rid, {"patient": events[0]["patient"], **details})
             saved.append(rid)
 
@@ -109,7 +127,7 @@ def intake(ws: Workspace, now: datetime, *, motif: str, source: str, treating_do
             ws.private_path(rid).unlink(missing_ok=True)
         raise
     request = state.requests[events[0]["request"]]
-    return Outcome({"request": request.id, "status": request.status}, warnings, request)
+    return Outcome({"request": request.id, "status": request.status}, warnings + moved, request)
 
 
 def notify(ws: Workspace, now: datetime, *, request: str) -> Outcome:
@@ -152,14 +170,32 @@ def outcome(ws: Workspace, now: datetime, *, request: str, outcome: str) -> Outc
     return Outcome({"request": req.id, "status": req.status}, warnings, req)
 
 
+SYNTHESIS_MAX = 64 * 1024    # bytes of UTF-8: a few pages; a mail relay refuses far less than a 50 MB file
+
+
 def synthesis(ws: Workspace, now: datetime, *, request: str, by: str, text: str) -> Outcome:
     if not text.strip():
         raise BadUsage(_("The synthesis is empty; give its text with --text or --file."))
+    size = len(text.encode("utf-8"))
+    if size > SYNTHESIS_MAX:
+        raise BadUsage(_("The synthesis is {size} KiB, more than the {most} KiB a secure mail carries here; shorten "
+                         "it, nothing was recorded.").format(size=-(-size // 1024), most=SYNTHESIS_MAX // 1024))
+
+    written: list[Path] = []
 
     def keep_private(events: list[dict[str, Any]]) -> None:
-        ws.save_private_text(events[0]["request"], "synthesis", text)
-
-    state, events, warnings = _decided(ws, now, cascade.synthesis, keep_private, request=request, by=by)
+        # one file per synthesis, named after the message that carries it: a second one never overwrites the first
+        for event in events:
+            for entry in event["messages"] if event["type"] == "queue" else ():
+                if entry[1] == "synthesis_treating_doctor":
+                    ws.save_private_text(event["request"], synthesis_kind(entry[0]), text)
+                    written.append(ws.private_path(event["request"], synthesis_kind(entry[0])))
+    try:
+        state, events, warnings = _decided(ws, now, cascade.synthesis, keep_private, request=request, by=by)
+    except LedgerError:
+        for path in written:     # the ledger refused the line: no text without its message
+            path.unlink(missing_ok=True)
+        raise
     req = state.requests[events[0]["request"]]
     return Outcome({"request": req.id, "status": req.status, "synthesis": True}, warnings, req, _queued(events))
 
@@ -169,64 +205,142 @@ def tick(ws: Workspace, now: datetime) -> Outcome:
     with ws.ledger.transaction(now) as tx:
         events = cascade.tick(tx.state, ws.config, now)
         tx.append(events + messages.plan(tx.state, ws.config, now, events))
-        duties, given_up = messages.duties(tx.state, ws.config, now)
+        seen = senders.read(ws.home)       # under the lock: no sender claims or records meanwhile
+        duties, given_up = messages.duties(tx.state, ws.config, now, senders.whereabouts(seen))
         tx.append(duties)
         state, warnings = tx.state, tx.warnings
+        senders.forget_settled(seen, {m for m in state.undelivered if state.messages[m].status == "sending"})
     return Outcome({"escalated": [e["request"] for e in events if e["type"] == "escalate"],
                     "expired": [e["request"] for e in events if e["type"] == "expire"],
                     "failed_messages": [message_view(ws, state.messages[m]) for m in given_up]}, warnings)
 
 
-def deliver(ws: Workspace, now: datetime, ids: list[int] | None = None) -> dict[str, int]:
-    """Send the given queued messages (default: every one that is due), outside the lock.
+def synthesis_kind(message_id: int) -> str:
+    """The private text of the synthesis that message ``message_id`` carries: ``<request>.synthesis.<id>.txt``."""
+    return f"synthesis.{message_id}"
 
-    Claim under the lock (an ``attempt`` line, so no other process sends them too), send without
-    the lock, record the results under the lock. A message on the outbox channel needs no claim:
-    writing its file twice gives the same file.
+
+@dataclass
+class Batch:
+    """Messages claimed for sending (``claim``), and what sending them (``send``) needs."""
+
+    state: State                         # as of the claim: what the texts are rendered from
+    claimed: list[tuple[Message, int]]   # each message as it was before the claim, and its attempt number
+    entry: senders.Entry | None          # this sender in .snpctl/senders (None: no message needed a claim)
+
+    @property
+    def to_gateways(self) -> int:
+        """How many go to an SMS command or a mail server (the others only to the outbox: written at once)."""
+        return sum(1 for message, _attempt in self.claimed if message.channel != "outbox")
+
+
+def claim(ws: Workspace, now: datetime, ids: list[int] | None = None) -> Batch | None:
+    """Claim the given queued messages (default: every one that is due) under the lock; None if none is.
+
+    The claim is an ``attempt`` line, so that no other process sends them too. Only the first try of a
+    message on the outbox channel needs none: writing its file twice gives the same file, and it is
+    recorded written at once. The sender's entry (``store.senders``) is made before the claim and
+    names the claimed messages before the lock is let go, so that ``tick`` always knows who sends them.
     """
     config = ws.config
     with ws.ledger.transaction(now) as tx:
         candidates = sorted(tx.state.undelivered) if ids is None else ids
         claimed = [(tx.state.messages[i], tx.state.messages[i].attempts + 1) for i in candidates
                    if i in tx.state.messages and messages.claimable(tx.state.messages[i], config, now)]
-        attempts = [[m.id, attempt] for m, attempt in claimed if m.channel != "outbox"]
-        if attempts:
-            tx.append([new("attempt", now, messages=attempts)])
+        attempts = [[m.id, attempt] for m, attempt in claimed if m.channel != "outbox" or m.status != "queued"]
+        entry = senders.register(ws.home) if attempts else None
+        try:
+            if attempts:
+                tx.append([new("attempt", now, messages=attempts)])
+        except BaseException:
+            if entry is not None:
+                entry.done()
+            raise
+        if entry is not None:
+            entry.claimed([i for i, _attempt in attempts])
         state = tx.state
-    if not claimed:
-        return {"sent": 0, "failed": 0}
-    from snpctl.messaging import render, transports
+    return Batch(state, claimed, entry) if claimed else None
+
+
+def send(ws: Workspace, now: datetime, batch: Batch, workers: int | None = None,
+         clock: Callable[[], datetime] | None = None) -> dict[str, int]:
+    """Render, write to the outbox, hand over (``workers`` at a time), and record each result as it comes.
+
+    Results are stamped ``now``, or ``clock()`` when given (a command run on the real clock: a batch
+    may take minutes, and the wait before a retry counts from the failure).
+
+    A message that cannot be rendered, written or handed over is recorded as failed with a short code
+    (``render``, ``outbox_full``..., the transport's), and the others still go. Results are recorded
+    in coalesced lines (one ``sent`` and one ``failed`` line for all that came in since the last).
+    """
+    from snpctl.messaging import sender, transports
+    config = ws.config
     private: dict[str, dict[str, str]] = {}
-    sent, failed = [], []
-    for message, attempt in claimed:
-        if message.channel == "outbox" and not ws.write_outbox:
-            sent.append([message.id, attempt])     # a simulation: the outbox is the whole delivery, and it is off
-            continue
-        if message.request not in private:
-            private[message.request] = ws.load_private(message.request)
-        text = ws.load_private_text(message.request, "synthesis") \
-            if message.template == "synthesis_treating_doctor" else ""
-        rendered = render.render(config, state, message, private[message.request], text)
-        if ws.write_outbox:
-            day = now.astimezone(config.zone).strftime("%Y-%m-%d")
-            transports.write_outbox(ws.home / config.messaging.outbox, day, message.id, message.template,
-                                    message.recipient, message.channel, attempt, message.request, rendered)
-        error = None
-        if message.channel == "sms":
-            error = transports.send_sms(config.messaging.sms_command, rendered.to, rendered.text) \
-                if rendered.to else "no_number"
-        elif message.channel == "mail":
-            error = transports.send_mail(config.messaging.mail, rendered.to, rendered.subject, rendered.text) \
-                if rendered.to else "no_address"
-        (sent.append([message.id, attempt]) if error is None else failed.append([message.id, attempt, error]))
+    ready: list[sender.Result] = []
+    jobs: list[sender.Job] = []
+    if batch.entry is not None:
+        batch.entry.sender(os.getpid())       # a forked sender: the process that now holds the entry
+    try:
+        for message, attempt in batch.claimed:
+            if message.channel == "outbox" and not ws.write_outbox:
+                ready.append((message.id, attempt, None))  # a simulation: the outbox is the whole delivery, and off
+                continue
+            try:
+                rendered = _rendered(ws, batch.state, message, private)
+            except Exception:                          # a template or a record we cannot read: this message only
+                ready.append((message.id, attempt, "render"))
+                continue
+            if ws.write_outbox:
+                day = now.astimezone(config.zone).strftime("%Y-%m-%d")
+                try:
+                    transports.write_outbox(ws.home / config.messaging.outbox, day, message.id, message.template,
+                                            message.recipient, message.channel, attempt, message.request, rendered)
+                except OSError as error:
+                    ready.append((message.id, attempt, transports.outbox_error(error)))
+                    continue
+            if message.channel == "outbox":
+                ready.append((message.id, attempt, None))
+            else:
+                jobs.append((message.id, attempt, transports.handing(config, message.channel, rendered)))
+        return sender.send_batch(ready, jobs, lambda results: _record(ws, clock() if clock else now, results),
+                                 handed=batch.entry.handed if batch.entry is not None else None,
+                                 workers=workers or _workers())
+    finally:
+        if batch.entry is not None:
+            batch.entry.done()
+
+
+def deliver(ws: Workspace, now: datetime, ids: list[int] | None = None) -> dict[str, int]:
+    """Claim and send here, in this process (the simulator, ``SNPCTL_DELIVERY=inline``); see ``claim`` and ``send``."""
+    batch = claim(ws, now, ids)
+    return send(ws, now, batch) if batch is not None else {"sent": 0, "failed": 0}
+
+
+def _rendered(ws: Workspace, state: State, message: Message, private: dict[str, dict[str, str]]):
+    from snpctl.messaging import render
+    request = state.requests[message.request]
+    if message.request not in private:
+        private[message.request] = ws.load_private(message.request, patient=request.patient)
+    text = ""
+    if message.template == "synthesis_treating_doctor":
+        text = ws.load_private_text(message.request, synthesis_kind(message.id))    # this message's, never another's
+        if not text:
+            raise ValueError("no synthesis text")     # failed ("render"), retried, then the operator is told
+    return render.render(ws.config, state, message, private[message.request], text)
+
+
+def _record(ws: Workspace, now: datetime, results: list[tuple[int, int, str | None]]) -> tuple[int, int]:
+    """One ``sent`` and one ``failed`` line for ``results``: only what is still ours to record, never twice."""
     with ws.ledger.transaction(now) as tx:
-        # record only what is still ours to record (never twice); a message sent meanwhile has left the state
-        ours = {i for i, m in tx.state.messages.items() if m.status in ("sending", "queued")}
-        sent = [e for e in sent if e[0] in ours]
-        failed = [e for e in failed if e[0] in ours]
+        def ours(message_id: int, attempt: int) -> bool:
+            message = tx.state.messages.get(message_id)
+            return message is not None and (message.status == "sending" and message.attempts == attempt
+                                            or message.status == "queued" and attempt == 1)
+        sent = [[i, attempt] for i, attempt, error in results if error is None and ours(i, attempt)]
+        failed = [[i, attempt, error] for i, attempt, error in results if error is not None and ours(i, attempt)]
         tx.append(([new("sent", now, messages=sent)] if sent else []) +
                   ([new("failed", now, messages=failed)] if failed else []))
-    return {"sent": len(sent), "failed": len(failed)}
+    return len(sent), len(failed)
 
 
 def _torn_warning(torn) -> list[str]:

@@ -194,5 +194,9 @@ def desk(tmp_path: Path) -> Desk:
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SNPCTL_HOME", "SNPCTL_NOW", "SNPCTL_SEED", "SNPCTL_TEST_NO_LOCK", "SNPCTL_LOCK_TIMEOUT"):
+    for name in ("SNPCTL_HOME", "SNPCTL_NOW", "SNPCTL_SEED", "SNPCTL_TEST_NO_LOCK", "SNPCTL_LOCK_TIMEOUT",
+                 "SNPCTL_SEND_WAIT"):
         monkeypatch.delenv(name, raising=False)
+    # The real sender (forked, detached), waited for to the end: a test sees what a command sent when it
+    # returns, in-process and in child processes alike. Tests of the detached default set "detach".
+    monkeypatch.setenv("SNPCTL_DELIVERY", "wait")

@@ -9,12 +9,13 @@ at sending time from the templates and the private store.
 
 from __future__ import annotations
 
-import string
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from snpctl.domain.events import new
 from snpctl.domain.state import Message, Request, State
+from snpctl.i18n import _
 
 SENDING_STALE = timedelta(minutes=10)   # an attempt with no result after this: the sender died mid-way
 
@@ -59,16 +60,70 @@ PLACEHOLDERS: dict[str, set[str]] = {
 }
 
 
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+class TemplateProblem(ValueError):
+    """Why a template text cannot be rendered: a sentence that quotes the offending text."""
+
+
+def template_parts(text: str) -> list[tuple[str, bool]]:
+    """A template as (literal text, False) and (placeholder name, True) parts.
+
+    Only ``{name}`` placeholders; ``{{`` and ``}}`` are literal braces. No format specs,
+    conversions, nested fields, attribute or index access: ``str.format`` would run them, and a
+    nested field gets round the list of placeholders a template may use.
+    """
+    parts: list[tuple[str, bool]] = []
+    literal: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char in "{}" and text.startswith(char * 2, i):
+            literal.append(char)
+            i += 2
+        elif char == "}":
+            raise TemplateProblem(_("a lone }} at {quoted}; write }}}} for a literal brace.")
+                                  .format(quoted=repr(text[max(0, i - 10):i + 1])))
+        elif char == "{":
+            end = text.find("}", i + 1)
+            field = text[i + 1:end] if end != -1 else text[i + 1:]
+            if end == -1 or "{" in field:
+                shown = text[i:end + 1] if end != -1 else text[i:i + 20]
+                raise TemplateProblem(_("{quoted} is not a placeholder (a brace left open, or one inside another); "
+                                        "write {{name}}, and {{{{ }}}} for literal braces.").format(quoted=repr(shown)))
+            if not _NAME.fullmatch(field):
+                raise TemplateProblem(_("{quoted}: only plain placeholders like {{time}} are allowed, no format "
+                                        "spec (:), conversion (!), attribute (.) or index ([ ]).")
+                                      .format(quoted=repr(text[i:end + 1])))
+            if literal:
+                parts.append(("".join(literal), False))
+                literal = []
+            parts.append((field, True))
+            i = end + 1
+        else:
+            literal.append(char)
+            i += 1
+    if literal:
+        parts.append(("".join(literal), False))
+    return parts
+
+
+def fill(text: str, context: dict[str, str]) -> str:
+    """``text`` with each ``{name}`` replaced by ``context[name]``, nothing else interpreted."""
+    return "".join(context[value] if named else value for value, named in template_parts(text))
+
+
 def template_problem(name: str, text: str) -> str | None:
-    """Why a template text would fail when rendered, or None. Checked when the configuration loads."""
+    """Why a template text would fail when rendered, or None. Checked by ``check`` and every configuration load."""
     try:
-        fields = [field for _, field, spec, conversion in string.Formatter().parse(text) if field is not None]
-    except ValueError as error:
-        return f"{error} (write {{{{ and }}}} for a literal brace)"
+        fields = [value for value, named in template_parts(text) if named]
+    except TemplateProblem as problem:
+        return str(problem)
     for field in fields:
         if field not in PLACEHOLDERS[name]:
-            return f"unknown placeholder {{{field}}}; this template can use: " + \
-                ", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS[name]))
+            return _("unknown placeholder {{{field}}}; this template can use: {known}.").format(
+                field=field, known=", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS[name])))
     return None
 
 
@@ -143,11 +198,18 @@ def plan(state: State, config, now: datetime, events: list[dict[str, Any]]) -> l
     return planner.events
 
 
-def duties(state: State, config, now: datetime) -> tuple[list[dict[str, Any]], list[int]]:
+def duties(state: State, config, now: datetime, senders: dict[int, str] | None = None
+           ) -> tuple[list[dict[str, Any]], list[int]]:
     """What ``tick`` owes the messages at ``now``: reminders to queue, messages to give up (and report).
 
+    ``senders`` says where each message being sent stands (``store.senders.whereabouts``): ``alive``
+    (its sender still runs: never given up, however long it takes), ``interrupted`` (its sender
+    died before handing it to a gateway: it was not sent, so it failed and will be retried) or
+    ``handed`` (its sender died after: it may have been sent). A message it does not name, or
+    ``handed``, is given up as unknown once ``SENDING_STALE`` has passed.
     Returns the events and the ids of the messages given up by them.
     """
+    senders = senders or {}
     planner = _Planner(state, now)
     before = config.messaging.reminder_before
     if before:
@@ -155,7 +217,14 @@ def duties(state: State, config, now: datetime) -> tuple[list[dict[str, Any]], l
             request = state.requests[rid]
             if _reminder_due(request, before, now):
                 planner.queue(rid, "reminder_patient", "patient", _sms(config, "yes" if request.texted else None))
-    hopeless = [(mid, _hopeless(state.messages[mid], config, now)) for mid in sorted(state.undelivered)]
+    undelivered = sorted(state.undelivered)
+    interrupted = [[mid, state.messages[mid].attempts, "interrupted"] for mid in undelivered
+                   if state.messages[mid].status == "sending" and senders.get(mid) == "interrupted"]
+    if interrupted:
+        planner.events.append(new("failed", now, messages=interrupted))
+    accounted = {mid for mid in undelivered if state.messages[mid].status == "sending"
+                 and senders.get(mid) in ("alive", "interrupted")}
+    hopeless = [(mid, _hopeless(state.messages[mid], config, now)) for mid in undelivered if mid not in accounted]
     given_up = [[mid, why] for mid, why in hopeless if why is not None]
     if given_up:
         planner.events.append(new("given_up", now, messages=given_up))

@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from snpctl.config import CABINET, Config
-from snpctl.domain.messages import SUBJECTS, template_text
+from snpctl.domain.messages import SUBJECTS, fill, template_text
 from snpctl.domain.state import Message, State
 
 _DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -72,8 +72,8 @@ def render(config: Config, state: State, message: Message, private: dict[str, st
     if message.template == "synthesis_treating_doctor" and request.appointment:
         context["date"] = french_date(request.appointment, zone)
     to, name = _address(config, message, private)
-    subject = SUBJECTS.get(message.template, "CPTS {request}").format(**context)
-    return Rendered(to=to, name=name, subject=subject, text=template_text(config, message.template).format(**context))
+    subject = fill(SUBJECTS.get(message.template, "CPTS {request}"), context)
+    return Rendered(to=to, name=name, subject=subject, text=fill(template_text(config, message.template), context))
 
 
 def _address(config: Config, message: Message, private: dict[str, str]) -> tuple[str | None, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Callable
 
 from snpctl.config import Mail
 from snpctl.messaging.render import Rendered
@@ -22,14 +23,41 @@ def write_outbox(folder: Path, day: str, message_id: int, template: str, recipie
     target.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(folder, 0o700)
     path = target / f"{message_id:06d}-{template}-{recipient}.txt"
-    body = (f"To: {rendered.name} <{rendered.to or 'outbox only'}>\nChannel: {channel}\nTemplate: {template}\n"
-            f"Request: {request}\nAttempt: {attempt}\nSubject: {rendered.subject}\n\n{rendered.text}\n")
+    to, subject = _escaped(f"{rendered.name} <{rendered.to or 'outbox only'}>"), _escaped(rendered.subject)
+    text = _escaped(rendered.text, keep="\n\t")
+    body = (f"To: {to}\nChannel: {channel}\nTemplate: {template}\n"
+            f"Request: {request}\nAttempt: {attempt}\nSubject: {subject}\n\n{text}\n")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        os.write(fd, body.encode("utf-8"))
+        view = memoryview(body.encode("utf-8"))
+        while view:                              # a full disk may take part of it, then raise
+            view = view[os.write(fd, view):]
     finally:
         os.close(fd)
     return path
+
+
+def outbox_error(error: OSError) -> str:
+    """The code recorded for a message whose outbox file could not be written."""
+    import errno
+    return {errno.ENOSPC: "outbox_full", errno.EDQUOT: "outbox_full", errno.EACCES: "outbox_denied",
+            errno.EPERM: "outbox_denied", errno.EROFS: "outbox_denied"}.get(error.errno, "outbox_error")
+
+
+def handing(config, channel: str, rendered: Rendered) -> Callable[[], str | None]:
+    """How to hand ``rendered`` over on ``channel``: a call that returns None (handed over) or an error code."""
+    if not rendered.to:
+        return lambda: "no_number" if channel == "sms" else "no_address"
+    if channel == "sms":
+        return lambda: send_sms(config.messaging.sms_command, rendered.to, rendered.text)
+    return lambda: send_mail(config.messaging.mail, rendered.to, rendered.subject, rendered.text)
+
+
+def _escaped(text: str, keep: str = "") -> str:
+    """``text`` with its control characters written out (a line break as the two characters \\n, ESC as \\x1b),
+    but those in ``keep``: a patient's name cannot forge a header line, nor a label colour a terminal."""
+    return "".join(c if c in keep or not (ord(c) < 32 or 127 <= ord(c) < 160) else
+                   c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def send_sms(command: str, number: str, text: str) -> str | None:
@@ -61,9 +89,12 @@ def send_mail(mail: Mail, address: str, subject: str, text: str) -> str | None:
     import ssl
     from email.message import EmailMessage
     message = EmailMessage()
-    message["From"] = mail.sender
-    message["To"] = address
-    message["Subject"] = subject
+    try:
+        message["From"] = mail.sender
+        message["To"] = address
+        message["Subject"] = subject
+    except ValueError:          # a line break in an address (the roster's mssante): never a forged header
+        return "bad_address"
     message.set_content(text)
     try:
         with smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout) as server:

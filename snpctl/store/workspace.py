@@ -72,11 +72,34 @@ class Workspace:
         self._write_private(self.private_path(request),
                             json.dumps(record, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8"))
 
-    def load_private(self, request: str) -> dict[str, str]:
+    def load_private(self, request: str, *, patient: str) -> dict[str, str]:
+        """The request's private record, or {} unless it carries the request's patient reference ``patient``
+        (a record left by an intake killed before its line is another caller's)."""
         try:
-            return json.loads(self.private_path(request).read_text(encoding="utf-8"))
+            record = json.loads(self.private_path(request).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
+        return record if isinstance(record, dict) and record.get("patient") == patient else {}
+
+    def quarantine_orphan(self, request: str) -> Path | None:
+        """Move aside the private record of ``request``, an id not yet in the ledger (so left by a killed intake),
+        to ``private/quarantine/``; where it went, or None if there was none."""
+        path = self.private_path(request)
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            reference = str(record.get("patient", "unknown")) if isinstance(record, dict) else "unknown"
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            reference = "unknown"
+        folder = self.private / "quarantine"
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(folder, 0o700)
+        safe = "".join(c for c in reference if c.isalnum())[:16] or "unknown"
+        target = folder / f"{request}-{safe}-{os.urandom(3).hex()}.orphan.json"
+        os.chmod(path, 0o600)
+        os.replace(path, target)
+        return target.relative_to(self.home)
 
     def save_private_text(self, request: str, kind: str, text: str) -> None:
         self._write_private(self.private_path(request, kind), text.encode("utf-8"))
