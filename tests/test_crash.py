@@ -317,9 +317,7 @@ def test_a_failing_fsync_without_json_does_not_print_success(desk: Desk, monkeyp
 
 _LOCKER = """
 import fcntl, os, sys, time
-path = sys.argv[1]
-os.makedirs(os.path.dirname(path), exist_ok=True)
-fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)     # the ledger's lock is on ledger/ itself
 fcntl.flock(fd, fcntl.LOCK_EX)
 print("locked", flush=True)
 time.sleep(float(sys.argv[2]))
@@ -327,7 +325,7 @@ time.sleep(float(sys.argv[2]))
 
 
 def hold_lock(desk: Desk, seconds: float) -> subprocess.Popen:
-    child = subprocess.Popen([sys.executable, "-c", _LOCKER, str(desk.home / ".snpctl" / "lock"), str(seconds)],
+    child = subprocess.Popen([sys.executable, "-c", _LOCKER, str(desk.home / "ledger"), str(seconds)],
                              stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None and child.stdout.readline() == "locked\n"
     return child

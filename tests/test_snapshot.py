@@ -143,7 +143,7 @@ def test_a_rebuild_holds_one_month_file_at_a_time(desk: Desk, monkeypatch: pytes
     opening = Path.open
     monkeypatch.setattr(Path, "open", lambda path, *a, **k: seen.append(f"open {path.name[:7]}") or
                         opening(path, *a, **k))
-    for module in ("snpctl.store.verify", "snpctl.store.ledger"):
+    for module in ("snpctl.store.chain", "snpctl.store.ledger"):
         applying = importlib.import_module(module).apply
         monkeypatch.setattr(f"{module}.apply", lambda state, event, applying=applying:
                             seen.append(f"fold {event['at'][:7]}") or applying(state, event))
@@ -262,7 +262,7 @@ def folds_of_all_history(monkeypatch: pytest.MonkeyPatch, home: Path) -> list[st
 
     def fold(ledger: Ledger, lines, state=None):
         if state is None:
-            fd = os.open(home / ".snpctl" / "lock", os.O_RDWR | os.O_CREAT)
+            fd = os.open(home / "ledger", os.O_RDONLY | os.O_DIRECTORY)     # the ledger's lock
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 seen.append("free")
