@@ -16,7 +16,6 @@ from pathlib import Path
 FOLDER_MODE = 0o700        # .snpctl/ and private/: owner-only
 FILE_MODE = 0o600
 _SEAL = 32                 # bytes of SHA-256 in front of the content
-_checked: set[str] = set()   # folders whose mode this process already made owner-only
 
 
 def seal(content: bytes) -> bytes:
@@ -32,21 +31,17 @@ def unseal(data: bytes) -> bytes | None:
 def owner_only(folder: Path) -> None:
     """Make ``folder`` owner-only (0700) if it exists; if others could write in it, forget its derived files.
 
-    One ``stat`` per folder and process. Under ``umask 000`` an older snpctl left ``.snpctl/``
-    0777: any local account could have written a snapshot or a parsed copy there, seal and all.
+    One ``stat``. Under ``umask 000`` an older snpctl left ``.snpctl/`` 0777: any local account
+    could have written a snapshot or a parsed copy there, seal and all.
     """
-    key = os.fspath(folder)
-    if key in _checked:
-        return
     try:
-        mode = stat.S_IMODE(os.stat(key).st_mode)
+        mode = stat.S_IMODE(os.stat(folder).st_mode)
     except OSError:
         return
-    _checked.add(key)
     if mode == FOLDER_MODE:
         return
     try:
-        os.chmod(key, FOLDER_MODE)
+        os.chmod(folder, FOLDER_MODE)
     except OSError:
         return
     if mode & 0o022:
