@@ -170,12 +170,12 @@ def check_forward(history: dict[str, list[str]]) -> None:
             assert after in TERMINAL or RANK[after] > RANK[before], f"{rid} went backwards: {statuses}"
 
 
-@settings(max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                                  HealthCheck.function_scoped_fixture])
 def typed(kind: str, wait: int = 0, member: str = "gp-a", doctor: str = "none", reason: str = "busy") -> Command:
     return Command(kind, wait, 0, member, doctor, "fievre", "cabinet", 30, 0, 16 * 60, "seen", reason)
 
 
+@settings(max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                                  HealthCheck.function_scoped_fixture])
 @given(st.lists(command, min_size=8, max_size=40))
 @example([typed("intake"), typed("notify"), typed("accept", wait=120, member="gp-b")])           # at expiry
 @example([typed("intake", doctor="gp-a"), typed("notify"), typed("accept", wait=59, member="gp-b"),
