@@ -1,7 +1,8 @@
 """The ledger on disk: ``ledger/YYYY-MM.jsonl``, append-only, locked, fsynced, hash-chained.
 
-Writers go through ``Ledger.transaction()``: take the lock, recover a torn last line, fold the
-state, let the caller decide, append and fsync, all under that one lock. Readers
+Writers go through ``Ledger.transaction()``: take the lock (on the folder ``ledger/`` itself, so
+that deleting ``.snpctl/`` cannot drop it), recover a torn last line, fold the state, let the
+caller decide, check each new line as ``verify`` would, append and fsync, all under that one lock. Readers
 (``Ledger.read``) take no lock and never write: a line without its newline is not an event.
 """
 

@@ -6,7 +6,10 @@ ledger, and folds only the lines after it. It is never trusted blindly and never
 is missing, unreadable, sealed with another SHA-256 than its content's (edited by hand: a status,
 a count, a deadline), from another ledger, or the ledger changed under it (an older file's size or
 time, the newest file's stamp, the hash of its line), it is ignored and rebuilt.
-``verify`` and ``report`` never read it.
+``verify`` and ``report`` never read it. A writer writes a new one once ``EVERY`` events, or
+``EVERY_BYTES`` bytes of lines, came after the one it read (counted from the snapshot's own
+sequence, whoever wrote those lines): so a command never folds more than that, however the
+ledger was written (one command at a time, simulated, pulled from git).
 
 Only the *hot* part of the state is kept: requests not yet closed or that moved in the last
 48 hours, messages not yet settled or given up lately. A command about any other request asks
