@@ -11,6 +11,11 @@
    fresh process, median of R runs, on a copy of the workspace; of 3 for `verify` and a report
    with no saved sums), beside the floor
    `python -c "import typer"` and DuckDB's `read_json` computing the same counts as `report`.
+3. The big ledger as users write it (issue 11): after the simulation, ``--typed`` commands (default
+   2,000) typed one by one as a coordinator and cron would (intake, notify, accept, tick, outcome), each
+   through ``snpctl.entry.main`` in one Python process that builds its workspace and ledger from the
+   files as a fresh process does; then the same timings, beside those right after the simulation
+   (target: intake and idle tick at most 1.2x).
 
 A benchmark, not a test: it fails only when a command fails or DuckDB's counts differ.
 """
@@ -171,6 +176,61 @@ def same_counts(home: Path, counts: dict[str, int]) -> bool:
     return mine == counts
 
 
+# Types commands one by one into a workspace, each as `snpctl ARGS` would run it (its own Workspace and
+# Ledger, read from the files), in one process so that 2,000 of them do not pay 2,000 interpreter start-ups.
+_TYPIST = """
+import contextlib, io, json, sys
+from datetime import date, timedelta
+from snpctl.entry import main
+home, first, count = sys.argv[1], date.fromisoformat(sys.argv[2]), int(sys.argv[3])
+typed = failed = 0
+def run(*args):
+    global typed, failed
+    out = io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            main([*args, "--home", home])
+        except SystemExit as done:
+            code = done.code or 0
+    typed += 1
+    failed += code != 0
+    return out.getvalue()
+k = 0
+taken = []
+while typed < count:
+    day = first + timedelta(days=k // 20)          # 20 requests a day, every quarter of an hour from 09:00
+    minutes = 9 * 60 + (k % 20) * 15
+    at = lambda m: f"{day.isoformat()}T{(minutes + m) // 60:02d}:{(minutes + m) % 60:02d}"
+    answer = run("intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "none", "--json",
+                 "--now", at(0))
+    rid = json.loads(answer)["request"]
+    notified = json.loads(run("notify", rid, "--json", "--now", at(1)))["notified"]
+    if k % 4:                                       # three in four are taken; the others expire at a tick
+        run("accept", rid, "--by", notified[0], "--at", f"{day.isoformat()}T18:00", "--site", "cabinet",
+            "--now", at(2))
+        taken.append(rid)
+    run("tick", "--now", at(3))
+    if k % 20 == 19:                                # the evening: what became of the day's appointments
+        for rid in taken:
+            run("outcome", rid, "seen", "--now", f"{day.isoformat()}T18:30")
+        taken = []
+    k += 1
+print(json.dumps({"typed": typed, "failed": failed}))
+"""
+
+
+def type_commands(home: Path, count: int) -> tuple[int, float]:
+    """``count`` commands typed one by one from the Monday after the ledger ends; the events they wrote, seconds."""
+    day = last_instant(home)
+    monday = date.fromordinal(day.toordinal() + 7 - day.weekday())
+    before = events(home)
+    seconds, done = wall([sys.executable, "-c", _TYPIST, str(home), monday.isoformat(), str(count)])
+    if json.loads(done.stdout)["failed"]:
+        raise SystemExit(f"bench: typed commands failed: {done.stdout.strip()}")
+    return events(home) - before, seconds
+
+
 def main() -> None:
     # as `pip install` leaves a package: compiled, so no command pays for compiling its source
     # (an editable install with PYTHONDONTWRITEBYTECODE set would, some 35 ms a command)
@@ -179,6 +239,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--years", type=int, default=20)
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--typed", type=int, default=2000, help="commands typed one by one into the big ledger")
     parser.add_argument("--keep", type=Path, default=None, help="keep the workspaces in this folder")
     options = parser.parse_args()
     root = options.keep or Path(tempfile.mkdtemp(prefix="snpctl-bench-"))
@@ -202,10 +263,18 @@ def main() -> None:
     big_seconds = simulate("champigny-2023", big, options.years)
     print(f"(the big ledger: `simulate champigny-2023 --years {options.years}` took {big_seconds:.0f} s)\n")
 
-    for home in (small, big):     # a report a month leaves its sums behind: the next reads only what came since
+    typed = root / f"champigny-2023x{options.years}-typed"
+    shutil.rmtree(typed, ignore_errors=True)
+    shutil.copytree(big, typed)
+    typed_events, typed_seconds = type_commands(typed, options.typed)
+    print(f"(then {options.typed:,} commands typed one by one into a copy: {typed_events:,} events, "
+          f"{typed_seconds:.0f} s)\n")
+
+    for home in (small, big, typed):   # a report a month leaves its sums behind: the next reads only what came since
         wall([*SNPCTL, "report", "--format", "json", "--home", str(home)])
     os.sync()            # the big simulation's writeback must not land inside the timings
-    measured = commands({"small": small, "big": big}, options.runs)
+    measured = commands({"small": small, "big": big, "typed": typed}, options.runs)
+    measured["typed"].pop("floor")
     rows = {"small": (events(small), measured["small"]), "big": (events(big), measured["big"])}
     floor = statistics.median([rows["small"][1].pop("floor"), rows["big"][1].pop("floor")])
     ducks = {name: duckdb_counts(home) for name, home in (("small", small), ("big", big))}
@@ -237,8 +306,19 @@ def main() -> None:
         if not agree:
             raise SystemExit("bench: DuckDB and report disagree on the counts")
     print(f"peak memory on the big ledger: report {memory['report']:.0f} MiB, verify {memory['verify']:.0f} MiB")
+
+    print(f"\nThe big ledger as users write it: {options.typed:,} commands typed one by one after the simulation "
+          f"({events(typed):,} events)")
+    header = f"{'command':<24}{'simulated':>14}{'then typed':>14}{'typed / sim.':>14}"
+    print(header)
+    print("-" * len(header))
+    for name, b in rows["big"][1].items():
+        t = measured["typed"][name]
+        print(f"{name:<24}{b:>13.3f}s{t:>13.3f}s{t / b:>13.2f}x")
     print("\nTargets (issue 6): at the big ledger, intake/accept/idle tick <= 1.1x their small time and <= 1.5x "
-          "the floor;\nreport < 1 s, <= 0.7x DuckDB, < 100 MiB; verify < 2 s; simulate one year < 5 s.")
+          "the floor;\nreport < 1 s, <= 0.7x DuckDB, < 100 MiB; verify < 2 s; simulate one year < 5 s.\n"
+          "Target (issue 11): after the typed commands, intake and idle tick <= 1.2x their time right after the "
+          "simulation.")
     if options.keep is None:
         shutil.rmtree(root, ignore_errors=True)
 

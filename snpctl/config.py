@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 import re
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from snpctl import derived
 from snpctl.domain.personal import personal_kind
 from snpctl.errors import ConfigError
 from snpctl.i18n import _
@@ -203,15 +203,16 @@ def _type_name(kind: type) -> str:
             dict: "a table", float: "a number"}.get(kind, kind.__name__)
 
 
-FORMAT = 1     # version of the parsed copies kept beside the workspace's files (``.snpctl/NAME.parsed``)
+FORMAT = 2     # of the parsed copies kept beside the workspace's files (``.snpctl/NAME.parsed``); 2: sealed
 
 
 def _read_toml(path: Path, keep: Path | None = None) -> dict:
     """The file's tables; with ``keep`` (a folder), reused from the parse of the very same bytes last time.
 
     Parsing both files with tomllib costs a command more than reading them: a copy of the parse
-    is kept in ``keep`` under the SHA-256 of the bytes it came from. It is only a shortcut: any
-    other bytes, or a copy that does not read, and the file is parsed again.
+    is kept in ``keep`` under the SHA-256 of the bytes it came from, sealed with the SHA-256 of
+    its own content (``derived.seal``). It is only a shortcut: any other bytes, a copy that does not
+    read, or one edited by hand (an SMS command added to it), and the file is parsed again.
     """
     try:
         data = path.read_bytes()
@@ -219,7 +220,7 @@ def _read_toml(path: Path, keep: Path | None = None) -> dict:
         copy = None if keep is None else keep / f"{path.name}.parsed"
         if copy is not None:
             try:
-                version, kept_digest, tables = marshal.loads(copy.read_bytes())
+                version, kept_digest, tables = marshal.loads(derived.unseal(copy.read_bytes()))
                 if version == FORMAT and kept_digest == digest:
                     return tables
             except (OSError, EOFError, ValueError, TypeError):
@@ -371,12 +372,10 @@ def _messaging(table: _Table | None) -> Messaging:
 
 
 def _keep(copy: Path, payload: tuple) -> None:
-    temporary = copy.with_name(f"{copy.name}.{os.getpid()}")
     try:
-        temporary.write_bytes(marshal.dumps(payload))
-        os.replace(temporary, copy)
+        derived.write(copy, derived.seal(marshal.dumps(payload)))
     except (OSError, ValueError):      # no .snpctl/ to write in, or a value marshal cannot keep (a TOML date)
-        temporary.unlink(missing_ok=True)
+        pass
 
 
 def load_protocols(path: Path, keep: Path | None = None) -> tuple[ZoneInfo, timedelta, timedelta, timedelta,

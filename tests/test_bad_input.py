@@ -456,10 +456,8 @@ def test_damaged_ledger_is_exit_3(desk: Desk, damage: str, line: int, command: t
 
 def test_busy_ledger_is_exit_3(desk: Desk) -> None:
     play(desk, OPEN)
-    lock = desk.home / ".snpctl" / "lock"
-    lock.parent.mkdir(parents=True, exist_ok=True)
     before = desk.ledger_bytes()
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(desk.home / "ledger", os.O_RDONLY | os.O_DIRECTORY)     # the ledger's lock is on ledger/ itself
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)   # another command holds the ledger
         run = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now=at(MONDAY, "16:20"),

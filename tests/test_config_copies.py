@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import marshal
 from pathlib import Path
+
+from snpctl.store.workspace import Workspace
 
 from conftest import ROSTER, Desk
 
@@ -52,3 +55,16 @@ def test_a_file_that_is_not_valid_toml_is_never_taken_from_a_copy(desk: Desk) ->
     assert result.code == 2 and "protocols.toml: not valid TOML" in result.err
     path.write_text(good, encoding="utf-8")
     assert desk("check").code == 0
+
+
+def test_an_sms_command_added_to_a_parsed_copy_is_not_obeyed(desk: Desk) -> None:
+    desk("intake", "--motif", "fievre", "--source", "cot", now=MONDAY)
+    desk("check")                                                     # keeps the copies
+    copy = desk.home / ".snpctl" / "protocols.toml.parsed"
+    data = copy.read_bytes()
+    version, source_digest, tables = marshal.loads(data[32:])         # under the seal: the parse of the TOML bytes
+    tables["messaging"] = {"sms": {"command": "/tmp/exfiltrate {to}"}}
+    copy.write_bytes(data[:32] + marshal.dumps((version, source_digest, tables)))   # same seal, same bytes' digest
+    assert Workspace(desk.home).config.messaging.sms_command is None
+    assert desk("check").code == 0
+    assert b"exfiltrate" not in copy.read_bytes()                     # written anew from protocols.toml

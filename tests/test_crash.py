@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -317,9 +318,7 @@ def test_a_failing_fsync_without_json_does_not_print_success(desk: Desk, monkeyp
 
 _LOCKER = """
 import fcntl, os, sys, time
-path = sys.argv[1]
-os.makedirs(os.path.dirname(path), exist_ok=True)
-fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)     # the ledger's lock is on ledger/ itself
 fcntl.flock(fd, fcntl.LOCK_EX)
 print("locked", flush=True)
 time.sleep(float(sys.argv[2]))
@@ -327,7 +326,7 @@ time.sleep(float(sys.argv[2]))
 
 
 def hold_lock(desk: Desk, seconds: float) -> subprocess.Popen:
-    child = subprocess.Popen([sys.executable, "-c", _LOCKER, str(desk.home / ".snpctl" / "lock"), str(seconds)],
+    child = subprocess.Popen([sys.executable, "-c", _LOCKER, str(desk.home / "ledger"), str(seconds)],
                              stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None and child.stdout.readline() == "locked\n"
     return child
@@ -380,3 +379,46 @@ def test_a_lock_released_within_the_timeout_is_waited_for(desk: Desk) -> None:
         holder.wait(timeout=10)
     assert run.code == 0, run.err
     assert 0.2 <= elapsed < 4.0, elapsed
+
+
+@pytest.mark.slow
+def test_the_lock_survives_the_deletion_of_snpctl(desk: Desk) -> None:
+    """``rm -rf .snpctl`` (or ``git clean -X``) while a writer holds the ledger: the others still wait for it."""
+    small_ledger(desk)
+    before = len(desk.events())
+    holder = subprocess.Popen([sys.executable, "-m", "snpctl", "intake", "--motif", "fievre", "--source", "cot",
+                               "--home", str(desk.home), "--now", f"{MONDAY}T16:10"],
+                              env={**os.environ, "SNPCTL_TEST_HOLD": "3"}, stdout=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)                          # it has decided, and holds the lock 3 s before it appends
+        shutil.rmtree(desk.home / ".snpctl")
+        busy = desk("intake", "--motif", "fievre", "--source", "cot", now=f"{MONDAY}T16:11",
+                    SNPCTL_LOCK_TIMEOUT="0.3")
+        waited = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now=f"{MONDAY}T16:12")
+    finally:
+        holder.wait(timeout=30)
+    assert holder.returncode == 0
+    assert busy.code == 3 and "busy" in busy.err, busy.err
+    assert waited.code == 0 and waited.json["request"] == "006L", waited.err
+    assert [e["seq"] for e in desk.events()] == list(range(1, before + 3))       # no number given twice
+    assert verify(Ledger(desk.home)).events == before + 2
+
+
+def test_a_full_disk_leaves_no_temporary_file_in_snpctl_and_the_command_succeeds(
+        desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    small_ledger(desk)
+    (desk.home / ".snpctl" / "snapshot").unlink()       # the next writer writes one
+    (desk.home / "protocols.toml").write_text((desk.home / "protocols.toml").read_text() + "# edited\n")
+    writing = os.write
+
+    def full_for_snpctl(fd: int, data) -> int:             # the ledger may still be written, .snpctl/ may not
+        if "/.snpctl/" in os.readlink(f"/proc/self/fd/{fd}"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return writing(fd, data)
+    monkeypatch.setattr(os, "write", full_for_snpctl)
+    intake = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now=f"{MONDAY}T16:10")
+    report = desk("report", "--format", "json", now=f"{MONDAY}T16:11")
+    assert (intake.code, report.code) == (0, 0), intake.err + report.err
+    assert intake.json["request"] == "005K" and report.json["calls"] == 5
+    assert sorted(path.name for path in (desk.home / ".snpctl").iterdir()) == [
+        "protocols.toml.parsed", "roster.toml.parsed", "stamp", "warm"]    # as before the disk filled up

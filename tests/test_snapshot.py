@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import importlib
+import marshal
 import os
 import tempfile
 from datetime import datetime, timedelta
@@ -13,7 +14,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from snpctl import service
-from snpctl.errors import SnpctlError
+from snpctl.domain.events import new
+from snpctl.domain.state import Request
+from snpctl.errors import LedgerError, SnpctlError
 from snpctl.store import snapshot
 from snpctl.store.ledger import Ledger
 from snpctl.store.workspace import Workspace
@@ -143,7 +146,7 @@ def test_a_rebuild_holds_one_month_file_at_a_time(desk: Desk, monkeypatch: pytes
     opening = Path.open
     monkeypatch.setattr(Path, "open", lambda path, *a, **k: seen.append(f"open {path.name[:7]}") or
                         opening(path, *a, **k))
-    for module in ("snpctl.store.verify", "snpctl.store.ledger"):
+    for module in ("snpctl.store.chain", "snpctl.store.ledger"):
         applying = importlib.import_module(module).apply
         monkeypatch.setattr(f"{module}.apply", lambda state, event, applying=applying:
                             seen.append(f"fold {event['at'][:7]}") or applying(state, event))
@@ -262,7 +265,7 @@ def folds_of_all_history(monkeypatch: pytest.MonkeyPatch, home: Path) -> list[st
 
     def fold(ledger: Ledger, lines, state=None):
         if state is None:
-            fd = os.open(home / ".snpctl" / "lock", os.O_RDWR | os.O_CREAT)
+            fd = os.open(home / "ledger", os.O_RDONLY | os.O_DIRECTORY)     # the ledger's lock
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 seen.append("free")
@@ -379,3 +382,127 @@ def test_snapshot_plus_tail_equals_the_full_fold(steps, snapshot_every) -> None:
         for rid, request in full.requests.items():
             assert Ledger(home).history_of(rid) == request, rid
             assert Ledger(home).timeline(rid) == timeline(events, rid), rid
+
+
+# -- a snapshot that keeps up with commands typed one by one (issue 11) -------------------------
+
+def lines_folded_after_the_snapshot(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many lines each command folds after the snapshot it read (one entry per reading of a snapshot)."""
+    folded: list[int] = []
+    reading = Ledger.lines
+
+    def lines(ledger: Ledger, start=None):
+        found = reading(ledger, start)
+        if start is not None:
+            folded.append(len(found[0]))
+        return found
+    monkeypatch.setattr(Ledger, "lines", lines)
+    return folded
+
+
+def snapshot_seq(desk: Desk) -> int:
+    return snapshot.load(desk.home / ".snpctl" / "snapshot").state.seq
+
+
+def type_intakes(desk: Desk, count: int) -> None:
+    """``count`` intakes typed one by one, each its own command (a new Workspace and Ledger read from the files)."""
+    for n in range(count):
+        at = (datetime(2024, 1, 15, 8, 0) + timedelta(minutes=n)).isoformat(timespec="minutes")
+        assert desk("intake", "--motif", "renouvellement", "--source", "cot", now=at).code == 0
+
+
+def test_commands_typed_one_by_one_keep_the_snapshot_within_every_events_of_the_end(
+        desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(snapshot, "EVERY", 16)
+    folded = lines_folded_after_the_snapshot(monkeypatch)
+    type_intakes(desk, 70)
+    assert 70 - 16 < snapshot_seq(desk) <= 70
+    assert max(folded) < 16                  # each command folded at most what came since the last snapshot
+
+
+@pytest.mark.slow
+def test_three_hundred_intakes_typed_one_by_one_renew_the_snapshot(desk: Desk,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    folded = lines_folded_after_the_snapshot(monkeypatch)
+    type_intakes(desk, 300)
+    assert 300 - snapshot.EVERY < snapshot_seq(desk) <= 300       # not the first line's, as it was
+    assert max(folded) < snapshot.EVERY
+
+
+def test_long_lines_since_the_snapshot_renew_it_before_every_events(desk: Desk,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(snapshot, "EVERY_BYTES", 2_000)           # some 6 intake lines
+    folded = lines_folded_after_the_snapshot(monkeypatch)
+    type_intakes(desk, 30)
+    assert snapshot_seq(desk) > 20
+    assert max(folded) <= 8
+
+
+# -- a snapshot edited by hand is not read (issue 11) ----------------------------------------------
+
+def tamper(desk: Desk, change) -> None:
+    """Edit the snapshot's content (``change(payload)``, a list) and keep its seal, as a hand edit would."""
+    path = desk.home / ".snpctl" / "snapshot"
+    data = path.read_bytes()
+    payload = list(marshal.loads(data[32:]))
+    change(payload)
+    path.write_bytes(data[:32] + marshal.dumps(tuple(payload)))
+
+
+def request_field(payload: list, rid: str, name: str, value) -> None:
+    """Set field ``name`` of request ``rid`` in a snapshot's payload (its requests are its tenth item)."""
+    index = Request._fields.index(name)
+    payload[9] = [tuple(value if i == index and fields[0] == rid else v for i, v in enumerate(fields))
+                  for fields in payload[9]]
+
+
+def fresh_snapshot(desk: Desk, now: str) -> None:
+    (desk.home / ".snpctl" / "snapshot").unlink()
+    assert desk("tick", now=now).code == 0                    # a snapshot as of the last line
+    assert snapshot_seq(desk) == len(desk.events())
+
+
+def test_a_status_flipped_in_the_snapshot_does_not_let_a_second_member_accept(desk: Desk) -> None:
+    rid = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now="2024-01-15T16:00").json["request"]
+    desk("notify", rid, now="2024-01-15T16:01")
+    assert desk("accept", rid, "--by", "gp-a", "--at", "18:00", "--site", "cabinet", now="2024-01-15T16:05").code == 0
+    fresh_snapshot(desk, "2024-01-15T16:06")
+    tamper(desk, lambda payload: request_field(payload, rid, "status", "community"))
+    second = desk("accept", rid, "--by", "gp-b", "--at", "18:00", "--site", "cabinet", now="2024-01-15T16:07")
+    assert second.code == 1 and "already accepted by gp-a" in second.err, second.err
+    assert [e["type"] for e in desk.events()].count("accept") == 1
+
+
+def test_a_request_count_zeroed_in_the_snapshot_does_not_give_001C_twice(desk: Desk) -> None:
+    desk("intake", "--motif", "fievre", "--source", "cot", now="2024-01-15T16:00")
+    fresh_snapshot(desk, "2024-01-15T16:01")
+    tamper(desk, lambda payload: payload.__setitem__(5, 0))          # request_count
+    again = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now="2024-01-15T16:02")
+    assert again.json["request"] == "002E"
+
+
+def test_a_deadline_changed_in_the_snapshot_still_escalates(desk: Desk) -> None:
+    rid = desk("intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "gp-a", "--json",
+               now="2024-01-15T16:00").json["request"]
+    desk("notify", rid, now="2024-01-15T16:01")                    # gp-a's window: one hour
+    fresh_snapshot(desk, "2024-01-15T16:02")
+    later = int(datetime(2034, 1, 15, tzinfo=UTC).timestamp())     # 2024 -> 2034: one digit
+    tamper(desk, lambda payload: request_field(payload, rid, "deadline", later))
+    assert desk("tick", "--json", now="2024-01-15T17:05").json["escalated"] == [rid]
+
+
+# -- a writer never appends a line verify would reject (issue 11) ----------------------------------
+
+def test_a_writer_refuses_a_line_verify_would_reject_and_writes_nothing(desk: Desk) -> None:
+    desk("intake", "--motif", "fievre", "--source", "cot", now="2024-01-15T16:00")
+    before = desk.ledger_bytes()
+    ledger = Ledger(desk.home)
+    with pytest.raises(LedgerError) as refused:
+        with ledger.transaction(START) as transaction:       # a profession a config let through, say
+            transaction.append([new("intake", START, request="002E", motif="fievre", category="infectieux",
+                                    profession="Dr Jean Dupont 06 12 34 56 78", source="cot", action="trigger",
+                                    treating_doctor="none", patient="p-1", contact="none")])
+    assert "looks like a phone number" in refused.value.message
+    assert "nothing was recorded" in refused.value.message and "\n" not in refused.value.message
+    assert desk.ledger_bytes() == before
+    assert desk("verify").code == 0

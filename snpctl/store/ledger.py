@@ -1,7 +1,8 @@
 """The ledger on disk: ``ledger/YYYY-MM.jsonl``, append-only, locked, fsynced, hash-chained.
 
-Writers go through ``Ledger.transaction()``: take the lock, recover a torn last line, fold the
-state, let the caller decide, append and fsync, all under that one lock. Readers
+Writers go through ``Ledger.transaction()``: take the lock (on the folder ``ledger/`` itself, so
+that deleting ``.snpctl/`` cannot drop it), recover a torn last line, fold the state, let the
+caller decide, check each new line as ``verify`` would, append and fsync, all under that one lock. Readers
 (``Ledger.read``) take no lock and never write: a line without its newline is not an event.
 """
 
@@ -24,6 +25,7 @@ from typing import Any, Iterable, Iterator, NamedTuple
 
 import orjson
 
+from snpctl import derived
 from snpctl.domain.events import GENESIS, canonical, line_hash, new, shape_problem
 from snpctl.domain.state import FINAL_STEPS, MESSAGE_STEPS, Request, State, apply, put_request
 from snpctl.errors import LedgerError
@@ -33,6 +35,7 @@ from snpctl.store.snapshot import Tip
 
 FILE_NAME = re.compile(r"^\d{4}-\d{2}\.jsonl$")
 LOCK_TIMEOUT_ENV = "SNPCTL_LOCK_TIMEOUT"      # seconds; contract: 10
+LEDGER_MODES = (0o755, 0o644)   # ledger/ and its files: readable by git and backups, writable by the owner only
 WARM_WAIT = 120.0   # seconds a writer waits for another to fold all history (10 s at 480K events), then goes on
 NO_LOCK_ENV = "SNPCTL_TEST_NO_LOCK"          # test-only: proves the concurrency tests test something
 HOLD_ENV = "SNPCTL_TEST_HOLD"                # test-only: seconds between deciding and appending (widens races)
@@ -103,7 +106,7 @@ class Ledger:
         self.home = home
         self.durable = durable      # False only for throw-away ledgers (simulations): no fsync
         self.dir = home / "ledger"
-        self.lock_path = home / ".snpctl" / "lock"
+        self.lock_path = self.dir    # the lock is on ledger/ itself: deleting .snpctl/ (git clean -X) cannot drop it
         self.warm_lock_path = home / ".snpctl" / "warm"    # held while history is folded without the lock
         self.quarantine = home / "private" / "quarantine"
         self.snapshot_path = home / ".snpctl" / "snapshot"
@@ -111,7 +114,8 @@ class Ledger:
         self.tip: Tip | None = None
         self.torn: Torn | None = None    # the newest file's torn tail, as of the last lines read
         self.last_hash = GENESIS        # of the last line read by checked()
-        self._snapshot_seq: int | None = None
+        self._snapshot_seq: int | None = None    # the sequence of the snapshot read or written last
+        self._tail_bytes = 0                      # bytes of the lines after it
         self._cache: tuple[tuple, State] | None = None
         self._found: tuple[tuple, list[tuple[Where, dict[str, Any]]]] | None = None   # lines_of's last answer
         self._files: list[Path] | None = None
@@ -181,7 +185,7 @@ class Ledger:
         line = next(lines, None)
         if line is None:
             return state
-        from snpctl.store.verify import line_problem
+        from snpctl.store.chain import line_problem
         previous = state.last_hash
         first_file = self.files()[0].name if state.seq == 0 else None
         for line in chain((line,), lines):
@@ -339,15 +343,10 @@ class Ledger:
     @contextmanager
     def _locked(self, path: Path | None = None, *, timeout: float | None = None) -> Iterator[None]:
         """Hold the ledger's lock (or the one at ``path``); "busy" after ``timeout`` s (default: the lock wait)."""
-        path = self.lock_path if path is None else path
         if os.environ.get(NO_LOCK_ENV) == "1":
             yield
             return
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = self._open_folder() if path is None else self._open_lock_file(path)
         try:
             timeout = float(os.environ.get(LOCK_TIMEOUT_ENV, "10")) if timeout is None else timeout
             deadline = time.monotonic() + timeout
@@ -367,6 +366,26 @@ class Ledger:
         finally:
             os.close(fd)   # closing releases the lock; a process that dies releases it too
 
+    def _open_folder(self) -> int:
+        """``ledger/`` opened to be locked (created 0755 if missing): a lock no deletion in .snpctl/ can drop."""
+        try:
+            try:
+                return os.open(self.dir, os.O_RDONLY | os.O_DIRECTORY)
+            except FileNotFoundError:
+                derived.make_folder(self.dir, LEDGER_MODES[0])
+                return os.open(self.dir, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError as error:
+            raise LedgerError(_("Could not open the folder ledger/ to lock it ({error}); check that it is a folder "
+                                "you may write in.").format(error=error.strerror or error)) from None
+
+    @staticmethod
+    def _open_lock_file(path: Path) -> int:
+        try:
+            return os.open(path, os.O_RDWR | os.O_CREAT, derived.FILE_MODE)
+        except FileNotFoundError:
+            derived.make_folder(path.parent)
+            return os.open(path, os.O_RDWR | os.O_CREAT, derived.FILE_MODE)
+
     def _stat(self, path: Path) -> tuple[str, int, int]:
         info = path.stat()
         return (path.name, info.st_size, info.st_mtime_ns)
@@ -379,12 +398,7 @@ class Ledger:
         """What the newest file looked like after our last write: anything else touched it if it differs."""
         files = self.files()
         if files:
-            data = marshal.dumps(self._stat(files[-1]))
-            try:
-                self.stamp_path.write_bytes(data)
-            except FileNotFoundError:
-                self.stamp_path.parent.mkdir(parents=True, exist_ok=True)
-                self.stamp_path.write_bytes(data)
+            derived.write(self.stamp_path, marshal.dumps(self._stat(files[-1])))
 
     def fits(self, tip: Tip, last_hash: str, taken: list[tuple[str, int, int]]) -> bool:
         """Does something derived from this ledger as of ``tip`` (hashed ``last_hash``) still fit it?
@@ -431,6 +445,8 @@ class Ledger:
         if taken is None or taken.tip is None or not self.fits(taken.tip, taken.state.last_hash, taken.files):
             return None
         lines, torn = self.lines(start=taken.tip)
+        # the snapshot's own sequence, not the state's once the lines after it are folded: else it is never renewed
+        self._snapshot_seq, self._tail_bytes = taken.state.seq, sum(len(line.raw) + 1 for line in lines)
         try:
             return self._fold(lines, taken.state), torn
         except LedgerError:
@@ -449,6 +465,7 @@ class Ledger:
         with verify's checks: that is done first without the lock (``_warm``), so that the commands
         behind this one (cron's tick, a coordinator's) do not wait for all of history.
         """
+        derived.owner_only(self.home / ".snpctl")    # an older snpctl under umask 000 left it open to all
         for warmed in (False, True):
             if warmed:
                 self._warm()
@@ -460,7 +477,8 @@ class Ledger:
                     loaded = self._from_snapshot()
                     if loaded is None and not warmed and self.durable:
                         continue                    # leaves the lock to others while it folds
-                    self._snapshot_seq = loaded[0].seq if loaded is not None else None
+                    if loaded is None:
+                        self._snapshot_seq = None
                     state, torn = loaded if loaded is not None else self.full_state()
                     if torn is not None:
                         warnings.append(self._recover(state, torn, now))
@@ -474,11 +492,15 @@ class Ledger:
                         self._write_stamp()
                     except OSError:
                         pass   # without a stamp the next command folds the whole ledger: slower, never wrong
-                if state.seq and self.durable and \
-                        (self._snapshot_seq is None or state.seq - self._snapshot_seq >= snapshot.EVERY):
+                if state.seq and self.durable and self._snapshot_due(state):
                     self._save_snapshot(state)          # a non-durable run (a simulation) saves it once, in settle()
                 self._cache = (self._cache_key(), state)
                 return
+
+    def _snapshot_due(self, state: State) -> bool:
+        """Whether the lines since the snapshot cost enough to write a new one: every command folds them."""
+        return self._snapshot_seq is None or state.seq - self._snapshot_seq >= snapshot.EVERY \
+            or self._tail_bytes >= snapshot.EVERY_BYTES
 
     def _warm(self) -> None:
         """Without the lock: fold every line with verify's checks and leave a snapshot of them.
@@ -510,13 +532,13 @@ class Ledger:
         try:
             snapshot.save(self.snapshot_path, state, self.tip, self.stats())
             self._write_stamp()
-            self._snapshot_seq = state.seq
+            self._snapshot_seq, self._tail_bytes = state.seq, 0
         except OSError:
             pass   # a snapshot is only a shortcut
 
     def _recover(self, state: State, torn: Torn, now: datetime) -> str:
         """Move a torn last line out of ledger/ (it may hold personal data), cut it off, record it."""
-        self.quarantine.mkdir(parents=True, exist_ok=True, mode=0o700)
+        derived.make_folder(self.quarantine)
         digest = hashlib.sha256(torn.data).hexdigest()
         target = self.quarantine / f"{torn.path.stem}-{torn.offset}-{digest[:12]}.torn"
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -536,6 +558,16 @@ class Ledger:
                                                          target=target.relative_to(self.home))
 
     @staticmethod
+    def _check(state: State, raw: bytes, month: str, *, first: bool) -> None:
+        """Refuse a line ``verify`` would reject after ``state`` (its own per-line checks); else fold it in."""
+        from snpctl.store.chain import line_problem
+        problem = line_problem(state, raw, state.last_hash, month, first=first)
+        if problem:
+            raise LedgerError(_("This command would write a line that `snpctl verify` rejects ({problem}); nothing "
+                                "was recorded. Run `snpctl verify`, and report the command if it passes.")
+                              .format(problem=problem))
+
+    @staticmethod
     def _undo(target: Path, size: int, created: bool) -> None:
         """Take back a write that was not acknowledged; if even that fails, the next command sees a torn line."""
         try:
@@ -550,7 +582,11 @@ class Ledger:
             pass
 
     def _append(self, state: State, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Number, chain, write and fsync ``events``; then fold them into ``state``."""
+        """Number, chain and fold ``events`` into ``state`` as ``verify`` would, then write and fsync them.
+
+        A line ``verify`` would reject is never written: the command fails (exit 3), nothing is
+        recorded, and ``state`` must be dropped (the transaction does).
+        """
         if not events:
             return []
         files = self.files()
@@ -558,23 +594,25 @@ class Ledger:
         month = events[0]["at"][:7]
         target = self.dir / f"{max(newest, month)}.jsonl"
         created = not target.exists()
+        size = 0 if created else target.stat().st_size
+        first = size == 0 and bool(files) and files[0].name != target.name    # a new month file, not the first
         numbered, chunks = [], []
-        previous, seq = state.last_hash, state.seq
         for event in events:
-            seq += 1
-            event = {**event, "seq": seq, "prev": previous}
+            event = {**event, "seq": state.seq + 1, "prev": state.last_hash}
             raw = canonical(event)
-            previous = line_hash(raw)
+            self._check(state, raw, target.name[:7], first=first and not chunks)    # folds it in
+            state.last_hash = line_hash(raw)
             numbered.append(event)
             chunks.append(raw + b"\n")
         data = b"".join(chunks)
-        size = 0 if created else target.stat().st_size
         try:
             if created:
-                self.dir.mkdir(parents=True, exist_ok=True)
+                derived.make_folder(self.dir, LEDGER_MODES[0])
                 self._files = None
-            fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, LEDGER_MODES[1])
             try:
+                if created:
+                    os.fchmod(fd, LEDGER_MODES[1])     # whatever the umask: 077 would hide it from git's readers
                 view = memoryview(data)
                 while view:
                     written = os.write(fd, view)
@@ -590,9 +628,7 @@ class Ledger:
             self._files = None
             raise LedgerError(_("Could not write ledger/{file} ({error}); nothing was recorded. Check the disk and "
                                 "try again.").format(file=target.name, error=error.strerror or error)) from None
-        for event in numbered:
-            apply(state, event)
-        state.last_hash = previous
+        self._tail_bytes += len(data)
         end = size + len(data)
         line = (self.tip.line if self.tip is not None and self.tip.file == target.name else 0) + len(chunks)
         self.tip = Tip(target.name, end - len(chunks[-1]), end, line)

@@ -3,9 +3,13 @@
 ``.snpctl/snapshot`` (never in git) holds the state as of one line of the ledger: its sequence
 number, the hash of that line and where it ends. A writer reads it, checks it against the
 ledger, and folds only the lines after it. It is never trusted blindly and never needed: if it
-is missing, unreadable, from another ledger, or the ledger changed under it (an older file's
-size or time, the newest file's stamp, the hash of its line), it is ignored and rebuilt.
-``verify`` and ``report`` never read it.
+is missing, unreadable, sealed with another SHA-256 than its content's (edited by hand: a status,
+a count, a deadline), from another ledger, or the ledger changed under it (an older file's size or
+time, the newest file's stamp, the hash of its line), it is ignored and rebuilt.
+``verify`` and ``report`` never read it. A writer writes a new one once ``EVERY`` events, or
+``EVERY_BYTES`` bytes of lines, came after the one it read (counted from the snapshot's own
+sequence, whoever wrote those lines): so a command never folds more than that, however the
+ledger was written (one command at a time, simulated, pulled from git).
 
 Only the *hot* part of the state is kept: requests not yet closed or that moved in the last
 48 hours, messages not yet settled or given up lately. A command about any other request asks
@@ -15,16 +19,17 @@ the ledger for the full state (``State.partial`` says when that may be needed).
 from __future__ import annotations
 
 import marshal
-import os
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
+from snpctl import derived
 from snpctl.domain.state import Message, Request, State, put_message, put_request
 from snpctl.timefmt import UTC
 
-FORMAT = 1
+FORMAT = 2                    # 2: sealed with the SHA-256 of its content (``derived.seal``)
 EVERY = 256                   # events appended since the snapshot before a new one is written
+EVERY_BYTES = 256 * 1024      # or bytes of lines since it (batches of many messages make long lines)
 RECENT = timedelta(hours=48)  # closed requests and given-up messages this recent stay hot
 LIFETIME = timedelta(days=30)  # a request older than this that moved lately is left out (a command on it folds all)
 
@@ -88,16 +93,16 @@ def save(path: Path, state: State, tip: Tip | None, files: list[tuple[str, int, 
                state.unordered, state.request_count, state.message_count,
                None if tip is None else (tip.file, tip.start, tip.end, tip.line), files,
                [_pack(r, _REQUEST_FIELDS) for r in requests], [_pack(m, _MESSAGE_FIELDS) for m in messages])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + f".{os.getpid()}")
-    temporary.write_bytes(marshal.dumps(payload))
-    os.replace(temporary, path)
+    derived.write(path, derived.seal(marshal.dumps(payload)))
 
 
 def load(path: Path) -> Snapshot | None:
     """The snapshot as written, or None if it is missing or unreadable (its fit to the ledger is checked by the caller)."""
     try:
-        payload = marshal.loads(path.read_bytes())
+        content = derived.unseal(path.read_bytes())
+        if content is None:
+            return None                   # damaged, or edited by hand
+        payload = marshal.loads(content)
         (version, seq, last_hash, last_at, unordered, request_count, message_count, tip, files, requests,
          messages) = payload
         if version != FORMAT:

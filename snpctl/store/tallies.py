@@ -11,13 +11,12 @@ needs that month's days (a period that cuts it), so loading costs what a report 
 
 from __future__ import annotations
 
-import hashlib
 import marshal
-import os
 from pathlib import Path
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
+from snpctl import derived
 from snpctl.errors import LedgerError
 from snpctl.i18n import _
 from snpctl.report import Fate, Stale, Tallies
@@ -72,10 +71,10 @@ class _Reading:
 
 def _load(ledger: Ledger, zone: ZoneInfo) -> tuple[Tallies, Tip, int, str] | None:
     try:
-        data = path_of(ledger).read_bytes()
-        if hashlib.sha256(data[32:]).digest() != data[:32]:
+        content = derived.unseal(path_of(ledger).read_bytes())
+        if content is None:
             return None         # damaged (checked here: the day sums are unpacked later, when a report needs them)
-        (version, zone_key, tip, seq, last_hash, files, days, months, open_fates, requests) = marshal.loads(data[32:])
+        (version, zone_key, tip, seq, last_hash, files, days, months, open_fates, requests) = marshal.loads(content)
         if version != FORMAT or zone_key != zone.key:
             return None
         tip = Tip(*tip)
@@ -98,12 +97,7 @@ def _save(ledger: Ledger, tallies: Tallies, tip: Tip | None, seq: int, last_hash
     payload = (FORMAT, tallies.zone.key, (tip.file, tip.start, tip.end, tip.line), seq, last_hash, ledger.stats(),
                _packed(tallies.days), tallies.months, [(rid, fate.packed()) for rid, fate in tallies.open.items()],
                tallies.requests)
-    target = path_of(ledger)
-    temporary = target.with_name(f"{target.name}.{os.getpid()}")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        data = marshal.dumps(payload)
-        temporary.write_bytes(hashlib.sha256(data).digest() + data)
-        os.replace(temporary, target)
+        derived.write(path_of(ledger), derived.seal(marshal.dumps(payload)))
     except OSError:
-        temporary.unlink(missing_ok=True)   # the sums are only a shortcut: a read-only workspace counts every time
+        pass   # the sums are only a shortcut: a read-only workspace counts every time

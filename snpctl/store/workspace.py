@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from snpctl import derived
 from snpctl.config import Config, load_config
 from snpctl.errors import BadUsage, Refused
 from snpctl.i18n import _
@@ -43,6 +44,7 @@ class Workspace:
     @cached_property
     def config(self) -> Config:
         keep = self.home / ".snpctl"
+        derived.owner_only(keep)       # an older snpctl under umask 000 left it open to all
         return load_config(self.home, keep if keep.is_dir() else None)
 
     @cached_property
@@ -127,14 +129,14 @@ def init(target: Path) -> Path:
     if (target / "ledger").is_dir() and any((target / "ledger").iterdir()):
         raise Refused(_("{path}/ledger already holds files; nothing was changed.").format(path=target))
     try:
-        target.mkdir(parents=True, exist_ok=True)
+        derived.make_folder(target, 0o755)     # whatever the umask: never writable by others, readable by git
         for name in ("protocols.toml", "roster.toml"):
-            (target / name).write_bytes(default_file(name))
-        (target / "ledger").mkdir(exist_ok=True)
-        (target / "private").mkdir(mode=0o700, exist_ok=True)
-        os.chmod(target / "private", 0o700)
-        (target / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
-        (target / ".gitattributes").write_text(GITATTRIBUTES, encoding="utf-8")
+            derived.write(target / name, default_file(name), 0o644)
+        derived.make_folder(target / "ledger", 0o755)
+        derived.make_folder(target / "private")
+        os.chmod(target / "private", derived.FOLDER_MODE)     # it may have been there already
+        derived.write(target / ".gitignore", GITIGNORE.encode("utf-8"), 0o644)
+        derived.write(target / ".gitattributes", GITATTRIBUTES.encode("utf-8"), 0o644)
     except OSError as error:
         raise BadUsage(_("Could not create the workspace in {path}: {error}.")
                        .format(path=target, error=error.strerror or error)) from None
