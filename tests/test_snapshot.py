@@ -506,3 +506,20 @@ def test_a_writer_refuses_a_line_verify_would_reject_and_writes_nothing(desk: De
     assert "nothing was recorded" in refused.value.message and "\n" not in refused.value.message
     assert desk.ledger_bytes() == before
     assert desk("verify").code == 0
+
+
+def test_an_edit_of_the_same_size_with_its_time_restored_is_caught_by_verify_not_by_writers(desk: Desk) -> None:
+    """What writers do not catch, written down: bit rot or `cp -p` of an older line (same size, same
+    mtime) behind the snapshot's back. Writers check sizes, times and the snapshot's own line, not every
+    byte of history; `verify` reads every byte and names where the chain breaks. So `verify` runs from cron too."""
+    busy_afternoon(desk)
+    (desk.home / ".snpctl" / "snapshot").unlink()
+    desk("tick", now="2024-01-15T23:01")                               # a snapshot as of the last line
+    path = next((desk.home / "ledger").glob("*.jsonl"))
+    before = os.stat(path)
+    path.write_bytes(path.read_bytes().replace(b'"source":"cot"', b'"source":"web"', 1))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert desk("intake", "--motif", "fievre", "--source", "cot", now="2024-01-15T23:05").code == 0
+    result = desk("verify")
+    assert result.code == 3
+    assert result.err.startswith("snpctl: ledger/2024-01.jsonl:2: hash chain broken")   # the line after the edit
