@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench docs clean
 
 $(BIN)/snpctl: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: $(BIN)/snpctl
 bench: $(BIN)/snpctl
 	$(BIN)/pip install --quiet duckdb   # bench-only: the comparison users would reach for
 	$(BIN)/python bench/bench.py
+
+# The CLI reference, docs/cli.md, from --help by typer's own generator, in a fixed language and width
+# (docs/cli.sh; tests/test_docs.py runs the same script and fails when docs/cli.md differs).
+docs: $(BIN)/snpctl
+	docs/cli.sh $(BIN)/python docs/cli.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
