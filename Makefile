@@ -32,7 +32,7 @@ bench: $(BIN)/snpctl
 # The CLI reference, docs/cli.md, from --help by typer's own generator, in a fixed language and width
 # (docs/cli.sh; tests/test_docs.py runs the same script and fails when docs/cli.md differs).
 docs: $(BIN)/snpctl
-	docs/cli.sh $(BIN)/python docs/cli.md
+	sh docs/cli.sh $(BIN)/python docs/cli.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

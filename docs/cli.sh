@@ -1,6 +1,6 @@
 #!/bin/sh
 # Writes the CLI reference (docs/cli.md) with typer's own generator, from the same --help a user sees.
-# Usage: docs/cli.sh PYTHON OUTPUT. `make docs` and tests/test_docs.py both run this script, so the two
+# Usage: sh docs/cli.sh PYTHON OUTPUT. `make docs` and tests/test_docs.py both run this script, so the two
 # cannot differ. The environment is emptied and then fixed (English, 100 columns, no colour, no terminal),
 # so that the output depends neither on the machine's locale nor on its terminal.
 set -eu

@@ -43,7 +43,7 @@ def test_every_link_between_the_pages_leads_to_a_file() -> None:
 def test_the_cli_reference_is_what_help_says(tmp_path: Path) -> None:
     """docs/cli.md is typer's own rendering of --help, in English at 100 columns whatever the machine's locale."""
     fresh = tmp_path / "cli.md"
-    subprocess.run([str(REPO / "docs" / "cli.sh"), sys.executable, str(fresh)], cwd=REPO, check=True,
+    subprocess.run(["sh", str(REPO / "docs" / "cli.sh"), sys.executable, str(fresh)], cwd=REPO, check=True,
                    capture_output=True, env={**os.environ, "LANGUAGE": "fr", "LC_ALL": "fr_FR.UTF-8", "COLUMNS": "40"})
     written = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
     assert fresh.read_text(encoding="utf-8") == written, "docs/cli.md differs from --help: run make docs"
