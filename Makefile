@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench docs clean
+.PHONY: demo lint test bench docs clean
 
 $(BIN)/snpctl: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,22 @@ demo: $(BIN)/snpctl
 	$(BIN)/snpctl report --home $$home/champigny --from 2023-01-16 --to 2023-12-31 && echo && \
 	$(BIN)/python -m snpctl.demo $$home/afternoon
 
-test: $(BIN)/snpctl
+# The gate CI runs before the tests: formatting, lint rules, types (pyproject.toml says which), and the
+# shape limits (radon's complexity <= 15 per function, <= 400 lines per file, <= 200 per class). Every
+# check runs even when one before it failed, so that one run lists all there is to fix; any failure fails.
+# `radon cc -n C` lists, for the eye, the functions of rank C or worse (above 10); it exits 0 whatever it
+# finds: tests/test_code_shape.py is what fails above 15.
+lint: $(BIN)/snpctl
+	@status=0; \
+	$(BIN)/ruff format --check snpctl tests bench || status=1; \
+	$(BIN)/ruff check snpctl tests bench || status=1; \
+	$(BIN)/mypy || status=1; \
+	$(BIN)/radon cc -n C -s snpctl; \
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_code_shape.py || status=1; \
+	if [ $$status -ne 0 ]; then echo "make lint: failed (see above)"; fi; \
+	exit $$status
+
+test: lint
 	$(BIN)/python -m pytest
 
 # Events written and seconds for `snpctl simulate champigny-2023` and `report --format json`.
@@ -35,4 +50,4 @@ docs: $(BIN)/snpctl
 	sh docs/cli.sh $(BIN)/python docs/cli.md
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .ruff_cache .mypy_cache

@@ -34,12 +34,13 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 SNPCTL = [sys.executable, "-m", "snpctl"]
-LONG_RUNS = 3    # `verify` and a report with no saved sums take seconds: median of the first 3 runs
+LONG_RUNS = 3  # `verify` and a report with no saved sums take seconds: median of the first 3 runs
 
 
-def wall(command: list[str], **kwargs) -> tuple[float, subprocess.CompletedProcess]:
+def wall(command: list[str], **kwargs: Any) -> tuple[float, subprocess.CompletedProcess[str]]:
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, **kwargs)
     seconds = time.perf_counter() - start
@@ -85,40 +86,45 @@ def commands(homes: dict[str, Path], runs: int) -> dict[str, dict[str, float]]:
     for run in range(runs):
         for name, home in homes.items():
             _one_run(home, run, times[name])
-    return {name: {command: statistics.median(values) for command, values in found.items()}
-            for name, found in times.items()}
+    return {
+        name: {command: statistics.median(values) for command, values in found.items()} for name, found in times.items()
+    }
 
 
 def _one_run(home: Path, run: int, times: dict[str, list[float]]) -> None:
     """One run of every command on a fresh copy of ``home``; report without its sums and verify on the first few."""
     day = last_instant(home)
     monday = date.fromordinal(day.toordinal() + 7 - day.weekday())
-    at = lambda clock: f"{monday.isoformat()}T{clock}"  # noqa: E731
+
+    def at(clock: str) -> str:
+        return f"{monday.isoformat()}T{clock}"
+
     copy = Path(tempfile.mkdtemp(prefix="snpctl-bench-")) / "cpts"
     shutil.copytree(home, copy)
-    os.sync()        # the copy's writeback must not land inside the timings
+    os.sync()  # the copy's writeback must not land inside the timings
     base = [*SNPCTL]
     opts = ["--home", str(copy)]
-    _, done = wall([*base, "tick", *opts, "--now", at("15:59")])       # a settled workspace, as cron keeps it
-    t, done = wall([*base, "intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "none",
-                    "--json", *opts, "--now", at("16:00")])
+    _, done = wall([*base, "tick", *opts, "--now", at("15:59")])  # a settled workspace, as cron keeps it
+    intake = ["intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "none", "--json"]
+    t, done = wall([*base, *intake, *opts, "--now", at("16:00")])
     times.setdefault("intake", []).append(t)
     rid = json.loads(done.stdout)["request"]
     t, done = wall([*base, "notify", rid, "--json", *opts, "--now", at("16:01")])
     times.setdefault("notify", []).append(t)
     member = json.loads(done.stdout)["notified"][0]
-    t, _ = wall([*base, "accept", rid, "--by", member, "--at", "18:00", "--site", "cabinet", *opts,
-                 "--now", at("16:05")])
+    t, _ = wall(
+        [*base, "accept", rid, "--by", member, "--at", "18:00", "--site", "cabinet", *opts, "--now", at("16:05")]
+    )
     times.setdefault("accept", []).append(t)
     t, _ = wall([*base, "tick", *opts, "--now", at("16:06")])
     times.setdefault("idle tick", []).append(t)
     t, _ = wall([*base, "list", "--json", *opts, "--now", at("16:07")])
     times.setdefault("list", []).append(t)
-    t, _ = wall([*base, "show", "001C", "--json", *opts, "--now", at("16:07")])    # a request long closed
+    t, _ = wall([*base, "show", "001C", "--json", *opts, "--now", at("16:07")])  # a request long closed
     times.setdefault("show, first request", []).append(t)
     t, _ = wall([*base, "report", "--format", "json", *opts])
     times.setdefault("report --format json", []).append(t)
-    t, _ = wall([sys.executable, "-c", "import typer"])     # the floor, in the same conditions
+    t, _ = wall([sys.executable, "-c", "import typer"])  # the floor, in the same conditions
     times.setdefault("floor", []).append(t)
     if run < LONG_RUNS:
         (copy / ".snpctl" / "figures").unlink(missing_ok=True)
@@ -148,7 +154,7 @@ FROM e
 
 def duckdb_process(home: Path) -> float:
     """DuckDB as a user meets it: a fresh process that imports it, reads the files and prints the counts."""
-    script = ("import duckdb, sys; print(duckdb.connect().execute(sys.argv[1]).fetchone())")
+    script = "import duckdb, sys; print(duckdb.connect().execute(sys.argv[1]).fetchone())"
     return wall([sys.executable, "-c", script, DUCKDB_SQL.format(glob=str(home / "ledger" / "*.jsonl"))])[0]
 
 
@@ -160,17 +166,25 @@ def duckdb_counts(home: Path) -> tuple[float, dict[str, int]] | None:
     start = time.perf_counter()
     connection = duckdb.connect()
     row = connection.execute(DUCKDB_SQL.format(glob=str(home / "ledger" / "*.jsonl"))).fetchone()
+    assert row is not None, "an aggregate query returns one row"
     names = [d[0] for d in connection.description]
-    return time.perf_counter() - start, dict(zip(names, row))
+    return time.perf_counter() - start, dict(zip(names, row, strict=True))
 
 
 def same_counts(home: Path, counts: dict[str, int]) -> bool:
     _, done = wall([*SNPCTL, "report", "--format", "json", "--home", str(home)])
     report = json.loads(done.stdout)
-    mine = {"calls": report["calls"], "redirected": report["redirected"], "transferred_15": report["transferred_15"],
-            "triggered": report["triggered"], "accepted": report["accepted"], "expired": report["expired"],
-            "direct_bookings": report["direct_bookings"], "seen": report["appointments"]["seen"],
-            "no_show": report["appointments"]["no_show"]}
+    mine = {
+        "calls": report["calls"],
+        "redirected": report["redirected"],
+        "transferred_15": report["transferred_15"],
+        "triggered": report["triggered"],
+        "accepted": report["accepted"],
+        "expired": report["expired"],
+        "direct_bookings": report["direct_bookings"],
+        "seen": report["appointments"]["seen"],
+        "no_show": report["appointments"]["no_show"],
+    }
     # an outcome line may be for a request whose intake the report's period holds: over the whole
     # ledger (no --from/--to) the two must agree exactly
     return mine == counts
@@ -234,8 +248,9 @@ def type_commands(home: Path, count: int) -> tuple[int, float]:
 def main() -> None:
     # as `pip install` leaves a package: compiled, so no command pays for compiling its source
     # (an editable install with PYTHONDONTWRITEBYTECODE set would, some 35 ms a command)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve().parent.parent / "snpctl")],
-                   check=True)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve().parent.parent / "snpctl")], check=True
+    )
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--years", type=int, default=20)
     parser.add_argument("--runs", type=int, default=9)
@@ -244,8 +259,10 @@ def main() -> None:
     options = parser.parse_args()
     root = options.keep or Path(tempfile.mkdtemp(prefix="snpctl-bench-"))
     root.mkdir(parents=True, exist_ok=True)
-    print(f"snpctl bench, {date.today().isoformat()}, {platform.machine()}, {platform.python_version()}, "
-          f"{subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores\n")
+    print(
+        f"snpctl bench, {date.today().isoformat()}, {platform.machine()}, {platform.python_version()}, "
+        f"{subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores\n"
+    )
 
     year = root / "champigny-2023"
     shutil.rmtree(year, ignore_errors=True)
@@ -267,19 +284,23 @@ def main() -> None:
     shutil.rmtree(typed, ignore_errors=True)
     shutil.copytree(big, typed)
     typed_events, typed_seconds = type_commands(typed, options.typed)
-    print(f"(then {options.typed:,} commands typed one by one into a copy: {typed_events:,} events, "
-          f"{typed_seconds:.0f} s)\n")
+    print(
+        f"(then {options.typed:,} commands typed one by one into a copy: {typed_events:,} events, "
+        f"{typed_seconds:.0f} s)\n"
+    )
 
-    for home in (small, big, typed):   # a report a month leaves its sums behind: the next reads only what came since
+    for home in (small, big, typed):  # a report a month leaves its sums behind: the next reads only what came since
         wall([*SNPCTL, "report", "--format", "json", "--home", str(home)])
-    os.sync()            # the big simulation's writeback must not land inside the timings
+    os.sync()  # the big simulation's writeback must not land inside the timings
     measured = commands({"small": small, "big": big, "typed": typed}, options.runs)
     measured["typed"].pop("floor")
     rows = {"small": (events(small), measured["small"]), "big": (events(big), measured["big"])}
     floor = statistics.median([rows["small"][1].pop("floor"), rows["big"][1].pop("floor")])
     ducks = {name: duckdb_counts(home) for name, home in (("small", small), ("big", big))}
-    memory = {"report": peak_rss_mib([*SNPCTL, "report", "--format", "json", "--home", str(big)]),
-              "verify": peak_rss_mib([*SNPCTL, "verify", "--home", str(big)])}
+    memory = {
+        "report": peak_rss_mib([*SNPCTL, "report", "--format", "json", "--home", str(big)]),
+        "verify": peak_rss_mib([*SNPCTL, "verify", "--home", str(big)]),
+    }
 
     header = f"{'command':<24}{'~1K events':>14}{'big ledger':>14}{'big / small':>13}{'big / floor':>13}"
     print(f"{'ledger events':<24}{rows['small'][0]:>14,}{rows['big'][0]:>14,}")
@@ -289,36 +310,40 @@ def main() -> None:
         a, b = rows["small"][1][name], rows["big"][1][name]
         print(f"{name:<24}{a:>13.3f}s{b:>13.3f}s{b / a:>12.2f}x{b / floor:>12.2f}x")
     print(f"{'python -c import typer':<24}{floor:>13.3f}s{floor:>13.3f}s")
-    for name in ("small", "big"):
-        duck = ducks[name]
-        if duck is None:
-            print(f"{'duckdb read_json':<24} (duckdb not installed: pip install duckdb)")
-            break
+    small_duck, big_duck = ducks["small"], ducks["big"]
+    if small_duck is None or big_duck is None:
+        print(f"{'duckdb read_json':<24} (duckdb not installed: pip install duckdb)")
     else:
-        a, b = ducks["small"][0], ducks["big"][0]
+        a, b = small_duck[0], big_duck[0]
         print(f"{'duckdb read_json counts':<24}{a:>13.3f}s{b:>13.3f}s   (in process, after `import duckdb`)")
         a, own = duckdb_process(small), duckdb_process(big)
         print(f"{'  the same, own process':<24}{a:>13.3f}s{own:>13.3f}s   (python -c 'import duckdb; ...')")
-        agree = all(same_counts(home, ducks[name][1]) for name, home in (("small", small), ("big", big)))
+        agree = same_counts(small, small_duck[1]) and same_counts(big, big_duck[1])
         mine = rows["big"][1]["report --format json"]
-        print(f"\nreport / DuckDB on the big ledger: {mine / b:.2f}x in process, {mine / own:.2f}x each in its own "
-              f"process; same counts: {'yes' if agree else 'NO'}")
+        print(
+            f"\nreport / DuckDB on the big ledger: {mine / b:.2f}x in process, {mine / own:.2f}x each in its own "
+            f"process; same counts: {'yes' if agree else 'NO'}"
+        )
         if not agree:
             raise SystemExit("bench: DuckDB and report disagree on the counts")
     print(f"peak memory on the big ledger: report {memory['report']:.0f} MiB, verify {memory['verify']:.0f} MiB")
 
-    print(f"\nThe big ledger as users write it: {options.typed:,} commands typed one by one after the simulation "
-          f"({events(typed):,} events)")
+    print(
+        f"\nThe big ledger as users write it: {options.typed:,} commands typed one by one after the simulation "
+        f"({events(typed):,} events)"
+    )
     header = f"{'command':<24}{'simulated':>14}{'then typed':>14}{'typed / sim.':>14}"
     print(header)
     print("-" * len(header))
     for name, b in rows["big"][1].items():
         t = measured["typed"][name]
         print(f"{name:<24}{b:>13.3f}s{t:>13.3f}s{t / b:>13.2f}x")
-    print("\nTargets (issue 6): at the big ledger, intake/accept/idle tick <= 1.1x their small time and <= 1.5x "
-          "the floor;\nreport < 1 s, <= 0.7x DuckDB, < 100 MiB; verify < 2 s; simulate one year < 5 s.\n"
-          "Target (issue 11): after the typed commands, intake and idle tick <= 1.2x their time right after the "
-          "simulation.")
+    print(
+        "\nTargets (issue 6): at the big ledger, intake/accept/idle tick <= 1.1x their small time and <= 1.5x "
+        "the floor;\nreport < 1 s, <= 0.7x DuckDB, < 100 MiB; verify < 2 s; simulate one year < 5 s.\n"
+        "Target (issue 11): after the typed commands, intake and idle tick <= 1.2x their time right after the "
+        "simulation."
+    )
     if options.keep is None:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -16,6 +16,7 @@ import re
 import shlex
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from snpctl.cli import main as snpctl
@@ -28,28 +29,43 @@ SEED = "demo-3"
 # (time in Paris, command). {name} is replaced by the id that an earlier intake printed.
 AFTERNOON: list[tuple[str, str]] = [
     ("14:02", "intake --motif renouvellement --source cot --treating-doctor mg-nguyen"),
-    ("14:10", "intake --motif fievre_enfant --source cot --treating-doctor mg-martin --patient 'Léa B.' "
-              "--phone '06 00 00 00 99' --note '8 mois, 39,5°C depuis ce matin, boit bien'  # as=lea"),
+    (
+        "14:10",
+        "intake --motif fievre_enfant --source cot --treating-doctor mg-martin --patient 'Léa B.' "
+        "--phone '06 00 00 00 99' --note '8 mois, 39,5°C depuis ce matin, boit bien'  # as=lea",
+    ),
     ("14:11", "notify {lea}"),
     ("14:25", "accept {lea} --by mg-martin --at 16:45"),
     ("14:40", "intake --motif douleur_thoracique --source cot --treating-doctor mg-dupont"),
-    ("14:55", "intake --motif orl --source cot --treating-doctor mg-dupont --patient 'Marc D.' "
-              "--phone '06 00 00 00 98'  # as=marc"),
+    (
+        "14:55",
+        "intake --motif orl --source cot --treating-doctor mg-dupont --patient 'Marc D.' "
+        "--phone '06 00 00 00 98'  # as=marc",
+    ),
     ("14:56", "notify {marc}"),
     ("15:05", "refuse {marc} --by mg-dupont --reason busy"),
     ("15:20", "accept {marc} --by mg-remy --at 16:00"),
     ("15:30", "intake --motif certificat --source web"),
-    ("15:45", "intake --motif urinaire --source cot --treating-doctor mg-nguyen --patient 'Nadia K.' "
-              "--phone '06 00 00 00 97'  # as=nadia"),
+    (
+        "15:45",
+        "intake --motif urinaire --source cot --treating-doctor mg-nguyen --patient 'Nadia K.' "
+        "--phone '06 00 00 00 97'  # as=nadia",
+    ),
     ("15:46", "notify {nadia}"),
     ("15:50", "tick"),
     ("16:02", "outcome {marc} seen"),
     ("16:05", "intake --motif traumatologie --source samu --treating-doctor none  # as=samu"),
     ("16:06", "book {samu} --by mg-petit --at 16:30 --site cami"),
-    ("16:15", "synthesis {marc} --by mg-remy --text 'Angine virale, TDR négatif. Traitement symptomatique, "
-              "revoir si fièvre au-delà de 3 jours.'"),
-    ("16:20", "intake --motif lombalgie --source cot --treating-doctor external --patient 'Yves T.' "
-              "--phone '06 00 00 00 96'  # as=yves"),
+    (
+        "16:15",
+        "synthesis {marc} --by mg-remy --text 'Angine virale, TDR négatif. Traitement symptomatique, "
+        "revoir si fièvre au-delà de 3 jours.'",
+    ),
+    (
+        "16:20",
+        "intake --motif lombalgie --source cot --treating-doctor external --patient 'Yves T.' "
+        "--phone '06 00 00 00 96'  # as=yves",
+    ),
     ("16:21", "notify {yves}"),
     ("16:47", "tick"),
     ("16:50", "accept {nadia} --by mg-garcia --at 17:30"),
@@ -64,8 +80,13 @@ AFTERNOON: list[tuple[str, str]] = [
 
 def run(line: str, home: Path, now: str) -> tuple[int, str]:
     out = io.StringIO()
-    env = {"SNPCTL_HOME": str(home), "SNPCTL_NOW": now, "SNPCTL_SEED": SEED, "COLUMNS": "100",
-           "SNPCTL_DELIVERY": "wait"}     # each command's messages are out before the next is typed
+    env = {
+        "SNPCTL_HOME": str(home),
+        "SNPCTL_NOW": now,
+        "SNPCTL_SEED": SEED,
+        "COLUMNS": "100",
+        "SNPCTL_DELIVERY": "wait",  # each command's messages are out before the next is typed
+    }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
@@ -84,7 +105,7 @@ def run(line: str, home: Path, now: str) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def play(home: Path, echo=print) -> None:
+def play(home: Path, echo: Callable[[str], None] = print) -> None:
     code, text = run(f"init {shlex.quote(str(home))}", home, f"{DAY}T14:00")
     if code:
         raise SystemExit(text)
@@ -98,10 +119,13 @@ def play(home: Path, echo=print) -> None:
         if code:
             raise SystemExit(f"the demo stopped: `snpctl {command}` exited {code}")
         if alias:
-            ids[alias] = re.search(r"Request (\w+):", text).group(1)
+            found = re.search(r"Request (\w+):", text)
+            if found is None:
+                raise SystemExit(f"the demo stopped: `snpctl {command}` printed no request id")
+            ids[alias] = found.group(1)
 
 
-def show_outbox(home: Path, echo=print) -> None:
+def show_outbox(home: Path, echo: Callable[[str], None] = print) -> None:
     """What the afternoon sent, as the outbox keeps it (no SMS gateway or mail server in the demo)."""
     files = sorted((home / "outbox").rglob("*.txt"))
     kinds: dict[str, list[Path]] = {}

@@ -8,14 +8,15 @@ no ledger nor configuration: both the store and the config use it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
 from pathlib import Path
 
-FOLDER_MODE = 0o700        # .snpctl/ and private/: owner-only
+FOLDER_MODE = 0o700  # .snpctl/ and private/: owner-only
 FILE_MODE = 0o600
-_SEAL = 32                 # bytes of SHA-256 in front of the content
+_SEAL = 32  # bytes of SHA-256 in front of the content
 
 
 def seal(content: bytes) -> bytes:
@@ -58,7 +59,7 @@ def make_folder(folder: Path, mode: int = FOLDER_MODE) -> None:
         os.mkdir(folder, mode)
     except FileExistsError:
         return
-    os.chmod(folder, mode)        # the umask may have narrowed it (077) or it may be 000: exactly ``mode``
+    os.chmod(folder, mode)  # the umask may have narrowed it (077) or it may be 000: exactly ``mode``
 
 
 def write(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
@@ -72,18 +73,16 @@ def write(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
         try:
-            os.fchmod(fd, mode)       # a leftover of a dead process with this pid may have other bits
+            os.fchmod(fd, mode)  # a leftover of a dead process with this pid may have other bits
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
         os.replace(temporary, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
-        except OSError:
-            pass
         raise
 
 
@@ -93,7 +92,5 @@ CACHES = ("snapshot", "stamp", "figures", "protocols.toml.parsed", "roster.toml.
 def forget(folder: Path) -> None:
     """Remove the derived files of ``folder`` (not its locks): the next commands derive them again."""
     for name in CACHES:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(folder / name)
-        except OSError:
-            pass

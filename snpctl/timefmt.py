@@ -7,13 +7,12 @@ the caller passes ``now``.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC as UTC  # re-exported: the store, runner and simulator take it from here
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from snpctl.errors import BadUsage
 from snpctl.i18n import _
-
-UTC = timezone.utc
 
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
@@ -33,9 +32,9 @@ def parse_duration(text: str) -> timedelta:
     if not match or not any(match.groups()):
         raise ValueError(text)
     if any(len(g) > 9 for g in match.groups() if g):
-        raise TooLong(text)       # never an int of thousands of digits
+        raise TooLong(text)  # never an int of thousands of digits
     days, hours, minutes = (int(g or 0) for g in match.groups())
-    minutes += (days * 24 + hours) * 60          # in whole numbers first: a timedelta of them could overflow
+    minutes += (days * 24 + hours) * 60  # in whole numbers first: a timedelta of them could overflow
     if minutes > LONGEST.total_seconds() // 60:
         raise TooLong(text)
     return timedelta(minutes=minutes)
@@ -51,12 +50,13 @@ def format_duration(delta: timedelta) -> str:
 
 # -- instants in the ledger ---------------------------------------------------------------
 
+
 def to_stamp(instant: datetime) -> str:
     """UTC, second precision, ``Z``: the only form times take in the ledger."""
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-_READ: dict[str, datetime] = {}   # stamps read lately: a ledger line mostly repeats times of the lines before
+_READ: dict[str, datetime] = {}  # stamps read lately: a ledger line mostly repeats times of the lines before
 
 
 def from_stamp(stamp: str) -> datetime:
@@ -103,8 +103,11 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 def _in_range(day: date, typed: str, what: str) -> None:
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise BadUsage(_("{what} {typed!r} is out of range: snpctl takes dates from {first} to {last}.")
-                       .format(what=what, typed=typed, first=FIRST_DAY, last=LAST_DAY))
+        raise BadUsage(
+            _("{what} {typed!r} is out of range: snpctl takes dates from {first} to {last}.").format(
+                what=what, typed=typed, first=FIRST_DAY, last=LAST_DAY
+            )
+        )
 
 
 def localize(naive: datetime, zone: ZoneInfo, typed: str) -> datetime:
@@ -114,12 +117,19 @@ def localize(naive: datetime, zone: ZoneInfo, typed: str) -> datetime:
     if first.utcoffset() != second.utcoffset():
         round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
         if round_trip != naive:
-            raise BadUsage(_("{typed!r} does not exist in {zone}: the clocks skip that hour; give a time "
-                             "outside it.").format(typed=typed, zone=zone.key))
-        raise BadUsage(_("{typed!r} happens twice in {zone} (the clocks go back); add the offset, "
-                         "e.g. {a} or {b}.").format(typed=typed, zone=zone.key,
-                                                    a=first.isoformat(timespec="minutes"),
-                                                    b=second.isoformat(timespec="minutes")))
+            raise BadUsage(
+                _("{typed!r} does not exist in {zone}: the clocks skip that hour; give a time outside it.").format(
+                    typed=typed, zone=zone.key
+                )
+            )
+        raise BadUsage(
+            _("{typed!r} happens twice in {zone} (the clocks go back); add the offset, e.g. {a} or {b}.").format(
+                typed=typed,
+                zone=zone.key,
+                a=first.isoformat(timespec="minutes"),
+                b=second.isoformat(timespec="minutes"),
+            )
+        )
     return first.astimezone(UTC)
 
 
@@ -148,9 +158,12 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime, *, what: str = "--at") 
     except BadUsage:
         raise
     except ValueError:
-        raise BadUsage(_("{what} {typed!r} is not a time I can read; write it like {hint}.")
-                       .format(what=what, typed=text, hint=_HINT)) from None
-    _in_range(value.date(), text, what)       # the date as written, before a zone moves it
+        raise BadUsage(
+            _("{what} {typed!r} is not a time I can read; write it like {hint}.").format(
+                what=what, typed=text, hint=_HINT
+            )
+        ) from None
+    _in_range(value.date(), text, what)  # the date as written, before a zone moves it
     if value.tzinfo is None:
         return localize(value, zone, raw)
     return value.astimezone(UTC)
@@ -160,7 +173,8 @@ def parse_day(text: str, *, what: str) -> date:
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
-        raise BadUsage(_("{what} {typed!r} is not a date; write it like 2024-01-31.")
-                       .format(what=what, typed=text)) from None
+        raise BadUsage(
+            _("{what} {typed!r} is not a date; write it like 2024-01-31.").format(what=what, typed=text)
+        ) from None
     _in_range(day, text, what)
     return day
