@@ -13,8 +13,7 @@ from typing import Any
 from snpctl.config import CABINET, TREATING_DOCTOR_WORDS, Config, Member
 from snpctl.domain import rules
 from snpctl.domain.events import new
-# request ids live in domain/ids.py (the store reads them too); normalize_id, request_id, taken_in re-exported
-from snpctl.domain.ids import ID, normalize_id, request_id, taken_in  # noqa: F401
+from snpctl.domain.ids import ID, normalize_id, request_id, taken_in  # noqa: F401 (re-exported, see below)
 from snpctl.domain.state import Request, State
 from snpctl.errors import BadUsage, Refused
 from snpctl.i18n import _
@@ -25,6 +24,9 @@ REASONS = ("busy", "away", "out_of_scope", "other")
 OUTCOMES = ("seen", "no_show", "cancelled")
 
 Events = list[dict[str, Any]]
+
+# request ids live in domain/ids.py (the store reads them too); normalize_id, request_id and taken_in stay
+# importable from here for the modules that import them from the cascade
 
 
 def find_request(state: State, text: str) -> Request:
