@@ -20,25 +20,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from snpctl import derived
 from snpctl.domain.events import GENESIS
 from snpctl.domain.state import Request, State
-from snpctl.store import append, fold, lock, search
-from snpctl.store.files import (
-    FILE_NAME,
-    LEDGER_MODES,
-    Line,
-    MonthFiles,
-    Stat,
-    Tip,
-    Torn,
-    Where,
-    damaged,
-    stat,
-)
+from snpctl.store import fold, lock
+from snpctl.store.files import FILE_NAME, LEDGER_MODES, Line, MonthFiles, Stat, Tip, Torn, Where, damaged, stat
 from snpctl.store.lock import LOCK_TIMEOUT_ENV, NO_LOCK_ENV, WARM_WAIT
+
+if TYPE_CHECKING:
+    from snpctl.store.search import Found
 
 # re-exported for the modules that import them from here (store/tallies.py): FILE_NAME ... WARM_WAIT
 __all__ = ["FILE_NAME", "HOLD_ENV", "LEDGER_MODES", "LOCK_TIMEOUT_ENV", "NO_LOCK_ENV", "WARM_WAIT", "Ledger", "Line",
@@ -79,7 +71,7 @@ class Ledger:
         self._snapshot_seq: int | None = None    # the sequence of the snapshot read or written last
         self._tail_bytes = 0                      # bytes of the lines after it
         self._cache: tuple[Stat | tuple[()], State] | None = None
-        self._found: tuple[tuple[str, Stat | tuple[()]], search.Found] | None = None   # lines_of's last answer
+        self._found: tuple[tuple[str, Stat | tuple[()]], Found] | None = None   # lines_of's last answer
 
     @property
     def tip(self) -> Tip | None:
@@ -124,17 +116,21 @@ class Ledger:
 
     def holding(self, state: State, request: str) -> State:
         """``state``, made to hold ``request`` if it exists (``search.holding``)."""
+        # imported here: a command that names no request (cron's tick) needs none of it
+        from snpctl.store import search
         return search.holding(self, state, request)
 
     def history_of(self, rid: str) -> Request | None:
         """Request ``rid`` as its own lines make it; None when they do not (the caller folds every line)."""
+        from snpctl.store import search
         try:
             return search.request_of(rid, self.lines_of(rid))
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def lines_of(self, rid: str) -> search.Found:
+    def lines_of(self, rid: str) -> Found:
         """The events about request ``rid``, and where each line is (``search.lines_of``)."""
+        from snpctl.store import search
         key = (rid, self.month.newest())
         if self._found is None or self._found[0] != key:   # else asked twice by one command (a request, its timeline)
             self._found = (key, search.lines_of(self.files(), rid))
@@ -142,6 +138,7 @@ class Ledger:
 
     def timeline(self, rid: str) -> list[dict[str, Any]]:
         """Request ``rid``'s events in order, with the steps of its messages (``search.timeline``)."""
+        from snpctl.store import search
         return search.timeline(rid, self.lines_of, self.month.lines_from)
 
     def read_hot(self) -> tuple[State, Torn | None]:
@@ -208,7 +205,10 @@ class Ledger:
         if loaded is None:
             self._snapshot_seq = None
         state, torn = loaded if loaded is not None else self.full_state()
-        return state, [] if torn is None else [append.recover(self, state, torn, now)]
+        if torn is None:
+            return state, []
+        from snpctl.store import append
+        return state, [append.recover(self, state, torn, now)]
 
     def _end(self, state: State, seq: int) -> None:
         """After the caller appended: the stamp, a new snapshot when due, the state kept for the next transaction."""
@@ -227,4 +227,8 @@ class Ledger:
             fold.save(self, self._cache[1])
 
     def _append(self, state: State, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not events:
+            return []
+        # imported here: an idle tick writes nothing
+        from snpctl.store import append
         return append.append(self, state, events)

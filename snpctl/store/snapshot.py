@@ -107,7 +107,7 @@ def save(path: Path, state: State, tip: Tip | None, files: list[tuple[str, int, 
 
 
 def load(path: Path) -> Snapshot | None:
-    """The snapshot as written, or None if it is missing or unreadable (its fit to the ledger is checked by the caller)."""
+    """The snapshot as written, or None if it is missing or unreadable (whether it fits the ledger: ``fold.fits``)."""
     try:
         content = derived.unseal(path.read_bytes())
         if content is None:
