@@ -26,15 +26,13 @@ from snpctl import derived
 from snpctl.domain.events import GENESIS
 from snpctl.domain.state import Request, State
 from snpctl.store import fold, lock
-from snpctl.store.files import FILE_NAME, LEDGER_MODES, Line, MonthFiles, Stat, Tip, Torn, Where, damaged, stat
-from snpctl.store.lock import LOCK_TIMEOUT_ENV, NO_LOCK_ENV, WARM_WAIT
+from snpctl.store.files import Line, MonthFiles, Stat, Tip, Torn, damaged, stat
+
+# re-exported: store/tallies.py imports Line, Torn and damaged from here (the lead may point it at store/files.py)
+__all__ = ["HOLD_ENV", "Ledger", "Line", "Tip", "Torn", "Transaction", "damaged"]
 
 if TYPE_CHECKING:
     from snpctl.store.search import Found
-
-# re-exported for the modules that import them from here (store/tallies.py): FILE_NAME ... WARM_WAIT
-__all__ = ["FILE_NAME", "HOLD_ENV", "LEDGER_MODES", "LOCK_TIMEOUT_ENV", "NO_LOCK_ENV", "WARM_WAIT", "Ledger", "Line",
-           "Tip", "Torn", "Transaction", "Where", "damaged"]
 
 HOLD_ENV = "SNPCTL_TEST_HOLD"                # test-only: seconds between deciding and appending (widens races)
 
