@@ -146,7 +146,7 @@ def test_a_rebuild_holds_one_month_file_at_a_time(desk: Desk, monkeypatch: pytes
     opening = Path.open
     monkeypatch.setattr(Path, "open", lambda path, *a, **k: seen.append(f"open {path.name[:7]}") or
                         opening(path, *a, **k))
-    for module in ("snpctl.store.chain", "snpctl.store.ledger"):
+    for module in ("snpctl.store.chain", "snpctl.store.fold"):
         applying = importlib.import_module(module).apply
         monkeypatch.setattr(f"{module}.apply", lambda state, event, applying=applying:
                             seen.append(f"fold {event['at'][:7]}") or applying(state, event))
@@ -305,7 +305,7 @@ def test_a_writer_does_not_wait_for_ever_on_another_that_folds_history(desk: Des
     busy_afternoon(desk)
     (desk.home / ".snpctl" / "snapshot").unlink()
     folds = folds_of_all_history(monkeypatch, desk.home)
-    monkeypatch.setattr("snpctl.store.ledger.WARM_WAIT", 0.2)
+    monkeypatch.setattr("snpctl.store.lock.WARM_WAIT", 0.2)
     held = os.open(desk.home / ".snpctl" / "warm", os.O_RDWR | os.O_CREAT)
     fcntl.flock(held, fcntl.LOCK_EX)                 # as by a process stopped in the middle of its fold
     try:

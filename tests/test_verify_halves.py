@@ -18,7 +18,7 @@ import pytest
 
 from conftest import make_workspace
 from snpctl import service
-from snpctl.store import verify as verifying
+from snpctl.store import halves as verifying
 from snpctl.store.ledger import Ledger
 from snpctl.store.verify import Bad, verify
 from snpctl.store.workspace import Workspace

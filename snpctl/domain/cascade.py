@@ -7,13 +7,13 @@ events to append; it never changes ``state`` and never reads the clock. Raising 
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
 from snpctl.config import CABINET, TREATING_DOCTOR_WORDS, Config, Member
 from snpctl.domain import rules
 from snpctl.domain.events import new
+from snpctl.domain.ids import ID, normalize_id, request_id, taken_in  # noqa: F401 (re-exported, see below)
 from snpctl.domain.state import Request, State
 from snpctl.errors import BadUsage, Refused
 from snpctl.i18n import _
@@ -25,30 +25,8 @@ OUTCOMES = ("seen", "no_show", "cancelled")
 
 Events = list[dict[str, Any]]
 
-# -- request ids: a number and a check letter, read aloud over the phone ("zero-four-two K") --
-# n mod 11 changes with any single wrong digit and any two swapped neighbouring digits, so a
-# mistyped id is refused instead of acting on another patient's request.
-_CHECK_LETTERS = "ACEHJKLMRUX"
-_ID = re.compile(r"^(\d+)([A-Z])$")
-
-
-def request_id(number: int) -> str:
-    return f"{number:03d}{_CHECK_LETTERS[number % 11]}"
-
-
-def normalize_id(text: str) -> str:
-    """``001c``, `` 1C ``, ``0-01C`` all mean ``001C``."""
-    rid = re.sub(r"[\s\-_.]", "", text).upper()
-    match = _ID.match(rid)
-    if match and request_id(int(match.group(1)))[-1] == match.group(2):
-        return request_id(int(match.group(1)))
-    return rid
-
-
-def taken_in(rid: str, count: int) -> bool:
-    """Whether ``rid`` (normalized) is the id of one of the first ``count`` requests: ids are given in order."""
-    number = rid[:-1]
-    return number.isascii() and number.isdigit() and 0 < int(number) <= count and request_id(int(number)) == rid
+# request ids live in domain/ids.py (the store reads them too); normalize_id, request_id and taken_in stay
+# importable from here for the modules that import them from the cascade
 
 
 def find_request(state: State, text: str) -> Request:
@@ -56,7 +34,7 @@ def find_request(state: State, text: str) -> Request:
     request = state.requests.get(rid)
     if request is not None:
         return request
-    match = _ID.match(rid)
+    match = ID.match(rid)
     if match and request_id(int(match.group(1))) != rid:
         raise Refused(_("{id} is not a valid request id: its check letter does not match its number; read the id "
                         "again (`snpctl list` shows the open requests).").format(id=text))

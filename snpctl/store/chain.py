@@ -5,6 +5,7 @@ sequence number, the hash of the line before, its month file) and legal after th
 it (``domain.audit``: the cascade's rules, and no personal data). Writers check each line they
 are about to append with these very functions, so they never write one ``verify`` would reject.
 Kept apart from ``verify`` so that a writer does not import what only a whole-ledger check needs.
+Must not know files, locks or where a line comes from: it judges one line's bytes after a state.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def line_problem(state: State, raw: bytes, previous: str, month: str, *, first: 
     the first line of a file but the first; ``plain``: its file holds no escape nor float.
     """
     event, problem = read_line(raw, plain)
-    if problem:
+    if event is None:
         return problem
     problem = place_problem(event, state.seq + 1, previous, month, first) or audit.event_problem(state, event)
     if problem:

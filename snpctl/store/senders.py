@@ -13,6 +13,7 @@ whatever its age) from one whose sender died: a message it never handed over was
 (recorded failed, ``interrupted``, and retried); one it handed over may have been (given up as
 ``unknown``, never sent twice). Owner-only; losing the folder only brings back the rule of a
 fixed delay (``SENDING_STALE``). No fsync: a power cut stops the sender and its gateway too.
+Must not know what a message says nor how the ledger records it: only message ids and pids.
 """
 
 from __future__ import annotations

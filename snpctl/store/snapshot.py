@@ -14,6 +14,9 @@ ledger was written (one command at a time, simulated, pulled from git).
 Only the *hot* part of the state is kept: requests not yet closed or that moved in the last
 48 hours, messages not yet settled or given up lately. A command about any other request asks
 the ledger for the full state (``State.partial`` says when that may be needed).
+
+Owns the snapshot's file format (sealed, versioned) and what is hot; must not know whether it fits
+the ledger (``fold.fits``) nor when it is renewed (``fold.due``).
 """
 
 from __future__ import annotations
@@ -21,10 +24,13 @@ from __future__ import annotations
 import marshal
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, Iterator, NamedTuple, TypeVar
 
 from snpctl import derived
 from snpctl.domain.state import Message, Request, State, put_message, put_request
+from snpctl.store.files import (
+    Tip as Tip,  # re-exported: store/tallies.py imports it from here
+)
 from snpctl.timefmt import UTC
 
 FORMAT = 2                    # 2: sealed with the SHA-256 of its content (``derived.seal``)
@@ -34,39 +40,42 @@ RECENT = timedelta(hours=48)  # closed requests and given-up messages this recen
 LIFETIME = timedelta(days=30)  # a request older than this that moved lately is left out (a command on it folds all)
 
 
-class Tip(NamedTuple):        # records as NamedTuples: cheaper to define than dataclasses (start-up)
-    """Where the last line of the ledger is: its file, where it starts and ends, its number in the file."""
-
-    file: str
-    start: int
-    end: int
-    line: int
-
-
 class Snapshot(NamedTuple):
     state: State
     tip: Tip | None
     files: list[tuple[str, int, int]]     # (name, size, mtime_ns) of each ledger file when it was taken
 
 
+_Record = TypeVar("_Record", Request, Message)
 _REQUEST_FIELDS = list(Request._fields)
 _MESSAGE_FIELDS = list(Message._fields)
 _TIMES = {"intake_at", "last_at", "triggered_at", "deadline", "expires_at", "appointment", "taken_at", "queued_at"}
 
 
-def _pack(record, names: list[str]) -> tuple:
+def _pack(record: Request | Message, names: list[str]) -> tuple[Any, ...]:
     return tuple(int(v.timestamp()) if n in _TIMES and v is not None else v
                  for n, v in ((n, getattr(record, n)) for n in names))
 
 
-def _unpack(kind, names: list[str], values: tuple):
-    return kind(**{n: datetime.fromtimestamp(v, UTC) if n in _TIMES and v is not None else v
-                   for n, v in zip(names, values)})
+def _unpack(kind: type[_Record], names: list[str], values: tuple[Any, ...]) -> _Record:
+    fields: dict[str, Any] = {n: datetime.fromtimestamp(v, UTC) if n in _TIMES and v is not None else v
+                              for n, v in zip(names, values)}
+    return kind(**fields)
 
 
 def hot(state: State) -> tuple[list[Request], list[Message]]:
     """What a command may need without asking for history. Costs what is open, not all of history."""
     since = (state.last_at or datetime.min.replace(tzinfo=UTC)) - RECENT
+    messages = _hot_messages(state, since)
+    wanted = {m.request for m in messages.values()} | state.waiting | state.accepted
+    requests = {rid: state.requests[rid] for rid in wanted if rid in state.requests}
+    for request in _moved_lately(state, since):
+        requests.setdefault(request.id, request)
+    return sorted(requests.values(), key=lambda r: r.number), sorted(messages.values(), key=lambda m: m.id)
+
+
+def _hot_messages(state: State, since: datetime) -> dict[int, Message]:
+    """Messages not yet settled, given up since ``since``, and the messages these are about."""
     messages = {i: state.messages[i] for i in state.undelivered}
     for i in state.given_up:
         message = state.messages[i]
@@ -75,16 +84,17 @@ def hot(state: State) -> tuple[list[Request], list[Message]]:
     for about in [m.about for m in messages.values() if m.about is not None]:
         if about in state.messages:
             messages.setdefault(about, state.messages[about])
-    wanted = {m.request for m in messages.values()} | state.waiting | state.accepted
-    requests = {rid: state.requests[rid] for rid in wanted if rid in state.requests}
-    # requests that moved lately, newest first: stop once intakes are older than any such request can be
+    return messages
+
+
+def _moved_lately(state: State, since: datetime) -> Iterator[Request]:
+    """Requests open or that moved since ``since``, newest first: stops once intakes are older than any such can be."""
     horizon = since - LIFETIME
     for request in reversed(state.requests.values()):
         if request.intake_at < horizon:
             break
         if not request.closed or request.last_at >= since:
-            requests.setdefault(request.id, request)
-    return sorted(requests.values(), key=lambda r: r.number), sorted(messages.values(), key=lambda m: m.id)
+            yield request
 
 
 def save(path: Path, state: State, tip: Tip | None, files: list[tuple[str, int, int]]) -> None:
@@ -97,7 +107,7 @@ def save(path: Path, state: State, tip: Tip | None, files: list[tuple[str, int, 
 
 
 def load(path: Path) -> Snapshot | None:
-    """The snapshot as written, or None if it is missing or unreadable (its fit to the ledger is checked by the caller)."""
+    """The snapshot as written, or None if it is missing or unreadable (whether it fits the ledger: ``fold.fits``)."""
     try:
         content = derived.unseal(path.read_bytes())
         if content is None:

@@ -1,4 +1,10 @@
-"""A workspace: protocols.toml, roster.toml, ledger/, and the git-ignored private/ and .snpctl/."""
+"""A workspace: protocols.toml, roster.toml, ledger/, and the git-ignored private/ and .snpctl/.
+
+Owns where things are in it (``--home``, ``SNPCTL_HOME``), its creation (``init``), the private
+files of a request (mode 0600, quarantine of an orphan) and the hand-over to the ``Ledger`` and to
+the config loader: the one store module that reads the TOML files, because it is the workspace.
+Must not know the rules, the report or the commands.
+"""
 
 from __future__ import annotations
 
