@@ -1,4 +1,9 @@
-"""The command line: parse, call one service function, render. Nothing else lives here."""
+"""The command line: parse, call one service function, render. Nothing else lives here.
+
+Owns the commands' names, options and help (the contract's; ``docs/cli.md`` is generated from them)
+and the usage errors' one line with exit 2. Must not know the rules, the ledger or the messages'
+sending: each command hands ``runner.run`` a call to ``service`` and a renderer from ``render``.
+"""
 
 from __future__ import annotations
 

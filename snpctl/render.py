@@ -2,6 +2,9 @@
 
 Every value from configuration, the ledger or the command line goes through ``shown`` (``fill``,
 ``literal``): printed as it is written, its control characters escaped, never read as markup.
+
+Owns the wording and layout of what a person reads (``--json`` prints the contract's objects
+instead). Must not decide anything nor read the ledger: it is given ``service``'s ``Outcome``.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
-from snpctl import service
+from snpctl import delivery, service
 from snpctl.errors import ConfigError, SnpctlError
 from snpctl.i18n import _
 from snpctl.quiet import collector_paused
@@ -64,7 +64,7 @@ class _Player:
                 continue
             result = service.tick(self.ws, minute)
             if self.deliver:
-                service.deliver(self.ws, minute)
+                delivery.deliver(self.ws, minute)
             self.ticks += 1
             self.last_tick = minute
             for escalated in result.data["escalated"]:
@@ -104,7 +104,7 @@ class _Player:
             result = service.outcome(ws, at, request=rid, **args)
         self.status[rid] = result.data["status"]
         if self.deliver and result.messages:
-            service.deliver(ws, at, result.messages)
+            delivery.deliver(ws, at, result.messages)
         return rid
 
 
