@@ -27,7 +27,7 @@ class Call:
     source: str = ""
     motif: str = ""
     treating_doctor: str = "unknown"
-    day: date | None = None
+    day: date = date.min       # drawn by the planner before anything else needs it
     site: str | None = None    # where the appointment takes place, when it gets one
     fate: str = ""             # for triggered calls: accepted | expired
     by_treating_doctor: bool = False

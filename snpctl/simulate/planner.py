@@ -133,7 +133,7 @@ class Planner(Period):
         period = [sc.start + timedelta(days=n) for n in range((sc.end - sc.start).days + 1)]
         period = [d for d in period if d not in sc.closed]
         line_days = [d for d in period if self.spans_on(sc.line, d)]
-        choices: dict[str | None, tuple[list[date], list[float]]] = {}
+        choices: dict[tuple[str | None, bool], tuple[list[date], list[float]]] = {}
 
         def pool(site: str | None, via_line: bool) -> tuple[list[date], list[float]]:
             key = (site, via_line)

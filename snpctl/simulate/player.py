@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from snpctl import delivery, service
+from snpctl.domain.state import Request
 from snpctl.errors import ConfigError, SnpctlError
 from snpctl.i18n import _
 from snpctl.quiet import collector_paused
@@ -83,14 +84,20 @@ class _Player:
             result = service.intake(ws, at, motif=call.motif, source=call.source,
                                     treating_doctor=call.treating_doctor, seed=self.patient_seed)
             rid = result.data["request"]
-        elif kind == "notify":
+        elif rid is None:
+            raise ValueError(f"{kind} before the intake")     # the plan sorts each call's steps: never
+        else:
+            result = self._command(rid, at, kind, args)
+        self.status[rid] = result.data["status"]
+        if self.deliver and result.messages:
+            delivery.deliver(ws, at, result.messages)
+        return rid
+
+    def _command(self, rid: str, at: datetime, kind: str, args: dict[str, Any]) -> service.Outcome:
+        ws = self.ws
+        if kind == "notify":
             result = service.notify(ws, at, request=rid)
-            request = result.request
-            if request.status == "treating_doctor_window":
-                self.window_end[rid] = request.deadline
-                self._at(request.deadline, rid)
-            self.expires[rid] = request.expires_at
-            self._at(request.expires_at, rid)
+            self._windows(rid, result.request)
         elif kind == "refuse":
             result = service.refuse(ws, at, request=rid, **args)
         elif kind in ("accept", "book"):
@@ -102,11 +109,16 @@ class _Player:
                 self._at(start, rid)
         else:
             result = service.outcome(ws, at, request=rid, **args)
-        self.status[rid] = result.data["status"]
-        if self.deliver and result.messages:
-            delivery.deliver(ws, at, result.messages)
-        return rid
+        return result
 
+    def _windows(self, rid: str, request: Request | None) -> None:
+        """The deadlines a notified request runs to: tick is due at each."""
+        assert request is not None and request.expires_at is not None     # notify returns the request it notified
+        if request.status == "treating_doctor_window" and request.deadline is not None:
+            self.window_end[rid] = request.deadline
+            self._at(request.deadline, rid)
+        self.expires[rid] = request.expires_at
+        self._at(request.expires_at, rid)
 
 
 def simulate(name: str, into: Path, *, seed: int | None = None, years: int = 1) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from snpctl.domain.cascade import SOURCES
 from snpctl.errors import BadUsage, ConfigError
 from snpctl.i18n import _
 
+
 @dataclass(frozen=True)
 class Span:
     """Opening hours on some weekdays, in seconds after local midnight, [start, end)."""

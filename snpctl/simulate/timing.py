@@ -16,6 +16,12 @@ from snpctl.simulate.period import MINUTE, Call, Period, ceil_minute
 from snpctl.simulate.scenario import Span
 
 
+def _site(call: Call) -> str:
+    """Where a call that gets an appointment has it: the planner gave it a site."""
+    assert call.site is not None
+    return call.site
+
+
 class Timing:
     """The steps of each call of a period, at their instants; shares the period's draws and doctors on duty."""
 
@@ -53,19 +59,20 @@ class Timing:
         notified = start + timedelta(seconds=self.rng.randint(60, 360))
         call.steps.append((notified, "notify", {}))
         if call.by_treating_doctor:
-            taken: datetime | None = self._by_treating_doctor(notified)
+            taken = self._by_treating_doctor(notified)
         else:
-            taken = self._by_community(call, notified, window, last_accept)
-            if taken is None:
+            by_community = self._by_community(call, notified, window, last_accept)
+            if by_community is None:
                 return
+            taken = by_community
         appointment = self._slot(call, taken) if call.site != CABINET else self._cabinet(call, taken)
         call.steps.append((taken, "accept", {"by": call.by, "appointment": appointment, "site": call.site}))
         self._outcome(call, taken, appointment)
 
     def _direct(self, call: Call) -> None:
         """Booked at a site by its own staff: intake, then book a few minutes later."""
-        rng, day = self.rng, call.day
-        spans = self.spans_on(self.site_spans[call.site], day)
+        rng, day, site = self.rng, call.day, _site(call)
+        spans = self.spans_on(self.site_spans[site], day)
         opening, closing = min(s.start for s in spans), max(s.end for s in spans)
         low = max(8 * 3600, opening - self.horizon.total_seconds() + 3600)
         start = self.local(day, rng.uniform(low, max(low, closing - 2400)))
@@ -79,9 +86,10 @@ class Timing:
         """When the line takes the call, and the last moment a site can still accept it (None: the practice)."""
         day = call.day
         span = self._line_span(day, self.sc.line)
+        high: float
         low, high = span.start, span.end - 60
         last_accept = None
-        if call.fate == "accepted" and call.site != CABINET:
+        if call.fate == "accepted" and call.site is not None and call.site != CABINET:
             closing = max(s.end for s in self.spans_on(self.site_spans[call.site], day))
             last_accept = self.local(day, closing - 20 * 60)
             high = min(high, closing - 20 * 60 - (self.window.total_seconds() if window else 0) - 9 * 60)
@@ -137,19 +145,20 @@ class Timing:
 
     def _slot(self, call: Call, taken: datetime) -> datetime:
         """A 10-minute slot at the site on the day, after the acceptance, within the horizon."""
+        site = _site(call)
         earliest = taken + timedelta(seconds=self.rng.randint(15 * 60, 40 * 60))
         latest = taken + self.horizon
-        capacity = len(self.duty[call.site, call.day])
-        slots = [self.local(call.day, s) for span in self.spans_on(self.site_spans[call.site], call.day)
+        capacity = len(self.duty[site, call.day])
+        slots = [self.local(call.day, s) for span in self.spans_on(self.site_spans[site], call.day)
                  for s in range(span.start, span.end - 599, 600)]
-        free = [s for s in slots if earliest <= s <= latest and self.occupied.get((call.site, s), 0) < capacity]
+        free = [s for s in slots if earliest <= s <= latest and self.occupied.get((site, s), 0) < capacity]
         if not free:
             free = [s for s in slots if taken + 5 * MINUTE <= s <= latest]
         if not free:
-            self.fail(_("no slot left at {site} on {day} after {at}.").format(site=call.site, day=call.day, at=taken))
+            self.fail(_("no slot left at {site} on {day} after {at}.").format(site=site, day=call.day, at=taken))
         nearest = free[:12]     # within about two hours: the patient picks among the free times offered
         slot = self.rng.choices(nearest, weights=range(len(nearest) + 6, 6, -1))[0]
-        self.occupied[call.site, slot] = self.occupied.get((call.site, slot), 0) + 1
+        self.occupied[site, slot] = self.occupied.get((site, slot), 0) + 1
         return slot
 
     def _cabinet(self, call: Call, taken: datetime) -> datetime:
