@@ -10,9 +10,9 @@ what and when are ``domain.messages``'s, the transports and the worker pool ``me
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from snpctl.domain import messages
 from snpctl.domain.events import new

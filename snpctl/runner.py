@@ -15,9 +15,10 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, NoReturn
+from typing import Any, Callable, NoReturn
 
-from snpctl import delivery, service
+from snpctl import service
+from snpctl.delivery import claim, send
 from snpctl.errors import SnpctlError
 from snpctl.i18n import _
 from snpctl.shown import literal
@@ -37,9 +38,10 @@ def clock(ws: Workspace, typed: str | None, *, from_env: bool = True) -> datetim
     return parse_when(typed, zone, real, what=what).replace(microsecond=0)
 
 
-def run(home: Path | None, now: str | None, as_json: bool, work: Callable[[Workspace, datetime], service.Outcome],
-         render: Callable[[Workspace, datetime, service.Outcome], None], *, needs_config: bool = True,
-         deliver_due: bool = False, delivery: str | None = None) -> None:
+def run(home: Path | str | None, now: str | None, as_json: bool,
+        work: Callable[[Workspace, datetime], service.Outcome],
+        render: Callable[[Workspace, datetime, service.Outcome], None], *, needs_config: bool = True,
+        deliver_due: bool = False, delivery: str | None = None) -> None:
     ws = Workspace(resolve_home(str(home) if home else None))
     try:
         if needs_config:
@@ -93,7 +95,7 @@ def _stamp(now: datetime) -> datetime:
 def _deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str, live: bool) -> None:
     """``live``: the command runs on the real clock, so results are stamped when they come in."""
     try:
-        batch = delivery.claim(ws, now, ids)
+        batch = claim(ws, now, ids)
     except SnpctlError as error:
         print(_("snpctl: the messages could not be sent now ({error}); tick will send them.")
               .format(error=error.message), file=sys.stderr)
@@ -101,7 +103,7 @@ def _deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str, liv
     if batch is None:
         return
     stamp = (lambda: _stamp(now)) if live else None
-    outcome = None
+    outcome: tuple[str, dict[str, Any]] | None = None
     if mode != "inline" and batch.to_gateways:
         from snpctl.messaging import sender
         try:
@@ -109,10 +111,10 @@ def _deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str, liv
         except ValueError:
             wait = SEND_WAIT
         release = batch.entry.release if batch.entry is not None else None    # the sender holds it now
-        outcome = sender.detached(lambda: delivery.send(ws, now, batch, clock=stamp), wait=wait, before_wait=release)
+        outcome = sender.detached(lambda: send(ws, now, batch, clock=stamp), wait=wait, before_wait=release)
     if outcome is None:
         try:
-            outcome = "done", delivery.send(ws, now, batch, clock=stamp)
+            outcome = "done", send(ws, now, batch, clock=stamp)
         except SnpctlError as error:
             outcome = "done", {"error": error.message}
     _say(outcome, len(batch.claimed))

@@ -42,7 +42,7 @@ class Outcome:
 
 def request_view(ws: Workspace, request: Request, now: datetime | None = None) -> dict[str, Any]:
     zone = ws.config.zone
-    view = {
+    view: dict[str, Any] = {
         "request": request.id, "status": request.status,
         "deadline": to_local_iso(request.deadline, zone) if request.status in ("treating_doctor_window", "community")
         else None,
@@ -150,7 +150,7 @@ def book(ws: Workspace, now: datetime, *, request: str, by: str, appointment: da
 def refuse(ws: Workspace, now: datetime, *, request: str, by: str, reason: str = "other") -> Outcome:
     state, events, warnings = _decided(ws, now, cascade.refuse, request=request, by=by, reason=reason)
     req = state.requests[events[0]["request"]]
-    data = {"request": req.id, "status": req.status}
+    data: dict[str, Any] = {"request": req.id, "status": req.status}
     escalation = [e for e in events if e["type"] == "escalate"]
     if escalation:
         data["deadline"] = to_local_iso(req.deadline, ws.config.zone)

@@ -8,9 +8,10 @@ simulated workspace loaded, the seeded ``random.Random``, the doctors on duty), 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, Iterable, NoReturn
+from typing import Any, NoReturn
 
 from snpctl.config import Config
 from snpctl.errors import ConfigError
