@@ -1,4 +1,9 @@
-"""The command line: parse, call one service function, render. Nothing else lives here."""
+"""The command line: parse, call one service function, render. Nothing else lives here.
+
+Owns the commands' names, options and help (the contract's; ``docs/cli.md`` is generated from them)
+and the usage errors' one line with exit 2. Must not know the rules, the ledger or the messages'
+sending: each command hands ``runner.run`` a call to ``service`` and a renderer from ``render``.
+"""
 
 from __future__ import annotations
 
@@ -160,7 +165,8 @@ def synthesis(request: RequestId, by: Member,
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             _fail(_("Cannot read {file} ({error}); give a UTF-8 text file.").format(file=file, error=error), 2)
-    _run(home, now, as_json, lambda ws, at: service.synthesis(ws, at, request=request, by=by, text=text),
+    given = text or ""      # one of them was given (checked above): "" never reaches synthesis
+    _run(home, now, as_json, lambda ws, at: service.synthesis(ws, at, request=request, by=by, text=given),
          _render("synthesis"))
 
 
@@ -302,14 +308,14 @@ def simulate(scenario: Annotated[str, typer.Argument(
 
 # -- entry point ----------------------------------------------------------------------------
 
-_UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+_UsageError: type[Any] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 
 
 def _command(argv: list[str]):
     """The click command to run: only the one named in ``argv`` (building all of them costs a cron tick 18 ms)."""
     name = argv[0] if argv else None
     chosen = [info for info in app.registered_commands
-              if (info.name or info.callback.__name__.replace("_", "-")) == name]
+              if (info.name or getattr(info.callback, "__name__", "").replace("_", "-")) == name]
     if not chosen:
         return typer.main.get_command(app)          # --help, or an unknown command: the whole group says it
     single = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)

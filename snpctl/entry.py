@@ -1,4 +1,8 @@
-"""The ``snpctl`` program. ``tick``, which cron runs every minute, skips the command-line framework."""
+"""The ``snpctl`` program. ``tick``, which cron runs every minute, skips the command-line framework.
+
+Owns only the choice between the fast ``tick`` path (``runner.tick``) and the full parser (``cli``).
+Must not import typer, the service or the ledger before that choice is made.
+"""
 
 from __future__ import annotations
 

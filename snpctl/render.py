@@ -2,6 +2,9 @@
 
 Every value from configuration, the ledger or the command line goes through ``shown`` (``fill``,
 ``literal``): printed as it is written, its control characters escaped, never read as markup.
+
+Owns the wording and layout of what a person reads (``--json`` prints the contract's objects
+instead). Must not decide anything nor read the ledger: it is given ``service``'s ``Outcome``.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from snpctl.config import CABINET
+from snpctl.domain.state import Request
 from snpctl.i18n import _
 from snpctl.service import Outcome
 from snpctl.shown import fill, literal
@@ -48,8 +52,14 @@ def _place(ws: Workspace, member_id: str | None, site: str | None) -> str:
     return known.label + (f", {known.address}" if known.address else "")
 
 
+def _request(result: Outcome) -> Request:
+    """The request a command acted on: every command rendered with it returns it."""
+    assert result.request is not None
+    return result.request
+
+
 def intake(ws: Workspace, now: datetime, result: Outcome) -> None:
-    req = result.request
+    req = _request(result)
     protocol = ws.config.protocols.get(req.motif)
     label = protocol.label if protocol else req.motif
     if req.status == "transferred_15":
@@ -63,7 +73,7 @@ def intake(ws: Workspace, now: datetime, result: Outcome) -> None:
 
 
 def notify(ws: Workspace, now: datetime, result: Outcome) -> None:
-    req, data = result.request, result.data
+    req, data = _request(result), result.data
     who = ", ".join(_who(ws, m) for m in data["notified"]) or _("nobody (no eligible member in roster.toml)")
     if req.status == "treating_doctor_window":
         print(fill(_("Request {id}: reserved for the treating doctor until {deadline}. Notified: {who}."),
@@ -74,14 +84,14 @@ def notify(ws: Workspace, now: datetime, result: Outcome) -> None:
 
 
 def taken(ws: Workspace, now: datetime, result: Outcome) -> None:
-    req = result.request
+    req = _request(result)
     print(fill(_("Request {id}: {kind} by {who}. Appointment {at}, {place}."),
-               id=req.id, kind=_("booked") if req.direct else _("accepted"), who=_who(ws, req.by),
+               id=req.id, kind=_("booked") if req.direct else _("accepted"), who=_who(ws, req.by or ""),
                at=_time(ws, now, req.appointment), place=_place(ws, req.by, req.site)))
 
 
 def refused(ws: Workspace, now: datetime, result: Outcome) -> None:
-    req, data = result.request, result.data
+    req, data = _request(result), result.data
     print(fill(_("Refusal of request {id} recorded; {by} will not be asked again."), id=req.id, by=req.refused[-1]))
     if "notified" in data:
         print(fill(_("The treating doctor refused: request {id} is open to the community until {deadline} ({n} "
@@ -89,12 +99,13 @@ def refused(ws: Workspace, now: datetime, result: Outcome) -> None:
 
 
 def outcome(ws: Workspace, now: datetime, result: Outcome) -> None:
-    print(fill(_("Request {id}: {status}."), id=result.request.id, status=result.request.status))
+    req = _request(result)
+    print(fill(_("Request {id}: {status}."), id=req.id, status=req.status))
 
 
 def synthesis(ws: Workspace, now: datetime, result: Outcome) -> None:
     print(fill(_("Synthesis of request {id} recorded; it goes to the treating doctor ({doctor}) by secure mail."),
-               id=result.request.id, doctor=result.request.treating_doctor))
+               id=_request(result).id, doctor=_request(result).treating_doctor))
 
 
 def _failed(ws: Workspace, now: datetime, rows: list[dict]) -> None:
@@ -169,7 +180,7 @@ def _describe(ws: Workspace, now: datetime, event: dict, outcome_of: dict[int, s
 
 
 def show(ws: Workspace, now: datetime, result: Outcome) -> None:
-    req = result.request
+    req = _request(result)
     print(fill(_("Request {id}: {status}."), id=req.id, status=req.status))
     outcome_of: dict[int, str] = {}
     word = {"sent": _("sent"), "failed": _("failed ({error}), will retry"), "given_up": _("GIVEN UP ({error})")}

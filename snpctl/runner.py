@@ -2,6 +2,10 @@
 
 No typer here: the cron path (``snpctl tick``, every minute) goes through ``entry`` straight to
 ``tick`` below without importing the command-line framework.
+
+Owns the clock of a command (``--now``, ``SNPCTL_NOW``), printing its answer or its error (one line,
+the exit code), and the delivery mode after it (a detached sender, waited for, or inline). Must not
+know the options' parsing (cli's) nor the rules (service's and the domain's).
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, NoReturn
 
 from snpctl import service
+from snpctl.delivery import claim, send
 from snpctl.errors import SnpctlError
 from snpctl.i18n import _
 from snpctl.shown import literal
@@ -33,9 +38,10 @@ def clock(ws: Workspace, typed: str | None, *, from_env: bool = True) -> datetim
     return parse_when(typed, zone, real, what=what).replace(microsecond=0)
 
 
-def run(home: Path | None, now: str | None, as_json: bool, work: Callable[[Workspace, datetime], service.Outcome],
-         render: Callable[[Workspace, datetime, service.Outcome], None], *, needs_config: bool = True,
-         deliver_due: bool = False, delivery: str | None = None) -> None:
+def run(home: Path | str | None, now: str | None, as_json: bool,
+        work: Callable[[Workspace, datetime], service.Outcome],
+        render: Callable[[Workspace, datetime, service.Outcome], None], *, needs_config: bool = True,
+        deliver_due: bool = False, delivery: str | None = None) -> None:
     ws = Workspace(resolve_home(str(home) if home else None))
     try:
         if needs_config:
@@ -89,7 +95,7 @@ def _stamp(now: datetime) -> datetime:
 def _deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str, live: bool) -> None:
     """``live``: the command runs on the real clock, so results are stamped when they come in."""
     try:
-        batch = service.claim(ws, now, ids)
+        batch = claim(ws, now, ids)
     except SnpctlError as error:
         print(_("snpctl: the messages could not be sent now ({error}); tick will send them.")
               .format(error=error.message), file=sys.stderr)
@@ -97,7 +103,7 @@ def _deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str, liv
     if batch is None:
         return
     stamp = (lambda: _stamp(now)) if live else None
-    outcome = None
+    outcome: tuple[str, dict[str, Any]] | None = None
     if mode != "inline" and batch.to_gateways:
         from snpctl.messaging import sender
         try:
@@ -105,10 +111,10 @@ def _deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str, liv
         except ValueError:
             wait = SEND_WAIT
         release = batch.entry.release if batch.entry is not None else None    # the sender holds it now
-        outcome = sender.detached(lambda: service.send(ws, now, batch, clock=stamp), wait=wait, before_wait=release)
+        outcome = sender.detached(lambda: send(ws, now, batch, clock=stamp), wait=wait, before_wait=release)
     if outcome is None:
         try:
-            outcome = "done", service.send(ws, now, batch, clock=stamp)
+            outcome = "done", send(ws, now, batch, clock=stamp)
         except SnpctlError as error:
             outcome = "done", {"error": error.message}
     _say(outcome, len(batch.claimed))
@@ -136,7 +142,7 @@ def _say(outcome: tuple[str, dict], claimed: int) -> None:
               .format(n=summary["failed"]), file=sys.stderr)
 
 
-def fail(message: str, code: int) -> None:
+def fail(message: str, code: int) -> NoReturn:
     print(f"snpctl: {literal(message)}", file=sys.stderr)    # one line, whatever a value quoted in it holds
     raise SystemExit(code)
 

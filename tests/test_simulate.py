@@ -238,6 +238,10 @@ def test_a_figure_that_does_not_match_exits_1(tmp_path: Path) -> None:
     (("triggered = 20", "triggered = 10"), "plan.accepted is more than plan.triggered"),
     (('total_window = "2h"', 'total_window = "2 hours"'), "cascade.total_window: '2 hours' is not a duration"),
     (("accepted_by_treating_doctor = 2", "accepted_by_treating_doctor = 50"), "accepted_by_treating_doctor (50)"),
+    # read by the configuration's own table reader: the same words as for protocols.toml and roster.toml
+    (('prefix = "mg"', 'prefx = "mg"'), "members[1]: unknown key 'prefx': did you mean 'prefix'?"),
+    (("[cascade]", "[cascades]"), "cascade: missing key 'treating_doctor_window'"),
+    (('status = "titulaire"', 'status = "titular"'), "members[1].status: 'titular' is not one of titulaire,"),
 ])
 def test_a_wrong_scenario_file_is_exit_2_naming_the_key(tmp_path: Path, edit: tuple[str, str], must: str) -> None:
     path = tmp_path / "week.toml"

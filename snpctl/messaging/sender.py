@@ -1,7 +1,8 @@
 """Sending a batch: its messages handed over concurrently, each result recorded as it comes, and the
 whole of it run by a process of its own that outlives the command which queued it.
 
-Knows nothing of the ledger or the rules: ``service.send`` gives it the jobs and how to record.
+Owns the worker pool, the detached sender process and what it reports back. Must not know the
+ledger or the rules: ``delivery.send`` gives it the jobs and how to record.
 """
 
 from __future__ import annotations

@@ -1,0 +1,125 @@
+"""The documented figures beside the ones ``report`` computes from the simulated ledger, and their table for people.
+
+Owns the comparison rules (exact, rounded as the document rounds, within a tolerance) and the
+side-by-side rendering. Must not know how the period was planned or played.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from snpctl.i18n import _
+from snpctl.shown import fill, literal
+from snpctl.simulate.scenario import Expect, round_half_up
+from snpctl.timefmt import format_duration, parse_duration
+
+
+@dataclass
+class Row:
+    figure: str
+    key: str
+    documented: Any
+    computed: Any
+    rule: str
+    ok: bool
+    percent: bool
+    note: str = ""
+
+
+def _lookup(data: dict[str, Any], key: str) -> Any:
+    value: Any = data
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _rule(expect: Expect) -> str:
+    """How the documented value is compared, in words."""
+    if expect.round is not None:
+        if expect.percent:
+            return _("rounds to {value:.{digits}f}%").format(value=expect.value * 100, digits=max(expect.round - 2, 0))
+        if expect.round < 0:
+            return _("rounds to the nearest {unit}").format(unit=10 ** -expect.round)
+        return _("rounds to {digits} decimals").format(digits=expect.round)
+    if expect.tolerance is not None:
+        return _("within ±{tolerance}").format(tolerance=expect.tolerance)
+    return _("exact")
+
+
+def _matches(expect: Expect, computed: Any) -> bool:
+    if expect.round is not None:
+        return computed is not None and \
+            round_half_up(computed, expect.round) == round_half_up(expect.value, expect.round)
+    if expect.tolerance is not None:
+        return computed is not None and abs(computed - expect.value) <= expect.tolerance
+    return bool(computed == expect.value)
+
+
+def _sum(data: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    parts = [_lookup(data, k) for k in keys]
+    return None if any(p is None for p in parts) else sum(parts)
+
+
+def compare(expect: Expect, data: dict[str, Any]) -> Row:
+    """One documented figure beside the one computed from ``data`` (the report's JSON object)."""
+    computed = _sum(data, expect.keys)
+    if computed is not None and expect.per:
+        total = _sum(data, expect.per)
+        computed = round(computed / total, 4) if total else None
+    key = "+".join(expect.keys) + (" / " + "+".join(expect.per) if expect.per else "")
+    return Row(expect.figure, key, expect.value, computed, _rule(expect), _matches(expect, computed), expect.percent,
+               expect.note)
+
+
+def _shown(value: Any, percent: bool) -> str:
+    if value is None:
+        return "-"
+    if percent:
+        return f"{value * 100:.2f}%".replace(".00%", "%")
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def render(data: dict[str, Any]) -> str:
+    """The side-by-side table: each documented figure and the one `report` computes from the ledger."""
+    settings = data["settings"]
+    window = _("treating-doctor window {window} of {total}, appointments within {horizon}").format(
+        window=format_duration(parse_duration(settings["treating_doctor_window"])),
+        total=format_duration(parse_duration(settings["total_window"])),
+        horizon=format_duration(parse_duration(settings["appointment_horizon"])))
+    sites = "; ".join(f"{key} {', '.join(hours)}" for key, hours in settings["sites"].items()) or _("no site")
+    out = [
+        literal(data["title"]),
+        _("Scenario {name}, seed {seed}: {start} to {end}.").format(
+            name=data["scenario"], seed=data["seed"], start=data["period"]["from"], end=data["period"]["to"]),
+        fill(_("Source: {source}."), source=data["source"]),
+        _("Settings: {window}; calls {line}; {sites}; {registered} registered members.").format(
+            window=window, line=", ".join(settings["line_hours"]), sites=sites,
+            registered=settings["members_registered"]),
+        "",
+    ]
+    header = (_("figure"), _("documented"), _("computed"), _("rule"), _("ok"))
+    table = [(literal(r["figure"]), _shown(r["documented"], r["percent"]), _shown(r["computed"], r["percent"]),
+              literal(r["rule"]), _("yes") if r["ok"] else _("NO")) for r in data["rows"]]
+    widths = [max(len(row[i]) for row in [header, *table]) for i in range(5)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join((cell.rjust(width) if i in (1, 2) else cell.ljust(width)) for i, (cell, width)
+                         in enumerate(zip(cells, widths))).rstrip()
+
+    out.append(line(header))
+    out.append(line(tuple("-" * w for w in widths)))
+    out += [line(row) for row in table]
+    out.append("")
+    matched = sum(r["ok"] for r in data["rows"])
+    if data["ok"]:
+        out.append(_("All {n} documented figures match the report computed from the ledger.").format(n=matched))
+    else:
+        out.append(_("{bad} of {n} documented figures do NOT match the report computed from the ledger.")
+                   .format(bad=len(data["rows"]) - matched, n=len(data["rows"])))
+    out.append(_("{events} events written to {home}/ledger/ ({ticks} ticks). See it all: snpctl report --home {home} "
+                 "--from {start} --to {end}").format(events=data["events"], home=data["home"], ticks=data["ticks"],
+                                                     start=data["period"]["from"], end=data["period"]["to"]))
+    return "\n".join(out) + "\n"
