@@ -159,17 +159,17 @@ OPTIONAL: dict[str, dict[str, type]] = {
     kind.value: _checked(typed, typed.__optional_keys__) for kind, typed in TYPED.items() if typed.__optional_keys__}
 
 
-def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, StrEnum) else value
-
-
-def new(kind: str, now: datetime, **fields: Any) -> dict[str, Any]:
+def new(kind: EventType | str, now: datetime, **fields: Any) -> dict[str, Any]:
     """An event as the core makes it: type, UTC time and its fields (not yet numbered).
 
     A vocabulary member (``EventType.NOTIFY``, ``status=Status.COMMUNITY``) becomes its plain string, as a
     line read back holds it: what folds an event into a state keeps it with ``marshal`` and ``sys.intern``.
     """
-    return {"type": _plain(kind), "at": to_stamp(now), **{name: _plain(value) for name, value in fields.items()}}
+    event = {"type": kind.value if isinstance(kind, StrEnum) else kind, "at": to_stamp(now), **fields}
+    for name, value in fields.items():
+        if type(value) is not str and isinstance(value, StrEnum):    # a plain str first: most fields are
+            event[name] = value.value
+    return event
 
 
 def canonical(event: dict[str, Any]) -> bytes:
