@@ -15,13 +15,15 @@ from snpctl.domain import rules
 from snpctl.domain.events import new
 from snpctl.domain.ids import ID, normalize_id, request_id, taken_in  # noqa: F401 (re-exported, see below)
 from snpctl.domain.state import Request, State
+from snpctl.domain.vocabulary import Cause, Contact, EventType, Outcome, Reason, Source, Status
 from snpctl.errors import BadUsage, Refused
 from snpctl.i18n import _
 from snpctl.timefmt import format_duration, to_local_text, to_stamp
 
-SOURCES = ("cot", "web", "samu", "hospital", "office")
-REASONS = ("busy", "away", "out_of_scope", "other")
-OUTCOMES = ("seen", "no_show", "cancelled")
+# the words a command takes, as plain strs (the audit checks every line's against them; see vocabulary)
+SOURCES = tuple(s.value for s in Source)
+REASONS = tuple(r.value for r in Reason)
+OUTCOMES = tuple(o.value for o in Outcome)
 
 Events = list[dict[str, Any]]
 
@@ -153,9 +155,10 @@ def intake(state: State, config: Config, now: datetime, *, motif: str, source: s
     if treating_doctor not in TREATING_DOCTOR_WORDS and treating_doctor not in config.members:
         raise BadUsage(_("--treating-doctor {value!r} is not a member id of roster.toml; give a member id, or none, "
                          "unknown, or external (a doctor who is not in the roster).").format(value=treating_doctor))
-    return [new("intake", now, request=request_id(state.request_count + 1), motif=protocol.key,
+    return [new(EventType.INTAKE, now, request=request_id(state.request_count + 1), motif=protocol.key,
                 category=protocol.category, action=protocol.action, profession=protocol.profession,
-                source=source, treating_doctor=treating_doctor, patient=patient, contact="sms" if texted else "none")]
+                source=source, treating_doctor=treating_doctor, patient=patient,
+                contact=Contact.SMS if texted else Contact.NONE)]
 
 
 def notify(state: State, config: Config, now: datetime, *, request: str) -> Events:
@@ -164,14 +167,15 @@ def notify(state: State, config: Config, now: datetime, *, request: str) -> Even
     expires = now + config.total_window
     doctor = config.members.get(req.treating_doctor)
     if doctor is not None and is_eligible(doctor, req.profession) and config.treating_doctor_window:
-        return [new("notify", now, request=req.id, status="treating_doctor_window",
+        return [new(EventType.NOTIFY, now, request=req.id, status=Status.TREATING_DOCTOR_WINDOW,
                     deadline=to_stamp(now + config.treating_doctor_window), expires=to_stamp(expires),
                     notified=[doctor.id])]
-    return [new("notify", now, request=req.id, status="community", deadline=to_stamp(expires),
+    return [new(EventType.NOTIFY, now, request=req.id, status=Status.COMMUNITY, deadline=to_stamp(expires),
                 expires=to_stamp(expires), notified=community(config, req))]
 
 
-def refuse(state: State, config: Config, now: datetime, *, request: str, by: str, reason: str = "other") -> Events:
+def refuse(state: State, config: Config, now: datetime, *, request: str, by: str, reason: str = Reason.OTHER
+           ) -> Events:
     if reason not in REASONS:
         raise BadUsage(_("Unknown reason {reason!r}; use one of: {known}.")
                        .format(reason=reason, known=", ".join(REASONS)))
@@ -180,10 +184,10 @@ def refuse(state: State, config: Config, now: datetime, *, request: str, by: str
     member = _member(config, by)
     _check_taker(config, req, member)
     _allowed(config, req, now, rules.refuse_problem(req, member.id, now), member.id)
-    events = [new("refuse", now, request=req.id, by=member.id, reason=reason)]
-    if req.status_at(now) == "treating_doctor_window" and member.id == req.treating_doctor:
+    events = [new(EventType.REFUSE, now, request=req.id, by=member.id, reason=reason)]
+    if req.status_at(now) == Status.TREATING_DOCTOR_WINDOW and member.id == req.treating_doctor:
         after = req._replace(refused=req.refused + (member.id,))
-        events.append(new("escalate", now, request=req.id, cause="treating_doctor_refused",
+        events.append(new(EventType.ESCALATE, now, request=req.id, cause=Cause.TREATING_DOCTOR_REFUSED,
                           deadline=to_stamp(req.expires_at), notified=community(config, after)))
     return events
 
@@ -196,7 +200,7 @@ def accept(state: State, config: Config, now: datetime, *, request: str, by: str
     _check_taker(config, req, member)
     _allowed(config, req, now, rules.accept_problem(req, member.id, now), member.id)
     place = _check_appointment(config, req, member, now, appointment, site)
-    return [new("accept", now, request=req.id, by=member.id, site=place, appointment=to_stamp(appointment))]
+    return [new(EventType.ACCEPT, now, request=req.id, by=member.id, site=place, appointment=to_stamp(appointment))]
 
 
 def book(state: State, config: Config, now: datetime, *, request: str, by: str, appointment: datetime,
@@ -206,7 +210,7 @@ def book(state: State, config: Config, now: datetime, *, request: str, by: str, 
     member = _member(config, by)
     _check_taker(config, req, member)
     place = _check_appointment(config, req, member, now, appointment, site)
-    return [new("book", now, request=req.id, by=member.id, site=place, appointment=to_stamp(appointment))]
+    return [new(EventType.BOOK, now, request=req.id, by=member.id, site=place, appointment=to_stamp(appointment))]
 
 
 def outcome(state: State, config: Config, now: datetime, *, request: str, outcome: str) -> Events:
@@ -214,7 +218,7 @@ def outcome(state: State, config: Config, now: datetime, *, request: str, outcom
         raise BadUsage(_("Unknown outcome {outcome!r}; use seen, no-show or cancelled.").format(outcome=outcome))
     req = find_request(state, request)
     _allowed(config, req, now, rules.outcome_problem(req, outcome, now))
-    return [new("outcome", now, request=req.id, outcome=outcome)]
+    return [new(EventType.OUTCOME, now, request=req.id, outcome=outcome)]
 
 
 def synthesis(state: State, config: Config, now: datetime, *, request: str, by: str) -> Events:
@@ -222,7 +226,7 @@ def synthesis(state: State, config: Config, now: datetime, *, request: str, by: 
     _allowed(config, req, now, None)
     member = _member(config, by)
     _allowed(config, req, now, rules.synthesis_problem(req, member.id), member.id)
-    return [new("synthesis", now, request=req.id, by=member.id)]
+    return [new(EventType.SYNTHESIS, now, request=req.id, by=member.id)]
 
 
 def tick(state: State, config: Config, now: datetime) -> Events:
@@ -233,9 +237,9 @@ def tick(state: State, config: Config, now: datetime) -> Events:
         if rules.time_problem(req, now):
             continue   # a tick dated before this request's last event (a backfill) leaves it alone
         step = rules.due(req, now)
-        if step == "expire":
-            events.append(new("expire", now, request=rid))
-        elif step == "escalate":
-            events.append(new("escalate", now, request=rid, cause="window_ended",
+        if step == EventType.EXPIRE:
+            events.append(new(EventType.EXPIRE, now, request=rid))
+        elif step == EventType.ESCALATE:
+            events.append(new(EventType.ESCALATE, now, request=rid, cause=Cause.WINDOW_ENDED,
                               deadline=to_stamp(req.expires_at), notified=community(config, req)))
     return events

@@ -10,6 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from snpctl.domain.state import CLOSED, WAITING, Request
+from snpctl.domain.vocabulary import EventType, Outcome, Status
+
+# the words the rules compare with, as plain strs: the audit asks the rules of every line, and `x == Status.OPEN`
+# costs ~80 ns more than `x == _OPEN` (the member is looked up on its class each time)
+_OPEN, _ACCEPTED, _EXPIRED, _WINDOW, _COMMUNITY = (
+    s.value for s in (Status.OPEN, Status.ACCEPTED, Status.EXPIRED, Status.TREATING_DOCTOR_WINDOW, Status.COMMUNITY))
+_CANCELLED = Outcome.CANCELLED.value
 
 # code -> what an auditor reads
 PROBLEMS = {
@@ -33,9 +40,9 @@ def status_problem(status: str) -> str | None:
     """Why a request in ``status`` is not waiting for a taker."""
     if status in WAITING:
         return None
-    if status == "open":
+    if status == _OPEN:
         return "not_triggered"
-    if status in ("accepted", "expired"):
+    if status in (_ACCEPTED, _EXPIRED):
         return status
     return "closed"
 
@@ -49,7 +56,7 @@ def _still_open(request: Request, at: datetime, if_in_cascade: str) -> str | Non
     status = request.status_at(at)
     if status in WAITING:
         return if_in_cascade
-    return None if status == "open" else status_problem(status)
+    return None if status == _OPEN else status_problem(status)
 
 
 def notify_problem(request: Request, at: datetime) -> str | None:
@@ -68,7 +75,7 @@ def accept_problem(request: Request, member: str, at: datetime) -> str | None:
     problem = status_problem(status)
     if problem is None and member in request.refused:
         return "refused_earlier"
-    if problem is None and status == "treating_doctor_window" and member != request.treating_doctor:
+    if problem is None and status == _WINDOW and member != request.treating_doctor:
         return "reserved"
     return problem
 
@@ -81,9 +88,9 @@ def outcome_problem(request: Request, outcome: str, at: datetime) -> str | None:
     status = request.status_at(at)
     if status in CLOSED:
         return status_problem(status)
-    if outcome == "cancelled":
+    if outcome == _CANCELLED:
         return None
-    if status != "accepted":
+    if status != _ACCEPTED or request.appointment is None:
         return "no_appointment"
     return "too_early" if at < request.appointment else None
 
@@ -95,12 +102,12 @@ def synthesis_problem(request: Request, member: str) -> str | None:
 
 
 def due(request: Request, at: datetime) -> str | None:
-    """What tick records for this request at ``at``: "escalate", "expire" or nothing."""
+    """What tick records for this request at ``at``: an escalate or expire event's type, or nothing."""
     if request.status not in WAITING:
         return None
     status = request.status_at(at)
-    if status == "expired":
-        return "expire"
-    if status == "community" and request.status == "treating_doctor_window":
-        return "escalate"
+    if status == _EXPIRED:
+        return EventType.EXPIRE.value
+    if status == _COMMUNITY and request.status == _WINDOW:
+        return EventType.ESCALATE.value
     return None
