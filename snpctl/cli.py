@@ -12,7 +12,7 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -24,21 +24,48 @@ from snpctl.store.workspace import Workspace
 from snpctl.timefmt import parse_day, parse_when
 
 NOW_ENV = "SNPCTL_NOW"
-SEED_ENV = "SNPCTL_SEED"      # reproducible patient references (demo, tests); never set in production
+SEED_ENV = "SNPCTL_SEED"  # reproducible patient references (demo, tests); never set in production
 
-app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None, no_args_is_help=True,
-                  help="Unscheduled-care cascade of a CPTS: triage calls, ask the treating doctor then the "
-                       "community, record who takes the patient, report what happened.")
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    no_args_is_help=True,
+    help="Unscheduled-care cascade of a CPTS: triage calls, ask the treating doctor then the "
+    "community, record who takes the patient, report what happened.",
+)
 
-Home = Annotated[Optional[Path], typer.Option("--home", help="The workspace folder (default: $SNPCTL_HOME, "
-                                              "else the current folder).", show_default=False)]
-Now = Annotated[Optional[str], typer.Option("--now", help="Run as of this instant (default: $SNPCTL_NOW, else the "
-                                            "clock); for backfilling a paper log and tests.", show_default=False)]
+Home = Annotated[
+    Path | None,
+    typer.Option(
+        "--home", help="The workspace folder (default: $SNPCTL_HOME, else the current folder).", show_default=False
+    ),
+]
+Now = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        help="Run as of this instant (default: $SNPCTL_NOW, else the clock); for backfilling a paper log and tests.",
+        show_default=False,
+    ),
+]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout, for scripts.")]
-At = Annotated[str, typer.Option("--at", help="Appointment time: 16:30, 16h30, 16h (today), or a date and a "
-                                 "time: 2025-07-15 16:30.", show_default=False)]
-Site = Annotated[Optional[str], typer.Option("--site", help="Where the appointment takes place: \"cabinet\" or a "
-                                             "site key (default: the member's site).", show_default=False)]
+At = Annotated[
+    str,
+    typer.Option(
+        "--at",
+        help="Appointment time: 16:30, 16h30, 16h (today), or a date and a time: 2025-07-15 16:30.",
+        show_default=False,
+    ),
+]
+Site = Annotated[
+    str | None,
+    typer.Option(
+        "--site",
+        help='Where the appointment takes place: "cabinet" or a site key (default: the member\'s site).',
+        show_default=False,
+    ),
+]
 Member = Annotated[str, typer.Option("--by", help="The member's id in roster.toml.", show_default=False)]
 RequestId = Annotated[str, typer.Argument(help="The request id, e.g. 001C.", show_default=False)]
 
@@ -51,8 +78,11 @@ def _at(ws: Workspace, now: datetime, typed: str) -> datetime:
 
 
 @app.command()
-def init(directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to create the workspace in.")],
-         now: Now = None, as_json: Json = False) -> None:
+def init(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to create the workspace in.")],
+    now: Now = None,
+    as_json: Json = False,
+) -> None:
     """Create a workspace from the example CPTS (protocols.toml, roster.toml, ledger/, private/).
 
     Example: snpctl init ~/cpts
@@ -64,32 +94,60 @@ def init(directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder t
     if as_json:
         print(json.dumps(result.data, ensure_ascii=False))
     else:
-        print(fill(_("Workspace created in {home}. Edit protocols.toml and roster.toml, then run `snpctl check`."),
-                   home=result.data["home"]))
+        print(
+            fill(
+                _("Workspace created in {home}. Edit protocols.toml and roster.toml, then run `snpctl check`."),
+                home=result.data["home"],
+            )
+        )
 
 
 @app.command()
-def intake(motif: Annotated[str, typer.Option("--motif", help="The protocol key (protocols.toml).", show_default=False)],
-           source: Annotated[str, typer.Option("--source", help="cot, web, samu, hospital or office.",
-                                               show_default=False)],
-           treating_doctor: Annotated[str, typer.Option("--treating-doctor", help="A member id, or none, unknown, "
-                                                        "external.")] = "unknown",
-           patient: Annotated[Optional[str], typer.Option("--patient", help="The patient's name (private store).",
-                                                          show_default=False)] = None,
-           phone: Annotated[Optional[str], typer.Option("--phone", help="Where to text the patient (private store).",
-                                                        show_default=False)] = None,
-           note: Annotated[Optional[str], typer.Option("--note", help="Free text (private store).",
-                                                       show_default=False)] = None,
-           commune: Annotated[Optional[str], typer.Option("--commune", help="Where the patient is, quoted in the "
-                                                          "doctors' SMS (private store).", show_default=False)] = None,
-           home: Home = None, now: Now = None, as_json: Json = False) -> None:
+def intake(
+    motif: Annotated[str, typer.Option("--motif", help="The protocol key (protocols.toml).", show_default=False)],
+    source: Annotated[str, typer.Option("--source", help="cot, web, samu, hospital or office.", show_default=False)],
+    treating_doctor: Annotated[
+        str, typer.Option("--treating-doctor", help="A member id, or none, unknown, external.")
+    ] = "unknown",
+    patient: Annotated[
+        str | None, typer.Option("--patient", help="The patient's name (private store).", show_default=False)
+    ] = None,
+    phone: Annotated[
+        str | None, typer.Option("--phone", help="Where to text the patient (private store).", show_default=False)
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Free text (private store).", show_default=False)] = None,
+    commune: Annotated[
+        str | None,
+        typer.Option(
+            "--commune", help="Where the patient is, quoted in the doctors' SMS (private store).", show_default=False
+        ),
+    ] = None,
+    home: Home = None,
+    now: Now = None,
+    as_json: Json = False,
+) -> None:
     """Record a call and triage it: open (to trigger), redirected, or transferred to the 15.
 
     Example: snpctl intake --motif fievre_enfant --source cot --treating-doctor mg-martin --patient "Léa B." --phone "06 00 00 00 01"
     """
-    _run(home, now, as_json, lambda ws, at: service.intake(
-        ws, at, motif=motif, source=source, treating_doctor=treating_doctor, patient=patient, phone=phone,
-        note=note, commune=commune, seed=os.environ.get(SEED_ENV)), _render("intake"))
+    _run(
+        home,
+        now,
+        as_json,
+        lambda ws, at: service.intake(
+            ws,
+            at,
+            motif=motif,
+            source=source,
+            treating_doctor=treating_doctor,
+            patient=patient,
+            phone=phone,
+            note=note,
+            commune=commune,
+            seed=os.environ.get(SEED_ENV),
+        ),
+        _render("intake"),
+    )
 
 
 @app.command()
@@ -102,58 +160,100 @@ def notify(request: RequestId, home: Home = None, now: Now = None, as_json: Json
 
 
 @app.command()
-def accept(request: RequestId, by: Member, at: At, site: Site = None, home: Home = None, now: Now = None,
-           as_json: Json = False) -> None:
+def accept(
+    request: RequestId, by: Member, at: At, site: Site = None, home: Home = None, now: Now = None, as_json: Json = False
+) -> None:
     """Record that a member takes the request, with the appointment time; the first acceptable one wins.
 
     Example: snpctl accept 001C --by mg-martin --at 17:30
     """
-    _run(home, now, as_json, lambda ws, instant: service.accept(
-        ws, instant, request=request, by=by, appointment=_at(ws, instant, at), site=site), _render("taken"))
+    _run(
+        home,
+        now,
+        as_json,
+        lambda ws, instant: service.accept(
+            ws, instant, request=request, by=by, appointment=_at(ws, instant, at), site=site
+        ),
+        _render("taken"),
+    )
 
 
 @app.command()
-def book(request: RequestId, by: Member, at: At, site: Site = None, home: Home = None, now: Now = None,
-         as_json: Json = False) -> None:
+def book(
+    request: RequestId, by: Member, at: At, site: Site = None, home: Home = None, now: Now = None, as_json: Json = False
+) -> None:
     """Book an open request directly, without the cascade (SAMU, SAS or hospital filling the CAMI agenda).
 
     Example: snpctl book 004H --by mg-remy --at 18:15 --site cami
     """
-    _run(home, now, as_json, lambda ws, instant: service.book(
-        ws, instant, request=request, by=by, appointment=_at(ws, instant, at), site=site), _render("taken"))
+    _run(
+        home,
+        now,
+        as_json,
+        lambda ws, instant: service.book(
+            ws, instant, request=request, by=by, appointment=_at(ws, instant, at), site=site
+        ),
+        _render("taken"),
+    )
 
 
 @app.command()
-def refuse(request: RequestId, by: Member,
-           reason: Annotated[str, typer.Option("--reason", help="busy, away, out_of_scope or other.")] = "other",
-           home: Home = None, now: Now = None, as_json: Json = False) -> None:
+def refuse(
+    request: RequestId,
+    by: Member,
+    reason: Annotated[str, typer.Option("--reason", help="busy, away, out_of_scope or other.")] = "other",
+    home: Home = None,
+    now: Now = None,
+    as_json: Json = False,
+) -> None:
     """Record a refusal; the treating doctor's refusal opens the request to the community at once.
 
     Example: snpctl refuse 001C --by mg-martin --reason away
     """
-    _run(home, now, as_json, lambda ws, at: service.refuse(ws, at, request=request, by=by, reason=reason),
-         _render("refused"))
+    _run(
+        home,
+        now,
+        as_json,
+        lambda ws, at: service.refuse(ws, at, request=request, by=by, reason=reason),
+        _render("refused"),
+    )
 
 
 @app.command()
-def outcome(request: RequestId,
-            what: Annotated[str, typer.Argument(metavar="seen|no-show|cancelled", help="What became of it.",
-                                                show_default=False)],
-            home: Home = None, now: Now = None, as_json: Json = False) -> None:
+def outcome(
+    request: RequestId,
+    what: Annotated[
+        str, typer.Argument(metavar="seen|no-show|cancelled", help="What became of it.", show_default=False)
+    ],
+    home: Home = None,
+    now: Now = None,
+    as_json: Json = False,
+) -> None:
     """Record what became of a request: seen, no-show (after the appointment time), or cancelled.
 
     Example: snpctl outcome 001C seen
     """
-    _run(home, now, as_json, lambda ws, at: service.outcome(ws, at, request=request, outcome=what.replace("-", "_")),
-         _render("outcome"))
+    _run(
+        home,
+        now,
+        as_json,
+        lambda ws, at: service.outcome(ws, at, request=request, outcome=what.replace("-", "_")),
+        _render("outcome"),
+    )
 
 
 @app.command()
-def synthesis(request: RequestId, by: Member,
-              text: Annotated[Optional[str], typer.Option("--text", help="The synthesis.", show_default=False)] = None,
-              file: Annotated[Optional[Path], typer.Option("--file", help="Read the synthesis from this file.",
-                                                           show_default=False)] = None,
-              home: Home = None, now: Now = None, as_json: Json = False) -> None:
+def synthesis(
+    request: RequestId,
+    by: Member,
+    text: Annotated[str | None, typer.Option("--text", help="The synthesis.", show_default=False)] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Read the synthesis from this file.", show_default=False)
+    ] = None,
+    home: Home = None,
+    now: Now = None,
+    as_json: Json = False,
+) -> None:
     """Send the treating doctor the synthesis of the visit, by secure mail (only the member who took it).
 
     Example: snpctl synthesis 001C --by mg-remy --file synthese.txt
@@ -165,16 +265,31 @@ def synthesis(request: RequestId, by: Member,
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             _fail(_("Cannot read {file} ({error}); give a UTF-8 text file.").format(file=file, error=error), 2)
-    given = text or ""      # one of them was given (checked above): "" never reaches synthesis
-    _run(home, now, as_json, lambda ws, at: service.synthesis(ws, at, request=request, by=by, text=given),
-         _render("synthesis"))
+    given = text or ""  # one of them was given (checked above): "" never reaches synthesis
+    _run(
+        home,
+        now,
+        as_json,
+        lambda ws, at: service.synthesis(ws, at, request=request, by=by, text=given),
+        _render("synthesis"),
+    )
 
 
 @app.command()
-def tick(home: Home = None, now: Now = None, as_json: Json = False,
-         wait: Annotated[bool, typer.Option("--wait", help="First let the messages still being sent go (at most a "
-                                            "minute), then send this tick's and wait for them too (scripts, "
-                                            "tests).")] = False) -> None:
+def tick(
+    home: Home = None,
+    now: Now = None,
+    as_json: Json = False,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait",
+            help="First let the messages still being sent go (at most a "
+            "minute), then send this tick's and wait for them too (scripts, "
+            "tests).",
+        ),
+    ] = False,
+) -> None:
     """Advance every window that has run out: escalate to the community, expire. Safe every minute from cron.
 
     Example (crontab): * * * * * SNPCTL_HOME=/srv/cpts /usr/local/bin/snpctl tick
@@ -192,8 +307,12 @@ def show(request: RequestId, home: Home = None, now: Now = None, as_json: Json =
 
 
 @app.command("list")
-def list_(everything: Annotated[bool, typer.Option("--all", help="Every request, closed ones too.")] = False,
-          home: Home = None, now: Now = None, as_json: Json = False) -> None:
+def list_(
+    everything: Annotated[bool, typer.Option("--all", help="Every request, closed ones too.")] = False,
+    home: Home = None,
+    now: Now = None,
+    as_json: Json = False,
+) -> None:
     """List the requests not yet closed, with status and deadline.
 
     Example: snpctl list --all
@@ -202,12 +321,16 @@ def list_(everything: Annotated[bool, typer.Option("--all", help="Every request,
 
 
 @app.command()
-def report(start: Annotated[Optional[str], typer.Option("--from", help="First intake date, e.g. 2024-01-01.",
-                                                         show_default=False)] = None,
-           end: Annotated[Optional[str], typer.Option("--to", help="Last intake date, included.",
-                                                       show_default=False)] = None,
-           form: Annotated[str, typer.Option("--format", help="table, json, csv or markdown.")] = "table",
-           home: Home = None, now: Now = None, as_json: Json = False) -> None:
+def report(
+    start: Annotated[
+        str | None, typer.Option("--from", help="First intake date, e.g. 2024-01-01.", show_default=False)
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last intake date, included.", show_default=False)] = None,
+    form: Annotated[str, typer.Option("--format", help="table, json, csv or markdown.")] = "table",
+    home: Home = None,
+    now: Now = None,
+    as_json: Json = False,
+) -> None:
     """The figures of the line: calls, triggered, accepted, appointments, no-shows, by month.
 
     Example: snpctl report --from 2023-01-01 --to 2023-12-31 --format markdown
@@ -224,6 +347,7 @@ def report(start: Annotated[Optional[str], typer.Option("--from", help="First in
 
     def render(ws: Workspace, at: datetime, result: service.Outcome) -> None:
         from snpctl.report import render_report
+
         sys.stdout.write(render_report(result.data, form))
 
     _run(home, now, False, work, render)
@@ -239,25 +363,47 @@ def check(home: Home = None, now: Now = None, as_json: Json = False) -> None:
 
 
 @app.command()
-def verify(checkpoint: Annotated[Optional[Path], typer.Option(
-               "--checkpoint", help="Also write, or check then advance, this checkpoint (event count and last hash), "
-               "kept outside the ledger so that events cut off the end are caught too.", show_default=False)] = None,
-           home: Home = None, now: Now = None, as_json: Json = False) -> None:
+def verify(
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint",
+            help="Also write, or check then advance, this checkpoint (event count and last hash), "
+            "kept outside the ledger so that events cut off the end are caught too.",
+            show_default=False,
+        ),
+    ] = None,
+    home: Home = None,
+    now: Now = None,
+    as_json: Json = False,
+) -> None:
     """Prove the ledger was not altered: every line parses, is canonical, numbered, chained and legal.
 
     Example: snpctl verify --checkpoint /mnt/backup/cpts.checkpoint
     """
+
     def render(ws: Workspace, at: datetime, result: service.Outcome) -> None:
         data = result.data
-        print(_("Ledger OK: {events} events, {requests} requests, last hash {hash}.").format(
-            events=data["events"], requests=data["requests"], hash=data["last_hash"][:16]))
+        print(
+            _("Ledger OK: {events} events, {requests} requests, last hash {hash}.").format(
+                events=data["events"], requests=data["requests"], hash=data["last_hash"][:16]
+            )
+        )
         if data["unordered"]:
-            print(_("{n} events are dated before the event before them (backfilled from a paper log).")
-                  .format(n=data["unordered"]))
+            print(
+                _("{n} events are dated before the event before them (backfilled from a paper log).").format(
+                    n=data["unordered"]
+                )
+            )
         if data["checkpoint"]:
-            print(fill(_("Checkpoint {path} {what} and now at event {events}."),
-                       path=checkpoint, what=_("checked") if data["checkpoint"] == "checked" else _("written"),
-                events=data["events"]))
+            print(
+                fill(
+                    _("Checkpoint {path} {what} and now at event {events}."),
+                    path=checkpoint,
+                    what=_("checked") if data["checkpoint"] == "checked" else _("written"),
+                    events=data["events"],
+                )
+            )
 
     def work(ws: Workspace, at: datetime) -> service.Outcome:
         try:
@@ -271,18 +417,46 @@ def verify(checkpoint: Annotated[Optional[Path], typer.Option(
 
 
 @app.command()
-def simulate(scenario: Annotated[str, typer.Argument(
-                 metavar="SCENARIO", help="A shipped scenario: champigny-2023, champigny-2022, essonne-2023, "
-                 "vitry-2025; or the path of a scenario .toml file.", show_default=False)],
-             into: Annotated[Path, typer.Option("--into", metavar="DIR", help="Folder of the new workspace (must not "
-                                                "be a workspace already).", show_default=False)],
-             seed: Annotated[Optional[int], typer.Option("--seed", help="Draws of hours, delays and takers (default: "
-                                                         "the scenario's); the same seed writes the same ledger.",
-                                                         show_default=False)] = None,
-             years: Annotated[int, typer.Option("--years", min=1, max=50, help="Play the period this many years in a "
-                                                "row (same rules, dates moved forward); the figures are compared on "
-                                                "the first.")] = 1,
-             as_json: Json = False) -> None:
+def simulate(
+    scenario: Annotated[
+        str,
+        typer.Argument(
+            metavar="SCENARIO",
+            help="A shipped scenario: champigny-2023, champigny-2022, essonne-2023, "
+            "vitry-2025; or the path of a scenario .toml file.",
+            show_default=False,
+        ),
+    ],
+    into: Annotated[
+        Path,
+        typer.Option(
+            "--into",
+            metavar="DIR",
+            help="Folder of the new workspace (must not be a workspace already).",
+            show_default=False,
+        ),
+    ],
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            help="Draws of hours, delays and takers (default: the scenario's); the same seed writes the same ledger.",
+            show_default=False,
+        ),
+    ] = None,
+    years: Annotated[
+        int,
+        typer.Option(
+            "--years",
+            min=1,
+            max=50,
+            help="Play the period this many years in a "
+            "row (same rules, dates moved forward); the figures are compared on "
+            "the first.",
+        ),
+    ] = 1,
+    as_json: Json = False,
+) -> None:
     """Play a documented period of activity into a new workspace, then set the documented figures beside report's.
 
     Every call goes through the same functions as the commands (intake, notify, refuse, accept, book, outcome,
@@ -291,6 +465,7 @@ def simulate(scenario: Annotated[str, typer.Argument(
     Example: snpctl simulate champigny-2023 --into /tmp/champigny && snpctl report --home /tmp/champigny
     """
     from snpctl import simulate as simulation
+
     matched: list[bool] = []
 
     def work(ws: Workspace, at: datetime) -> service.Outcome:
@@ -314,13 +489,16 @@ _UsageError: type[Any] = next(c for c in typer.BadParameter.__mro__ if c.__name_
 def _command(argv: list[str]):
     """The click command to run: only the one named in ``argv`` (building all of them costs a cron tick 18 ms)."""
     name = argv[0] if argv else None
-    chosen = [info for info in app.registered_commands
-              if (info.name or getattr(info.callback, "__name__", "").replace("_", "-")) == name]
+    chosen = [
+        info
+        for info in app.registered_commands
+        if (info.name or getattr(info.callback, "__name__", "").replace("_", "-")) == name
+    ]
     if not chosen:
-        return typer.main.get_command(app)          # --help, or an unknown command: the whole group says it
+        return typer.main.get_command(app)  # --help, or an unknown command: the whole group says it
     single = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
     single.registered_commands = chosen
-    single.callback()(lambda: None)                  # keep it a group, so that the command's name is parsed
+    single.callback()(lambda: None)  # keep it a group, so that the command's name is parsed
     return typer.main.get_command(single)
 
 

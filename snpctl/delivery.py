@@ -20,7 +20,7 @@ from snpctl.domain.state import Message, State
 from snpctl.store import senders
 from snpctl.store.workspace import Workspace
 
-SEND_WORKERS = 8     # messages of one batch handed over at once: 50 doctors asked in the time of 7
+SEND_WORKERS = 8  # messages of one batch handed over at once: 50 doctors asked in the time of 7
 SEND_WORKERS_ENV = "SNPCTL_SEND_WORKERS"
 
 
@@ -40,9 +40,9 @@ def synthesis_kind(message_id: int) -> str:
 class Batch:
     """Messages claimed for sending (``claim``), and what sending them (``send``) needs."""
 
-    state: State                         # as of the claim: what the texts are rendered from
-    claimed: list[tuple[Message, int]]   # each message as it was before the claim, and its attempt number
-    entry: senders.Entry | None          # this sender in .snpctl/senders (None: no message needed a claim)
+    state: State  # as of the claim: what the texts are rendered from
+    claimed: list[tuple[Message, int]]  # each message as it was before the claim, and its attempt number
+    entry: senders.Entry | None  # this sender in .snpctl/senders (None: no message needed a claim)
 
     @property
     def to_gateways(self) -> int:
@@ -61,8 +61,11 @@ def claim(ws: Workspace, now: datetime, ids: list[int] | None = None) -> Batch |
     config = ws.config
     with ws.ledger.transaction(now) as tx:
         candidates = sorted(tx.state.undelivered) if ids is None else ids
-        claimed = [(tx.state.messages[i], tx.state.messages[i].attempts + 1) for i in candidates
-                   if i in tx.state.messages and messages.claimable(tx.state.messages[i], config, now)]
+        claimed = [
+            (tx.state.messages[i], tx.state.messages[i].attempts + 1)
+            for i in candidates
+            if i in tx.state.messages and messages.claimable(tx.state.messages[i], config, now)
+        ]
         attempts = [[m.id, attempt] for m, attempt in claimed if m.channel != "outbox" or m.status != "queued"]
         entry = senders.register(ws.home) if attempts else None
         try:
@@ -78,8 +81,9 @@ def claim(ws: Workspace, now: datetime, ids: list[int] | None = None) -> Batch |
     return Batch(state, claimed, entry) if claimed else None
 
 
-def send(ws: Workspace, now: datetime, batch: Batch, workers: int | None = None,
-         clock: Callable[[], datetime] | None = None) -> dict[str, int]:
+def send(
+    ws: Workspace, now: datetime, batch: Batch, workers: int | None = None, clock: Callable[[], datetime] | None = None
+) -> dict[str, int]:
     """Render, write to the outbox, hand over (``workers`` at a time), and record each result as it comes.
 
     Results are stamped ``now``, or ``clock()`` when given (a command run on the real clock: a batch
@@ -90,12 +94,13 @@ def send(ws: Workspace, now: datetime, batch: Batch, workers: int | None = None,
     in coalesced lines (one ``sent`` and one ``failed`` line for all that came in since the last).
     """
     from snpctl.messaging import sender, transports
+
     config = ws.config
     private: dict[str, dict[str, str]] = {}
     ready: list[sender.Result] = []
     jobs: list[sender.Job] = []
     if batch.entry is not None:
-        batch.entry.sender(os.getpid())       # a forked sender: the process that now holds the entry
+        batch.entry.sender(os.getpid())  # a forked sender: the process that now holds the entry
     try:
         for message, attempt in batch.claimed:
             if message.channel == "outbox" and not ws.write_outbox:
@@ -103,14 +108,23 @@ def send(ws: Workspace, now: datetime, batch: Batch, workers: int | None = None,
                 continue
             try:
                 rendered = _rendered(ws, batch.state, message, private)
-            except Exception:                          # a template or a record we cannot read: this message only
+            except Exception:  # a template or a record we cannot read: this message only
                 ready.append((message.id, attempt, "render"))
                 continue
             if ws.write_outbox:
                 day = now.astimezone(config.zone).strftime("%Y-%m-%d")
                 try:
-                    transports.write_outbox(ws.home / config.messaging.outbox, day, message.id, message.template,
-                                            message.recipient, message.channel, attempt, message.request, rendered)
+                    transports.write_outbox(
+                        ws.home / config.messaging.outbox,
+                        day,
+                        message.id,
+                        message.template,
+                        message.recipient,
+                        message.channel,
+                        attempt,
+                        message.request,
+                        rendered,
+                    )
                 except OSError as error:
                     ready.append((message.id, attempt, transports.outbox_error(error)))
                     continue
@@ -118,9 +132,13 @@ def send(ws: Workspace, now: datetime, batch: Batch, workers: int | None = None,
                 ready.append((message.id, attempt, None))
             else:
                 jobs.append((message.id, attempt, transports.handing(config, message.channel, rendered)))
-        return sender.send_batch(ready, jobs, lambda results: _record(ws, clock() if clock else now, results),
-                                 handed=batch.entry.handed if batch.entry is not None else None,
-                                 workers=workers or _workers())
+        return sender.send_batch(
+            ready,
+            jobs,
+            lambda results: _record(ws, clock() if clock else now, results),
+            handed=batch.entry.handed if batch.entry is not None else None,
+            workers=workers or _workers(),
+        )
     finally:
         if batch.entry is not None:
             batch.entry.done()
@@ -134,27 +152,33 @@ def deliver(ws: Workspace, now: datetime, ids: list[int] | None = None) -> dict[
 
 def _rendered(ws: Workspace, state: State, message: Message, private: dict[str, dict[str, str]]):
     from snpctl.messaging import render
+
     request = state.requests[message.request]
     if message.request not in private:
         private[message.request] = ws.load_private(message.request, patient=request.patient)
     text = ""
     if message.template == "synthesis_treating_doctor":
-        text = ws.load_private_text(message.request, synthesis_kind(message.id))    # this message's, never another's
+        text = ws.load_private_text(message.request, synthesis_kind(message.id))  # this message's, never another's
         if not text:
-            raise ValueError("no synthesis text")     # failed ("render"), retried, then the operator is told
+            raise ValueError("no synthesis text")  # failed ("render"), retried, then the operator is told
     return render.render(ws.config, state, message, private[message.request], text)
 
 
 def _record(ws: Workspace, now: datetime, results: list[tuple[int, int, str | None]]) -> tuple[int, int]:
     """One ``sent`` and one ``failed`` line for ``results``: only what is still ours to record, never twice."""
     with ws.ledger.transaction(now) as tx:
+
         def ours(message_id: int, attempt: int) -> bool:
             message = tx.state.messages.get(message_id)
-            return message is not None and (message.status == "sending" and message.attempts == attempt
-                                            or message.status == "queued" and attempt == 1)
+            return message is not None and (
+                (message.status == "sending" and message.attempts == attempt)
+                or (message.status == "queued" and attempt == 1)
+            )
+
         sent = [[i, attempt] for i, attempt, error in results if error is None and ours(i, attempt)]
         failed = [[i, attempt, error] for i, attempt, error in results if error is not None and ours(i, attempt)]
-        tx.append(([new("sent", now, messages=sent)] if sent else []) +
-                  ([new("failed", now, messages=failed)] if failed else []))
+        tx.append(
+            ([new("sent", now, messages=sent)] if sent else [])
+            + ([new("failed", now, messages=failed)] if failed else [])
+        )
     return len(sent), len(failed)
-

@@ -31,7 +31,7 @@ def _tick_arguments(argv: list[str]) -> tuple[str | None, str | None, bool, bool
             else:
                 now = value
         else:
-            return None            # --help, a typo...: the full parser answers
+            return None  # --help, a typo...: the full parser answers
     return home, now, as_json, wait
 
 
@@ -40,10 +40,12 @@ def main(argv: list[str] | None = None) -> None:
     fast = _tick_arguments(argv)
     if fast is not None:
         from snpctl import runner
+
         try:
-            runner.tick(*fast)    # errors of the user's making become one line and their exit code inside
+            runner.tick(*fast)  # errors of the user's making become one line and their exit code inside
         except Exception as error:  # a bug: one line, like the full parser says it
             runner.internal_error(error)
         sys.exit(0)
     from snpctl.cli import main as full
+
     full(argv)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, NoReturn
+from typing import Any, NoReturn
 
 from snpctl import service
 from snpctl.delivery import claim, send
@@ -38,14 +39,21 @@ def clock(ws: Workspace, typed: str | None, *, from_env: bool = True) -> datetim
     return parse_when(typed, zone, real, what=what).replace(microsecond=0)
 
 
-def run(home: Path | str | None, now: str | None, as_json: bool,
-        work: Callable[[Workspace, datetime], service.Outcome],
-        render: Callable[[Workspace, datetime, service.Outcome], None], *, needs_config: bool = True,
-        deliver_due: bool = False, delivery: str | None = None) -> None:
+def run(
+    home: Path | str | None,
+    now: str | None,
+    as_json: bool,
+    work: Callable[[Workspace, datetime], service.Outcome],
+    render: Callable[[Workspace, datetime, service.Outcome], None],
+    *,
+    needs_config: bool = True,
+    deliver_due: bool = False,
+    delivery: str | None = None,
+) -> None:
     ws = Workspace(resolve_home(str(home) if home else None))
     try:
         if needs_config:
-            ws.config     # every command refuses to run on a configuration it cannot trust (exit 2)
+            ws.config  # every command refuses to run on a configuration it cannot trust (exit 2)
         instant = clock(ws, now, from_env=needs_config)
         result = work(ws, instant)
     except SnpctlError as error:
@@ -57,18 +65,19 @@ def run(home: Path | str | None, now: str | None, as_json: bool,
     else:
         render(ws, instant, result)
     if result.messages or deliver_due:
-        sys.stdout.flush()   # the coordinator reads the answer now; messages go out after it
-        live = not (now or needs_config and os.environ.get(NOW_ENV))    # on the real clock: results stamped so
+        sys.stdout.flush()  # the coordinator reads the answer now; messages go out after it
+        live = not (now or (needs_config and os.environ.get(NOW_ENV)))  # on the real clock: results stamped so
         deliver(ws, instant, None if deliver_due else result.messages, delivery, live=live)
 
 
-DELIVERY_ENV = "SNPCTL_DELIVERY"    # detach (default), wait, or inline
+DELIVERY_ENV = "SNPCTL_DELIVERY"  # detach (default), wait, or inline
 SEND_WAIT_ENV = "SNPCTL_SEND_WAIT"  # seconds a command waits for its detached sender before it returns
 SEND_WAIT = 1.0
 
 
-def deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str | None = None, *,
-            live: bool = False) -> None:
+def deliver(
+    ws: Workspace, now: datetime, ids: list[int] | None, mode: str | None = None, *, live: bool = False
+) -> None:
     """Send what the command queued, after its answer. The command's work is done and recorded: whatever
     happens here, it exits 0; a message that could not be sent is recorded so, and retried by tick.
 
@@ -79,9 +88,11 @@ def deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str | Non
     """
     try:
         _deliver(ws, now, ids, mode or os.environ.get(DELIVERY_ENV) or "detach", live)
-    except KeyboardInterrupt:   # before the sender took over: what was not claimed or not handed over, tick sends
-        print(_("snpctl: interrupted; the command was done and recorded, and tick will send its messages."),
-              file=sys.stderr)
+    except KeyboardInterrupt:  # before the sender took over: what was not claimed or not handed over, tick sends
+        print(
+            _("snpctl: interrupted; the command was done and recorded, and tick will send its messages."),
+            file=sys.stderr,
+        )
     except Exception as error:  # a bug while sending: the command itself is done and recorded, so still exit 0
         if os.environ.get("SNPCTL_DEBUG"):
             raise
@@ -97,8 +108,10 @@ def _deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str, liv
     try:
         batch = claim(ws, now, ids)
     except SnpctlError as error:
-        print(_("snpctl: the messages could not be sent now ({error}); tick will send them.")
-              .format(error=error.message), file=sys.stderr)
+        print(
+            _("snpctl: the messages could not be sent now ({error}); tick will send them.").format(error=error.message),
+            file=sys.stderr,
+        )
         return
     if batch is None:
         return
@@ -106,11 +119,12 @@ def _deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str, liv
     outcome: tuple[str, dict[str, Any]] | None = None
     if mode != "inline" and batch.to_gateways:
         from snpctl.messaging import sender
+
         try:
             wait = None if mode == "wait" else float(os.environ.get(SEND_WAIT_ENV) or SEND_WAIT)
         except ValueError:
             wait = SEND_WAIT
-        release = batch.entry.release if batch.entry is not None else None    # the sender holds it now
+        release = batch.entry.release if batch.entry is not None else None  # the sender holds it now
         outcome = sender.detached(lambda: send(ws, now, batch, clock=stamp), wait=wait, before_wait=release)
     if outcome is None:
         try:
@@ -123,40 +137,67 @@ def _deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str, liv
 def _say(outcome: tuple[str, dict], claimed: int) -> None:
     status, summary = outcome
     if status == "running":
-        print(_("snpctl: {n} message(s) are still being sent in the background; `snpctl list` will show any that "
-                "fail.").format(n=claimed), file=sys.stderr)
+        print(
+            _(
+                "snpctl: {n} message(s) are still being sent in the background; `snpctl list` will show any that fail."
+            ).format(n=claimed),
+            file=sys.stderr,
+        )
     elif status == "interrupted":
-        print(_("snpctl: interrupted; the command was done and recorded, and its {n} message(s) go on being sent in "
-                "the background (`snpctl list` will show any that fail).").format(n=claimed), file=sys.stderr)
+        print(
+            _(
+                "snpctl: interrupted; the command was done and recorded, and its {n} message(s) go on being sent in "
+                "the background (`snpctl list` will show any that fail)."
+            ).format(n=claimed),
+            file=sys.stderr,
+        )
     elif "error" in summary:
-        print(_("snpctl: the messages could not all be recorded ({error}); tick will settle them.")
-              .format(error=summary["error"]), file=sys.stderr)
+        print(
+            _("snpctl: the messages could not all be recorded ({error}); tick will settle them.").format(
+                error=summary["error"]
+            ),
+            file=sys.stderr,
+        )
     elif "stopped" in summary:
-        print(_("snpctl: the sender stopped before it finished; tick will retry what it had not handed over "
-                "(`snpctl list` will show any that fail)."), file=sys.stderr)
+        print(
+            _(
+                "snpctl: the sender stopped before it finished; tick will retry what it had not handed over "
+                "(`snpctl list` will show any that fail)."
+            ),
+            file=sys.stderr,
+        )
     elif "bug" in summary:
-        print(_("snpctl: internal error while sending ({error}); tick will retry what was not sent. Run again with "
-                "SNPCTL_DEBUG=1 and report it.").format(error=summary["bug"]), file=sys.stderr)
+        print(
+            _(
+                "snpctl: internal error while sending ({error}); tick will retry what was not sent. Run again with "
+                "SNPCTL_DEBUG=1 and report it."
+            ).format(error=summary["bug"]),
+            file=sys.stderr,
+        )
     elif summary.get("failed"):
-        print(_("snpctl: {n} message(s) could not be sent; tick will retry (see `snpctl list`).")
-              .format(n=summary["failed"]), file=sys.stderr)
+        print(
+            _("snpctl: {n} message(s) could not be sent; tick will retry (see `snpctl list`).").format(
+                n=summary["failed"]
+            ),
+            file=sys.stderr,
+        )
 
 
 def fail(message: str, code: int) -> NoReturn:
-    print(f"snpctl: {literal(message)}", file=sys.stderr)    # one line, whatever a value quoted in it holds
+    print(f"snpctl: {literal(message)}", file=sys.stderr)  # one line, whatever a value quoted in it holds
     raise SystemExit(code)
 
 
 def render(name: str) -> Callable[[Workspace, datetime, service.Outcome], None]:
     def render(ws: Workspace, now: datetime, result: service.Outcome) -> None:
-        from snpctl import render as people    # rich is imported only when a person reads the output
+        from snpctl import render as people  # rich is imported only when a person reads the output
+
         getattr(people, name)(ws, now, result)
+
     return render
 
 
-
-
-SENDERS_WAIT = 60.0   # seconds `tick --wait` waits for the senders still running
+SENDERS_WAIT = 60.0  # seconds `tick --wait` waits for the senders still running
 
 
 def tick(home: Path | str | None, now: str | None, as_json: bool, wait: bool = False) -> None:
@@ -164,20 +205,33 @@ def tick(home: Path | str | None, now: str | None, as_json: bool, wait: bool = F
     people = render("tick")
 
     def quiet_when_idle(ws: Workspace, at: datetime, result: service.Outcome) -> None:
-        if any(result.data.values()):      # cron mails what a job prints: an idle tick prints nothing
+        if any(result.data.values()):  # cron mails what a job prints: an idle tick prints nothing
             people(ws, at, result)
 
     if wait:
         from snpctl.store import senders
+
         senders.wait_idle(resolve_home(str(home) if home else None), SENDERS_WAIT)
-    run(home, now, as_json, lambda ws, at: service.tick(ws, at), quiet_when_idle, deliver_due=True,
-        delivery="wait" if wait else None)
+    run(
+        home,
+        now,
+        as_json,
+        lambda ws, at: service.tick(ws, at),
+        quiet_when_idle,
+        deliver_due=True,
+        delivery="wait" if wait else None,
+    )
 
 
 def internal_error(error: Exception) -> None:
     """A bug: say so on one line (SNPCTL_DEBUG=1 shows the traceback) and exit 70."""
     if os.environ.get("SNPCTL_DEBUG"):
         raise error
-    print(_("snpctl: internal error ({kind}: {error}); nothing more was written. Run again with SNPCTL_DEBUG=1 "
-            "and report it.").format(kind=type(error).__name__, error=literal(error)), file=sys.stderr)
+    print(
+        _(
+            "snpctl: internal error ({kind}: {error}); nothing more was written. Run again with SNPCTL_DEBUG=1 "
+            "and report it."
+        ).format(kind=type(error).__name__, error=literal(error)),
+        file=sys.stderr,
+    )
     raise SystemExit(70)

@@ -13,7 +13,6 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
-
 from snpctl.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -194,8 +193,14 @@ def desk(tmp_path: Path) -> Desk:
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SNPCTL_HOME", "SNPCTL_NOW", "SNPCTL_SEED", "SNPCTL_TEST_NO_LOCK", "SNPCTL_LOCK_TIMEOUT",
-                 "SNPCTL_SEND_WAIT"):
+    for name in (
+        "SNPCTL_HOME",
+        "SNPCTL_NOW",
+        "SNPCTL_SEED",
+        "SNPCTL_TEST_NO_LOCK",
+        "SNPCTL_LOCK_TIMEOUT",
+        "SNPCTL_SEND_WAIT",
+    ):
         monkeypatch.delenv(name, raising=False)
     # The real sender (forked, detached), waited for to the end: a test sees what a command sent when it
     # returns, in-process and in child processes alike. Tests of the detached default set "detach".

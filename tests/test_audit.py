@@ -18,18 +18,18 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
-from conftest import REPO, Desk, Run, make_workspace
 from snpctl import service
 from snpctl.domain.audit import personal_data
 from snpctl.service import patient_ref
 from snpctl.store.ledger import Ledger
 from snpctl.store.verify import Bad, verify
 from snpctl.store.workspace import Workspace
+
+from conftest import REPO, Desk, Run, make_workspace
 
 MONDAY = "2024-01-15"
 FILE = "2024-01.jsonl"
@@ -53,8 +53,9 @@ def rechain(events: list[dict]) -> bytes:
 
 def line_of(events: list[dict], kind: str, request: str, nth: int = 1) -> int:
     """1-based line number of the ``nth`` event of type ``kind`` for ``request``."""
-    found = [number for number, event in enumerate(events, 1)
-             if event["type"] == kind and event.get("request") == request]
+    found = [
+        number for number, event in enumerate(events, 1) if event["type"] == kind and event.get("request") == request
+    ]
     assert len(found) >= nth, f"no {kind} #{nth} of {request} in the fixture"
     return found[nth - 1]
 
@@ -74,27 +75,27 @@ def assert_names(run: Run, line: int, *words: str) -> None:
 
 AFTERNOON = [
     # (command, Europe/Paris time); r1..r7 are the request ids in order of intake
-    (["intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "gp-a"], "16:00"),          # r1
-    (["notify", "{r1}"], "16:01"),                                  # gp-a alone until 17:01
-    (["intake", "--motif", "renouvellement", "--source", "web"], "16:02"),                               # r2
-    (["intake", "--motif", "douleur_thoracique", "--source", "cot"], "16:03"),                           # r3
-    (["intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "gp-b"], "16:04"),          # r4
+    (["intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "gp-a"], "16:00"),  # r1
+    (["notify", "{r1}"], "16:01"),  # gp-a alone until 17:01
+    (["intake", "--motif", "renouvellement", "--source", "web"], "16:02"),  # r2
+    (["intake", "--motif", "douleur_thoracique", "--source", "cot"], "16:03"),  # r3
+    (["intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "gp-b"], "16:04"),  # r4
     (["notify", "{r4}"], "16:05"),
-    (["refuse", "{r4}", "--by", "gp-b", "--reason", "busy"], "16:06"),   # and escalates at once
-    (["accept", "{r1}", "--by", "gp-a", "--at", "18:00"], "16:10"),       # in the treating doctor's window
-    (["accept", "{r4}", "--by", "gp-cami", "--at", "17:00"], "16:20"),    # at the CAMI
-    (["intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "none"], "16:30"),          # r5
-    (["notify", "{r5}"], "16:31"),                                  # community until 18:31
-    (["intake", "--motif", "fievre", "--source", "samu"], "16:40"),                                      # r6
+    (["refuse", "{r4}", "--by", "gp-b", "--reason", "busy"], "16:06"),  # and escalates at once
+    (["accept", "{r1}", "--by", "gp-a", "--at", "18:00"], "16:10"),  # in the treating doctor's window
+    (["accept", "{r4}", "--by", "gp-cami", "--at", "17:00"], "16:20"),  # at the CAMI
+    (["intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "none"], "16:30"),  # r5
+    (["notify", "{r5}"], "16:31"),  # community until 18:31
+    (["intake", "--motif", "fievre", "--source", "samu"], "16:40"),  # r6
     (["book", "{r6}", "--by", "gp-cami", "--at", "17:45"], "16:41"),
-    (["intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "gp-a"], "16:50"),          # r7
-    (["notify", "{r7}"], "16:51"),                                  # gp-a alone until 17:51
+    (["intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "gp-a"], "16:50"),  # r7
+    (["notify", "{r7}"], "16:51"),  # gp-a alone until 17:51
     (["outcome", "{r4}", "no-show"], "17:30"),
-    (["tick"], "17:51"),                                            # r7 escalates
+    (["tick"], "17:51"),  # r7 escalates
     (["accept", "{r7}", "--by", "gp-b", "--at", "19:00"], "17:55"),
     (["outcome", "{r1}", "seen"], "18:05"),
     (["outcome", "{r6}", "seen"], "18:10"),
-    (["tick"], "18:31"),                                            # r5 expires
+    (["tick"], "18:31"),  # r5 expires
 ]
 IDS = {f"r{n}": rid for n, rid in enumerate(["001C", "002E", "003H", "004J", "005K", "006L", "007M"], 1)}
 
@@ -133,6 +134,7 @@ def events_of(ledger: bytes) -> list[dict]:
 
 # -- the untouched fixture ---------------------------------------------------------------------
 
+
 def test_the_untouched_afternoon_verifies(tmp_path: Path, afternoon: bytes) -> None:
     desk = workspace(tmp_path, afternoon)
     run = desk("verify", "--json")
@@ -150,6 +152,7 @@ def test_verify_without_json_says_ok_on_one_line(tmp_path: Path, afternoon: byte
 
 # -- damage by hand: nothing recomputed --------------------------------------------------------
 
+
 def test_a_flipped_byte_in_a_prev_hash_names_that_line(tmp_path: Path, afternoon: bytes) -> None:
     lines = parts(afternoon)
     n = line_of(events_of(afternoon), "accept", IDS["r4"])
@@ -158,12 +161,13 @@ def test_a_flipped_byte_in_a_prev_hash_names_that_line(tmp_path: Path, afternoon
     assert_names(workspace(tmp_path, b"".join(lines))("verify"), n, "hash chain broken")
 
 
-def test_a_flipped_byte_in_a_value_names_the_next_line_as_the_chain_breaks_there(tmp_path: Path,
-                                                                                afternoon: bytes) -> None:
+def test_a_flipped_byte_in_a_value_names_the_next_line_as_the_chain_breaks_there(
+    tmp_path: Path, afternoon: bytes
+) -> None:
     lines = parts(afternoon)
     n = line_of(events_of(afternoon), "accept", IDS["r4"])
     assert b'"by":"gp-cami"' in lines[n - 1]
-    lines[n - 1] = lines[n - 1].replace(b'"by":"gp-cami"', b'"by":"gp-camj"')   # still a legal-looking event
+    lines[n - 1] = lines[n - 1].replace(b'"by":"gp-cami"', b'"by":"gp-camj"')  # still a legal-looking event
     assert_names(workspace(tmp_path, b"".join(lines))("verify"), n + 1, "hash chain broken", "line before was changed")
 
 
@@ -173,7 +177,7 @@ def test_any_flipped_byte_of_a_line_is_caught_at_that_line_or_the_next(tmp_path:
     path = desk.home / "ledger" / FILE
     lines = parts(afternoon)
     n = line_of(events_of(afternoon), "accept", IDS["r4"])
-    before, line, after = b"".join(lines[:n - 1]), lines[n - 1], b"".join(lines[n:])
+    before, line, after = b"".join(lines[: n - 1]), lines[n - 1], b"".join(lines[n:])
     for position in range(len(line)):
         flipped = bytearray(line)
         flipped[position] ^= 0x01
@@ -214,8 +218,11 @@ def test_a_duplicated_line_names_the_copy(tmp_path: Path, afternoon: bytes) -> N
 def test_a_duplicated_last_line_names_the_copy(tmp_path: Path, afternoon: bytes) -> None:
     lines = parts(afternoon)
     total = len(lines)
-    assert_names(workspace(tmp_path, afternoon + lines[-1])("verify"), total + 1,
-                 f"sequence number {total}, expected {total + 1}")
+    assert_names(
+        workspace(tmp_path, afternoon + lines[-1])("verify"),
+        total + 1,
+        f"sequence number {total}, expected {total + 1}",
+    )
 
 
 def test_an_edited_field_names_the_next_line(tmp_path: Path, afternoon: bytes) -> None:
@@ -236,14 +243,16 @@ def test_an_edited_line_re_serialised_with_spaces_names_that_line(tmp_path: Path
 
 
 HAND_DAMAGE = [
-    pytest.param(lambda lines, n: lines.__setitem__(n - 1, lines[n - 1].replace(b"gp-cami", b"gp-camj")),
-                 id="flipped-byte"),
+    pytest.param(
+        lambda lines, n: lines.__setitem__(n - 1, lines[n - 1].replace(b"gp-cami", b"gp-camj")), id="flipped-byte"
+    ),
     pytest.param(lambda lines, n: lines.__delitem__(n - 1), id="deleted-line"),
     pytest.param(lambda lines, n: lines.insert(n, lines[n - 1]), id="duplicated-line"),
-    pytest.param(lambda lines, n: lines.__setitem__(slice(n - 1, n + 1), [lines[n], lines[n - 1]]),
-                 id="swapped-lines"),
-    pytest.param(lambda lines, n: lines.__setitem__(n - 1, json.dumps(json.loads(lines[n - 1])).encode() + b"\n"),
-                 id="re-serialised-line"),
+    pytest.param(lambda lines, n: lines.__setitem__(slice(n - 1, n + 1), [lines[n], lines[n - 1]]), id="swapped-lines"),
+    pytest.param(
+        lambda lines, n: lines.__setitem__(n - 1, json.dumps(json.loads(lines[n - 1])).encode() + b"\n"),
+        id="re-serialised-line",
+    ),
 ]
 
 
@@ -262,6 +271,7 @@ def test_damage_by_hand_also_stops_a_writing_command(tmp_path: Path, afternoon: 
 
 # -- damage by a tool that recomputes the chain: the replay of the rules catches it --------------
 
+
 def forged(afternoon: bytes, edit) -> tuple[bytes, int]:
     """Apply ``edit(events) -> line number to blame`` to the events, then recompute the whole chain."""
     events = events_of(afternoon)
@@ -275,7 +285,7 @@ def test_the_recomputed_chain_alone_verifies(tmp_path: Path, afternoon: bytes) -
 
 
 def _accept_by_another_in_the_treating_doctors_window(events: list[dict]) -> int:
-    n = line_of(events, "accept", IDS["r1"])           # gp-a, 16:10, inside gp-a's window (until 17:01)
+    n = line_of(events, "accept", IDS["r1"])  # gp-a, 16:10, inside gp-a's window (until 17:01)
     events[n - 1]["by"] = "gp-b"
     return n
 
@@ -293,32 +303,38 @@ def _book_after_accept(events: list[dict]) -> int:
 
 
 def _accept_after_expiry(events: list[dict]) -> int:
-    n = line_of(events, "expire", IDS["r5"])            # expired at 18:31 (17:31Z)
-    events[n - 1] = {"type": "accept", "at": events[n - 1]["at"], "request": IDS["r5"], "by": "gp-b",
-                     "site": "cabinet", "appointment": "2024-01-15T18:00:00Z"}
+    n = line_of(events, "expire", IDS["r5"])  # expired at 18:31 (17:31Z)
+    events[n - 1] = {
+        "type": "accept",
+        "at": events[n - 1]["at"],
+        "request": IDS["r5"],
+        "by": "gp-b",
+        "site": "cabinet",
+        "appointment": "2024-01-15T18:00:00Z",
+    }
     return n
 
 
 def _outcome_before_the_appointment(events: list[dict]) -> int:
-    n = line_of(events, "outcome", IDS["r1"])           # appointment 18:00 (17:00Z); "seen" at 17:50
+    n = line_of(events, "outcome", IDS["r1"])  # appointment 18:00 (17:00Z); "seen" at 17:50
     events[n - 1]["at"] = "2024-01-15T16:50:00Z"
     return n
 
 
 def _escalation_before_the_window_ended(events: list[dict]) -> int:
-    n = line_of(events, "escalate", IDS["r7"])          # gp-a's window ran until 17:51 (16:51Z)
+    n = line_of(events, "escalate", IDS["r7"])  # gp-a's window ran until 17:51 (16:51Z)
     events[n - 1]["at"] = "2024-01-15T16:45:00Z"
     return n
 
 
 def _expiry_before_the_window_ended(events: list[dict]) -> int:
-    n = line_of(events, "expire", IDS["r5"])            # expires at 18:31 (17:31Z)
+    n = line_of(events, "expire", IDS["r5"])  # expires at 18:31 (17:31Z)
     events[n - 1]["at"] = "2024-01-15T17:20:00Z"
     return n
 
 
 def _accept_by_a_member_who_refused(events: list[dict]) -> int:
-    n = line_of(events, "accept", IDS["r4"])            # gp-b refused 004J at 16:06
+    n = line_of(events, "accept", IDS["r4"])  # gp-b refused 004J at 16:06
     events[n - 1].update(by="gp-b", site="cabinet")
     return n
 
@@ -330,7 +346,7 @@ def _accept_of_a_request_never_triggered(events: list[dict]) -> int:
 
 
 def _appointment_before_the_acceptance(events: list[dict]) -> int:
-    n = line_of(events, "accept", IDS["r7"])            # accepted 17:55 (16:55Z)
+    n = line_of(events, "accept", IDS["r7"])  # accepted 17:55 (16:55Z)
     events[n - 1]["appointment"] = "2024-01-15T16:30:00Z"
     return n
 
@@ -342,14 +358,17 @@ def _intake_with_a_reused_id(events: list[dict]) -> int:
 
 
 def _time_going_backwards_within_a_request(events: list[dict]) -> int:
-    n = line_of(events, "refuse", IDS["r4"])            # notify at 16:05 (15:05Z)
+    n = line_of(events, "refuse", IDS["r4"])  # notify at 16:05 (15:05Z)
     events[n - 1]["at"] = "2024-01-15T15:04:00Z"
     return n
 
 
 ILLEGAL = [
-    pytest.param(_accept_by_another_in_the_treating_doctors_window, "reserved to another member",
-                 id="accept-by-another-member-in-the-treating-doctors-window"),
+    pytest.param(
+        _accept_by_another_in_the_treating_doctors_window,
+        "reserved to another member",
+        id="accept-by-another-member-in-the-treating-doctors-window",
+    ),
     pytest.param(_second_accept, "already accepted", id="second-accept"),
     pytest.param(_book_after_accept, "already accepted", id="book-after-accept"),
     pytest.param(_accept_after_expiry, "had expired", id="accept-after-expiry"),
@@ -365,8 +384,9 @@ ILLEGAL = [
 
 
 @pytest.mark.parametrize("edit, why", ILLEGAL)
-def test_an_impossible_history_with_a_whole_chain_names_the_line(tmp_path: Path, afternoon: bytes, edit,
-                                                                  why: str) -> None:
+def test_an_impossible_history_with_a_whole_chain_names_the_line(
+    tmp_path: Path, afternoon: bytes, edit, why: str
+) -> None:
     ledger, blame = forged(afternoon, edit)
     assert_names(workspace(tmp_path, ledger)("verify"), blame, why)
 
@@ -386,12 +406,14 @@ PERSONAL = [
 
 
 @pytest.mark.parametrize("field, value, what", PERSONAL)
-def test_personal_data_with_a_whole_chain_is_caught(tmp_path: Path, afternoon: bytes, field: str, value: str,
-                                                    what: str) -> None:
+def test_personal_data_with_a_whole_chain_is_caught(
+    tmp_path: Path, afternoon: bytes, field: str, value: str, what: str
+) -> None:
     def smuggle(events: list[dict]) -> int:
         n = line_of(events, "intake", IDS["r5"])
         events[n - 1][field] = value
         return n
+
     ledger, blame = forged(afternoon, smuggle)
     assert_names(workspace(tmp_path, ledger)("verify"), blame, f"field {field!r} looks like {what}")
 
@@ -400,15 +422,15 @@ def test_a_busy_ledger_of_three_hundred_requests_has_no_false_positive(tmp_path:
     """Random patient references, sha256 hashes, recoveries, messages: nothing in a normal ledger looks personal."""
     desk = make_workspace(tmp_path / "cpts")
     ws = Workspace(desk.home)
-    start = datetime(2024, 1, 15, 14, 0, tzinfo=timezone.utc)      # 15:00 in Paris, a Monday
+    start = datetime(2024, 1, 15, 14, 0, tzinfo=UTC)  # 15:00 in Paris, a Monday
     members = ["gp-a", "gp-b", "gp-cami"]
     for number in range(300):
         now = start + timedelta(minutes=number)
-        if number % 50 == 25:                               # a torn write now and then: recovery events
+        if number % 50 == 25:  # a torn write now and then: recovery events
             with (desk.home / "ledger" / FILE).open("ab") as handle:
                 handle.write(b'{"at":"2024-01-15T1')
         doctor = ["gp-a", "none", "unknown", "external"][number % 4]
-        private = {"patient": "Léa Bernard", "phone": "06 12 34 56 78"} if number % 2 else {}   # texted patients
+        private = {"patient": "Léa Bernard", "phone": "06 12 34 56 78"} if number % 2 else {}  # texted patients
         rid = service.intake(ws, now, motif="fievre", source="cot", treating_doctor=doctor, **private).data["request"]
         service.notify(ws, now, request=rid)
         if number % 3:
@@ -416,7 +438,7 @@ def test_a_busy_ledger_of_three_hundred_requests_has_no_false_positive(tmp_path:
             service.accept(ws, now, request=rid, by=taker, appointment=now + timedelta(hours=1), site="cabinet")
     assert len(list((desk.home / "private" / "quarantine").iterdir())) == 6
     refs = [e["patient"] for e in desk.events() if e["type"] == "intake"]
-    assert len(set(refs)) == 300                             # really random references
+    assert len(set(refs)) == 300  # really random references
     assert b"Bernard" not in desk.ledger_bytes() and b"06 12" not in desk.ledger_bytes()
     summary = verify(Ledger(desk.home))
     assert (summary.requests, summary.events) == (300, len(desk.events()))
@@ -430,6 +452,7 @@ def test_random_patient_references_never_look_personal() -> None:
 
 # -- truncation and the checkpoint -----------------------------------------------------------------
 
+
 def test_events_cut_off_the_end_are_caught_with_a_checkpoint(tmp_path: Path, afternoon: bytes) -> None:
     desk = workspace(tmp_path, afternoon)
     checkpoint = tmp_path / "backup" / "cpts.checkpoint"
@@ -437,12 +460,14 @@ def test_events_cut_off_the_end_are_caught_with_a_checkpoint(tmp_path: Path, aft
     assert desk("verify", "--checkpoint", str(checkpoint), "--json").json["checkpoint"] == "written"
     total = len(parts(afternoon))
     (desk.home / "ledger" / FILE).write_bytes(b"".join(parts(afternoon)[:-3]))
-    assert desk("verify").code == 0                      # the chain alone cannot see it
+    assert desk("verify").code == 0  # the chain alone cannot see it
     run = desk("verify", "--checkpoint", str(checkpoint))
     assert run.code == 3 and run.err.count("\n") == 1, run.err
     assert f"the ledger has {total - 3} events but the checkpoint {checkpoint} recorded {total}" in run.err
-    assert json.loads(checkpoint.read_text()) == {"events": total, "last_hash": hashlib.sha256(
-        afternoon.splitlines()[-1]).hexdigest()}, "a failed check must not move the checkpoint"
+    assert json.loads(checkpoint.read_text()) == {
+        "events": total,
+        "last_hash": hashlib.sha256(afternoon.splitlines()[-1]).hexdigest(),
+    }, "a failed check must not move the checkpoint"
 
 
 def test_a_checkpoint_records_the_event_count_and_the_last_hash(tmp_path: Path, afternoon: bytes) -> None:
@@ -450,8 +475,10 @@ def test_a_checkpoint_records_the_event_count_and_the_last_hash(tmp_path: Path, 
     checkpoint = tmp_path / "cpts.checkpoint"
     run = desk("verify", "--checkpoint", str(checkpoint))
     assert run.code == 0, run.err
-    assert json.loads(checkpoint.read_text()) == {"events": len(parts(afternoon)),
-                                                  "last_hash": hashlib.sha256(afternoon.splitlines()[-1]).hexdigest()}
+    assert json.loads(checkpoint.read_text()) == {
+        "events": len(parts(afternoon)),
+        "last_hash": hashlib.sha256(afternoon.splitlines()[-1]).hexdigest(),
+    }
 
 
 def test_the_checkpoint_advances_on_success(tmp_path: Path, afternoon: bytes) -> None:
@@ -462,9 +489,11 @@ def test_the_checkpoint_advances_on_success(tmp_path: Path, afternoon: bytes) ->
     run = desk("verify", "--checkpoint", str(checkpoint), "--json")
     assert (run.code, run.json["checkpoint"]) == (0, "checked")
     grown = desk.ledger_bytes()
-    assert json.loads(checkpoint.read_text()) == {"events": len(parts(grown)),
-                                                  "last_hash": hashlib.sha256(grown.splitlines()[-1]).hexdigest()}
-    (desk.home / "ledger" / FILE).write_bytes(afternoon)     # the new intake cut off: caught now
+    assert json.loads(checkpoint.read_text()) == {
+        "events": len(parts(grown)),
+        "last_hash": hashlib.sha256(grown.splitlines()[-1]).hexdigest(),
+    }
+    (desk.home / "ledger" / FILE).write_bytes(afternoon)  # the new intake cut off: caught now
     run = desk("verify", "--checkpoint", str(checkpoint))
     assert run.code == 3 and "cut off the end" in run.err, run.err
 
@@ -477,20 +506,21 @@ def test_an_edited_last_line_is_caught_by_the_checkpoint(tmp_path: Path, afterno
     lines = parts(afternoon)
     last = json.loads(lines[-1])
     later = datetime.strptime(last["at"], "%Y-%m-%dT%H:%M:%SZ") + timedelta(minutes=1)
-    lines[-1] = canonical({**last, "at": later.strftime("%Y-%m-%dT%H:%M:%SZ")}) + b"\n"   # one minute later
+    lines[-1] = canonical({**last, "at": later.strftime("%Y-%m-%dT%H:%M:%SZ")}) + b"\n"  # one minute later
     (desk.home / "ledger" / FILE).write_bytes(b"".join(lines))
     assert_names(desk("verify", "--checkpoint", str(checkpoint)), len(lines), "does not match the checkpoint")
 
 
-def test_a_rewritten_history_is_caught_by_the_checkpoint_even_with_more_events(tmp_path: Path,
-                                                                               afternoon: bytes) -> None:
+def test_a_rewritten_history_is_caught_by_the_checkpoint_even_with_more_events(
+    tmp_path: Path, afternoon: bytes
+) -> None:
     """Rewrite an old line, recompute the chain, add events: the checkpoint names its last line."""
     desk = workspace(tmp_path, afternoon)
     checkpoint = tmp_path / "cpts.checkpoint"
     desk("verify", "--checkpoint", str(checkpoint))
     events = events_of(afternoon)
     n = line_of(events, "refuse", IDS["r4"])
-    events[n - 1]["reason"] = "away"                      # still legal: only the checkpoint can tell
+    events[n - 1]["reason"] = "away"  # still legal: only the checkpoint can tell
     (desk.home / "ledger" / FILE).write_bytes(rechain(events))
     assert desk("verify").code == 0
     assert desk("intake", "--motif", "fievre", "--source", "cot", now=f"{MONDAY}T19:00").code == 0
@@ -517,8 +547,15 @@ def _next(ledger: bytes, **fields) -> dict:
     """A well-formed next event, chained to the last line: the intake of 002E again, as 003H."""
     last = ledger.splitlines()[-1]
     intake = [e for e in events_of(ledger) if e["type"] == "intake"][-1]
-    return {**intake, "at": "2024-01-15T15:03:00Z", "request": "003H", "patient": "p0a1b2c3d",
-            "seq": json.loads(last)["seq"] + 1, "prev": hashlib.sha256(last).hexdigest(), **fields}
+    return {
+        **intake,
+        "at": "2024-01-15T15:03:00Z",
+        "request": "003H",
+        "patient": "p0a1b2c3d",
+        "seq": json.loads(last)["seq"] + 1,
+        "prev": hashlib.sha256(last).hexdigest(),
+        **fields,
+    }
 
 
 def _without(event: dict, name: str) -> dict:
@@ -528,24 +565,30 @@ def _without(event: dict, name: str) -> dict:
 BAD_LINES = [
     pytest.param(lambda ledger: b"this is not json {", "not valid JSON", id="invalid-json"),
     pytest.param(lambda ledger: b"[1,2,3]", "not a JSON object", id="json-but-not-an-object"),
-    pytest.param(lambda ledger: canonical(_next(ledger, type="teleport")), "unknown event type 'teleport'",
-                 id="unknown-event-type"),
-    pytest.param(lambda ledger: canonical(_without(_next(ledger), "patient")), "missing field 'patient'",
-                 id="missing-field"),
-    pytest.param(lambda ledger: canonical(_without(_next(ledger), "seq")), "missing field 'seq'",
-                 id="missing-seq"),
+    pytest.param(
+        lambda ledger: canonical(_next(ledger, type="teleport")),
+        "unknown event type 'teleport'",
+        id="unknown-event-type",
+    ),
+    pytest.param(
+        lambda ledger: canonical(_without(_next(ledger), "patient")), "missing field 'patient'", id="missing-field"
+    ),
+    pytest.param(lambda ledger: canonical(_without(_next(ledger), "seq")), "missing field 'seq'", id="missing-seq"),
     pytest.param(lambda ledger: canonical(_next(ledger, treating_doctor=5)), "wrong type", id="wrong-type"),
-    pytest.param(lambda ledger: canonical(_next(ledger, seq=str(_next(ledger)["seq"]))), "'seq'",
-                 id="seq-as-a-string"),
-    pytest.param(lambda ledger: canonical(_next(ledger)).replace(b"p0a1b2c3d", b"p0a1b\xff\xfe3d"), "UTF-8",
-                 id="not-utf8"),
-    pytest.param(lambda ledger: canonical(_next(ledger, patient="p" + "0" * 1_000_000)), "longer than any event",
-                 id="enormous-line"),
-    pytest.param(lambda ledger: json.dumps(_next(ledger), sort_keys=True).encode(), "not canonical",
-                 id="non-canonical-spaces"),
+    pytest.param(lambda ledger: canonical(_next(ledger, seq=str(_next(ledger)["seq"]))), "'seq'", id="seq-as-a-string"),
+    pytest.param(
+        lambda ledger: canonical(_next(ledger)).replace(b"p0a1b2c3d", b"p0a1b\xff\xfe3d"), "UTF-8", id="not-utf8"
+    ),
+    pytest.param(
+        lambda ledger: canonical(_next(ledger, patient="p" + "0" * 1_000_000)),
+        "longer than any event",
+        id="enormous-line",
+    ),
+    pytest.param(
+        lambda ledger: json.dumps(_next(ledger), sort_keys=True).encode(), "not canonical", id="non-canonical-spaces"
+    ),
     pytest.param(lambda ledger: json.dumps(_next(ledger)).encode(), "not canonical", id="non-canonical-key-order"),
-    pytest.param(lambda ledger: canonical(_next(ledger, extra="x")), "unexpected field 'extra'",
-                 id="unexpected-field"),
+    pytest.param(lambda ledger: canonical(_next(ledger, extra="x")), "unexpected field 'extra'", id="unexpected-field"),
 ]
 
 WRITERS = [
@@ -572,8 +615,9 @@ def test_verify_names_a_malformed_line(tmp_path: Path, small: bytes, make, probl
 
 @pytest.mark.parametrize("command", WRITERS)
 @pytest.mark.parametrize("make, problem", BAD_LINES)
-def test_writing_commands_refuse_a_ledger_with_a_malformed_line(tmp_path: Path, small: bytes, make, problem: str,
-                                                                command: tuple) -> None:
+def test_writing_commands_refuse_a_ledger_with_a_malformed_line(
+    tmp_path: Path, small: bytes, make, problem: str, command: tuple
+) -> None:
     desk, n = with_bad_last_line(tmp_path, small, make)
     before = desk.ledger_bytes()
     run = desk(*command, now=f"{MONDAY}T16:10")
@@ -588,8 +632,11 @@ def test_writing_commands_refuse_a_ledger_with_a_malformed_line(tmp_path: Path, 
 
 def sample_workspace(tmp_path: Path) -> Desk:
     """The repository's documented sample ledger, in a workspace made from the example CPTS."""
-    desk = make_workspace(tmp_path / "sample", (REPO / "protocols.toml").read_text(encoding="utf-8"),
-                          (REPO / "roster.toml").read_text(encoding="utf-8"))
+    desk = make_workspace(
+        tmp_path / "sample",
+        (REPO / "protocols.toml").read_text(encoding="utf-8"),
+        (REPO / "roster.toml").read_text(encoding="utf-8"),
+    )
     shutil.copy(REPO / "ledger" / FILE, desk.home / "ledger" / FILE)
     return desk
 

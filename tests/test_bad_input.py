@@ -30,8 +30,10 @@ def at(day: str, hhmm: str) -> str:
 
 # -- helpers -------------------------------------------------------------------------------
 
-def assert_clean_failure(run: Run, code: int, must: list, *, json_given: bool = True, before: bytes | None = None,
-                         after: bytes | None = None) -> None:
+
+def assert_clean_failure(
+    run: Run, code: int, must: list, *, json_given: bool = True, before: bytes | None = None, after: bytes | None = None
+) -> None:
     """The common promises of a failing command; ``must`` items are substrings (a tuple = any of them)."""
     shown = f"exit {run.code}\nstdout: {run.out!r}\nstderr: {run.err!r}"
     assert "Traceback" not in run.out + run.err, shown
@@ -81,12 +83,12 @@ FEVER = (["intake", "--motif", "fievre", "--source", "cot"], at(MONDAY, "16:00")
 FEVER_MT_A = (["intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "gp-a"], at(MONDAY, "16:00"))
 TOOTH = (["intake", "--motif", "dent", "--source", "cot"], at(MONDAY, "16:00"))
 RENEWAL = (["intake", "--motif", "renouvellement", "--source", "cot"], at(MONDAY, "16:00"))
-NOTIFY = (["notify", "{r1}"], at(MONDAY, "16:01"))                      # community until 18:01
+NOTIFY = (["notify", "{r1}"], at(MONDAY, "16:01"))  # community until 18:01
 ACCEPT_B = (["accept", "{r1}", "--by", "gp-b", "--at", "17:00"], at(MONDAY, "16:10"))
 OPEN = [FEVER]
 COMMUNITY = [FEVER, NOTIFY]
 ACCEPTED = [FEVER, NOTIFY, ACCEPT_B]
-IN_MT_WINDOW = [FEVER_MT_A, NOTIFY]                                     # gp-a alone until 17:01
+IN_MT_WINDOW = [FEVER_MT_A, NOTIFY]  # gp-a alone until 17:01
 
 
 # -- 1. the command line (exit 2) ----------------------------------------------------------
@@ -94,37 +96,97 @@ IN_MT_WINDOW = [FEVER_MT_A, NOTIFY]                                     # gp-a a
 NOW = at(MONDAY, "16:20")
 
 COMMAND_LINE = [
-    pytest.param([], ("intake", "--motif", "fievree", "--source", "cot", "--json"), NOW, ["fievree"],
-                 id="intake-unknown-motif"),
-    pytest.param([], ("intake", "--motif", "fievre", "--source", "telephone", "--json"), NOW, ["telephone"],
-                 id="intake-unknown-source"),
-    pytest.param([], ("intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "gp-zz", "--json"), NOW,
-                 ["gp-zz"], id="intake-unknown-treating-doctor"),
-    pytest.param(COMMUNITY, ("refuse", "{r1}", "--by", "gp-b", "--reason", "tired", "--json"), NOW, ["tired"],
-                 id="refuse-unknown-reason"),
-    pytest.param(ACCEPTED, ("outcome", "{r1}", "seenn", "--json"), at(MONDAY, "17:30"), ["seenn"],
-                 id="outcome-unknown-word"),
-    pytest.param(COMMUNITY, ("accept", "{r1}", "--by", "gp-b", "--at", "17:00", "--site", "hopital", "--json"), NOW,
-                 ["hopital"], id="accept-unknown-site"),
-    pytest.param(OPEN, ("book", "{r1}", "--by", "gp-cami", "--at", "17:00", "--site", "hopital", "--json"), NOW,
-                 ["hopital"], id="book-unknown-site"),
-    pytest.param(COMMUNITY, ("accept", "{r1}", "--by", "gp-b", "--at", "demain 9h", "--json"), NOW,
-                 ["demain 9h"], id="accept-at-unreadable"),
-    pytest.param(COMMUNITY, ("accept", "{r1}", "--by", "gp-b", "--at", "25:00", "--json"), NOW,
-                 ["25:00"], id="accept-at-impossible-hour"),
-    pytest.param([], ("intake", "--motif", "fievre", "--source", "cot", "--json"), "hier soir",
-                 ["--now", "hier soir"], id="intake-now-unreadable"),
+    pytest.param(
+        [], ("intake", "--motif", "fievree", "--source", "cot", "--json"), NOW, ["fievree"], id="intake-unknown-motif"
+    ),
+    pytest.param(
+        [],
+        ("intake", "--motif", "fievre", "--source", "telephone", "--json"),
+        NOW,
+        ["telephone"],
+        id="intake-unknown-source",
+    ),
+    pytest.param(
+        [],
+        ("intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "gp-zz", "--json"),
+        NOW,
+        ["gp-zz"],
+        id="intake-unknown-treating-doctor",
+    ),
+    pytest.param(
+        COMMUNITY,
+        ("refuse", "{r1}", "--by", "gp-b", "--reason", "tired", "--json"),
+        NOW,
+        ["tired"],
+        id="refuse-unknown-reason",
+    ),
+    pytest.param(
+        ACCEPTED, ("outcome", "{r1}", "seenn", "--json"), at(MONDAY, "17:30"), ["seenn"], id="outcome-unknown-word"
+    ),
+    pytest.param(
+        COMMUNITY,
+        ("accept", "{r1}", "--by", "gp-b", "--at", "17:00", "--site", "hopital", "--json"),
+        NOW,
+        ["hopital"],
+        id="accept-unknown-site",
+    ),
+    pytest.param(
+        OPEN,
+        ("book", "{r1}", "--by", "gp-cami", "--at", "17:00", "--site", "hopital", "--json"),
+        NOW,
+        ["hopital"],
+        id="book-unknown-site",
+    ),
+    pytest.param(
+        COMMUNITY,
+        ("accept", "{r1}", "--by", "gp-b", "--at", "demain 9h", "--json"),
+        NOW,
+        ["demain 9h"],
+        id="accept-at-unreadable",
+    ),
+    pytest.param(
+        COMMUNITY,
+        ("accept", "{r1}", "--by", "gp-b", "--at", "25:00", "--json"),
+        NOW,
+        ["25:00"],
+        id="accept-at-impossible-hour",
+    ),
+    pytest.param(
+        [],
+        ("intake", "--motif", "fievre", "--source", "cot", "--json"),
+        "hier soir",
+        ["--now", "hier soir"],
+        id="intake-now-unreadable",
+    ),
     pytest.param(OPEN, ("list", "--json"), "2024-13-01 10:00", ["2024-13-01 10:00"], id="list-now-impossible-date"),
-    pytest.param([(FEVER[0], "2025-03-30T01:00"), (NOTIFY[0], "2025-03-30T01:01")],
-                 ("accept", "{r1}", "--by", "gp-b", "--at", "2025-03-30 02:30", "--json"), "2025-03-30T01:05",
-                 ["2025-03-30 02:30"], id="accept-at-skipped-by-dst"),
-    pytest.param([(FEVER[0], "2025-10-26T01:00"), (NOTIFY[0], "2025-10-26T01:01")],
-                 ("accept", "{r1}", "--by", "gp-b", "--at", "2025-10-26 02:30", "--json"), "2025-10-26T01:05",
-                 ["2025-10-26 02:30"], id="accept-at-ambiguous-dst"),
-    pytest.param([], ("intake", "--motif", "fievre", "--source", "cot", "--json"), "2025-03-30 02:30",
-                 ["2025-03-30 02:30"], id="intake-now-skipped-by-dst"),
-    pytest.param([], ("intake", "--motif", "fievre", "--source", "cot", "--json"), "2025-10-26 02:30",
-                 ["2025-10-26 02:30"], id="intake-now-ambiguous-dst"),
+    pytest.param(
+        [(FEVER[0], "2025-03-30T01:00"), (NOTIFY[0], "2025-03-30T01:01")],
+        ("accept", "{r1}", "--by", "gp-b", "--at", "2025-03-30 02:30", "--json"),
+        "2025-03-30T01:05",
+        ["2025-03-30 02:30"],
+        id="accept-at-skipped-by-dst",
+    ),
+    pytest.param(
+        [(FEVER[0], "2025-10-26T01:00"), (NOTIFY[0], "2025-10-26T01:01")],
+        ("accept", "{r1}", "--by", "gp-b", "--at", "2025-10-26 02:30", "--json"),
+        "2025-10-26T01:05",
+        ["2025-10-26 02:30"],
+        id="accept-at-ambiguous-dst",
+    ),
+    pytest.param(
+        [],
+        ("intake", "--motif", "fievre", "--source", "cot", "--json"),
+        "2025-03-30 02:30",
+        ["2025-03-30 02:30"],
+        id="intake-now-skipped-by-dst",
+    ),
+    pytest.param(
+        [],
+        ("intake", "--motif", "fievre", "--source", "cot", "--json"),
+        "2025-10-26 02:30",
+        ["2025-10-26 02:30"],
+        id="intake-now-ambiguous-dst",
+    ),
     pytest.param(COMMUNITY, ("accept", "{r1}", "--at", "17:00", "--json"), NOW, ["--by"], id="accept-without-by"),
     pytest.param(COMMUNITY, ("accept", "{r1}", "--by", "gp-b", "--json"), NOW, ["--at"], id="accept-without-at"),
     pytest.param([], ("intake", "--source", "cot", "--json"), NOW, ["--motif"], id="intake-without-motif"),
@@ -133,8 +195,13 @@ COMMAND_LINE = [
     pytest.param(OPEN, ("acept", "{r1}", "--json"), NOW, ["acept"], id="unknown-command"),
     pytest.param(OPEN, ("report", "--from", "janvier", "--json"), NOW, ["janvier"], id="report-from-unreadable"),
     pytest.param(OPEN, ("report", "--format", "pdf"), NOW, ["pdf"], id="report-unknown-format"),
-    pytest.param(OPEN, ("report", "--from", "2024-02-01", "--to", "2024-01-01", "--format", "json"), NOW,
-                 ["2024-02-01", "2024-01-01"], id="report-from-after-to"),
+    pytest.param(
+        OPEN,
+        ("report", "--from", "2024-02-01", "--to", "2024-01-01", "--format", "json"),
+        NOW,
+        ["2024-02-01", "2024-01-01"],
+        id="report-from-after-to",
+    ),
 ]
 
 
@@ -156,92 +223,249 @@ def test_bad_now_from_the_environment_is_exit_2(desk: Desk) -> None:
 RULES = [
     # which request
     pytest.param(OPEN, ("notify", "002E", "--json"), NOW, ["002E"], id="unknown-request-id"),
-    pytest.param(OPEN, ("notify", "{wrong_letter}", "--json"), NOW, ["{wrong_letter}", "check letter"],
-                 id="wrong-check-letter"),
-    pytest.param(ACCEPTED, ("outcome", "{wrong_letter}", "cancelled", "--json"), NOW,
-                 ["{wrong_letter}", "check letter"], id="wrong-check-letter-on-outcome"),
+    pytest.param(
+        OPEN, ("notify", "{wrong_letter}", "--json"), NOW, ["{wrong_letter}", "check letter"], id="wrong-check-letter"
+    ),
+    pytest.param(
+        ACCEPTED,
+        ("outcome", "{wrong_letter}", "cancelled", "--json"),
+        NOW,
+        ["{wrong_letter}", "check letter"],
+        id="wrong-check-letter-on-outcome",
+    ),
     # which member
-    pytest.param(COMMUNITY, ("accept", "{r1}", "--by", "gp-zz", "--at", "17:00", "--json"), NOW, ["gp-zz"],
-                 id="accept-unknown-member"),
+    pytest.param(
+        COMMUNITY,
+        ("accept", "{r1}", "--by", "gp-zz", "--at", "17:00", "--json"),
+        NOW,
+        ["gp-zz"],
+        id="accept-unknown-member",
+    ),
     pytest.param(COMMUNITY, ("refuse", "{r1}", "--by", "gp-zz", "--json"), NOW, ["gp-zz"], id="refuse-unknown-member"),
-    pytest.param(OPEN, ("book", "{r1}", "--by", "gp-zz", "--at", "17:00", "--json"), NOW, ["gp-zz"],
-                 id="book-unknown-member"),
-    pytest.param(COMMUNITY, ("accept", "{r1}", "--by", "dent-a", "--at", "17:00", "--json"), NOW,
-                 ["dent-a", "generaliste"], id="dentist-accepts-fever"),
-    pytest.param([TOOTH, NOTIFY], ("accept", "{r1}", "--by", "gp-a", "--at", "17:00", "--json"), NOW,
-                 ["gp-a", "dentiste"], id="gp-accepts-tooth"),
-    pytest.param([TOOTH], ("book", "{r1}", "--by", "gp-cami", "--at", "17:00", "--json"), NOW,
-                 ["gp-cami", "dentiste"], id="gp-books-tooth"),
-    pytest.param(COMMUNITY, ("accept", "{r1}", "--by", "gp-away", "--at", "17:00", "--json"), NOW,
-                 ["gp-away", "active"], id="inactive-member-accepts"),
-    pytest.param(COMMUNITY, ("accept", "{r1}", "--by", "gp-off", "--at", "17:00", "--json"), NOW,
-                 ["gp-off", "registered"], id="unregistered-member-accepts"),
-    pytest.param(COMMUNITY, ("refuse", "{r1}", "--by", "gp-off", "--json"), NOW,
-                 ["gp-off", "registered"], id="unregistered-member-refuses"),
+    pytest.param(
+        OPEN, ("book", "{r1}", "--by", "gp-zz", "--at", "17:00", "--json"), NOW, ["gp-zz"], id="book-unknown-member"
+    ),
+    pytest.param(
+        COMMUNITY,
+        ("accept", "{r1}", "--by", "dent-a", "--at", "17:00", "--json"),
+        NOW,
+        ["dent-a", "generaliste"],
+        id="dentist-accepts-fever",
+    ),
+    pytest.param(
+        [TOOTH, NOTIFY],
+        ("accept", "{r1}", "--by", "gp-a", "--at", "17:00", "--json"),
+        NOW,
+        ["gp-a", "dentiste"],
+        id="gp-accepts-tooth",
+    ),
+    pytest.param(
+        [TOOTH],
+        ("book", "{r1}", "--by", "gp-cami", "--at", "17:00", "--json"),
+        NOW,
+        ["gp-cami", "dentiste"],
+        id="gp-books-tooth",
+    ),
+    pytest.param(
+        COMMUNITY,
+        ("accept", "{r1}", "--by", "gp-away", "--at", "17:00", "--json"),
+        NOW,
+        ["gp-away", "active"],
+        id="inactive-member-accepts",
+    ),
+    pytest.param(
+        COMMUNITY,
+        ("accept", "{r1}", "--by", "gp-off", "--at", "17:00", "--json"),
+        NOW,
+        ["gp-off", "registered"],
+        id="unregistered-member-accepts",
+    ),
+    pytest.param(
+        COMMUNITY,
+        ("refuse", "{r1}", "--by", "gp-off", "--json"),
+        NOW,
+        ["gp-off", "registered"],
+        id="unregistered-member-refuses",
+    ),
     # where the request stands
-    pytest.param(OPEN, ("accept", "{r1}", "--by", "gp-b", "--at", "17:00", "--json"), NOW,
-                 ["{r1}", ("not been triggered", "not yet triggered", "notify")], id="accept-before-notify"),
-    pytest.param(OPEN, ("refuse", "{r1}", "--by", "gp-b", "--json"), NOW,
-                 ["{r1}", ("not been triggered", "not yet triggered", "notify")], id="refuse-before-notify"),
+    pytest.param(
+        OPEN,
+        ("accept", "{r1}", "--by", "gp-b", "--at", "17:00", "--json"),
+        NOW,
+        ["{r1}", ("not been triggered", "not yet triggered", "notify")],
+        id="accept-before-notify",
+    ),
+    pytest.param(
+        OPEN,
+        ("refuse", "{r1}", "--by", "gp-b", "--json"),
+        NOW,
+        ["{r1}", ("not been triggered", "not yet triggered", "notify")],
+        id="refuse-before-notify",
+    ),
     pytest.param(COMMUNITY, ("notify", "{r1}", "--json"), NOW, ["{r1}", "already"], id="notify-twice"),
     pytest.param([RENEWAL], ("notify", "{r1}", "--json"), NOW, ["{r1}", "redirected"], id="notify-redirected"),
-    pytest.param(IN_MT_WINDOW, ("accept", "{r1}", "--by", "gp-b", "--at", "17:30", "--json"), at(MONDAY, "16:30"),
-                 ["gp-a", ("reserved", "treating doctor")], id="accept-during-treating-doctor-window"),
-    pytest.param(ACCEPTED, ("accept", "{r1}", "--by", "gp-a", "--at", "17:30", "--json"), at(MONDAY, "16:20"),
-                 ["already", "gp-b", "16:10"], id="accept-already-accepted-names-who-and-when"),
-    pytest.param(ACCEPTED, ("book", "{r1}", "--by", "gp-cami", "--at", "17:30", "--json"), at(MONDAY, "16:20"),
-                 ["already", "gp-b"], id="book-already-accepted"),
-    pytest.param([FEVER, NOTIFY, (["tick"], at(MONDAY, "18:02"))],
-                 ("accept", "{r1}", "--by", "gp-b", "--at", "19:00", "--json"), at(MONDAY, "18:05"),
-                 ["{r1}", "expired"], id="accept-after-expiry"),
-    pytest.param(COMMUNITY, ("accept", "{r1}", "--by", "gp-b", "--at", "19:00", "--json"), at(MONDAY, "18:05"),
-                 ["{r1}", "expired"], id="accept-after-expiry-before-tick"),
-    pytest.param([FEVER, NOTIFY, (["outcome", "{r1}", "cancelled"], at(MONDAY, "16:05"))],
-                 ("accept", "{r1}", "--by", "gp-b", "--at", "17:00", "--json"), NOW,
-                 ["{r1}", ("closed", "cancelled")], id="accept-cancelled-request"),
+    pytest.param(
+        IN_MT_WINDOW,
+        ("accept", "{r1}", "--by", "gp-b", "--at", "17:30", "--json"),
+        at(MONDAY, "16:30"),
+        ["gp-a", ("reserved", "treating doctor")],
+        id="accept-during-treating-doctor-window",
+    ),
+    pytest.param(
+        ACCEPTED,
+        ("accept", "{r1}", "--by", "gp-a", "--at", "17:30", "--json"),
+        at(MONDAY, "16:20"),
+        ["already", "gp-b", "16:10"],
+        id="accept-already-accepted-names-who-and-when",
+    ),
+    pytest.param(
+        ACCEPTED,
+        ("book", "{r1}", "--by", "gp-cami", "--at", "17:30", "--json"),
+        at(MONDAY, "16:20"),
+        ["already", "gp-b"],
+        id="book-already-accepted",
+    ),
+    pytest.param(
+        [FEVER, NOTIFY, (["tick"], at(MONDAY, "18:02"))],
+        ("accept", "{r1}", "--by", "gp-b", "--at", "19:00", "--json"),
+        at(MONDAY, "18:05"),
+        ["{r1}", "expired"],
+        id="accept-after-expiry",
+    ),
+    pytest.param(
+        COMMUNITY,
+        ("accept", "{r1}", "--by", "gp-b", "--at", "19:00", "--json"),
+        at(MONDAY, "18:05"),
+        ["{r1}", "expired"],
+        id="accept-after-expiry-before-tick",
+    ),
+    pytest.param(
+        [FEVER, NOTIFY, (["outcome", "{r1}", "cancelled"], at(MONDAY, "16:05"))],
+        ("accept", "{r1}", "--by", "gp-b", "--at", "17:00", "--json"),
+        NOW,
+        ["{r1}", ("closed", "cancelled")],
+        id="accept-cancelled-request",
+    ),
     # the appointment
-    pytest.param(COMMUNITY, ("accept", "{r1}", "--by", "gp-b", "--at", "15:00", "--json"), NOW,
-                 ["15:00", "past"], id="appointment-in-the-past"),
-    pytest.param(COMMUNITY, ("accept", "{r1}", "--by", "gp-b", "--at", "2024-01-16 09:00", "--json"), NOW,
-                 ["09:00", ("12h", "horizon")], id="appointment-beyond-horizon"),
-    pytest.param(OPEN, ("book", "{r1}", "--by", "gp-cami", "--at", "2024-01-16 09:00", "--json"), NOW,
-                 ["09:00", ("12h", "horizon")], id="booking-beyond-horizon"),
-    pytest.param(COMMUNITY, ("accept", "{r1}", "--by", "gp-a", "--at", "21:00", "--site", "cami", "--json"), NOW,
-                 ["cami", "21:00"], id="cami-closed-at-21h"),
-    pytest.param(COMMUNITY, ("accept", "{r1}", "--by", "gp-cami", "--at", "21:00", "--json"), NOW,
-                 ["cami", "21:00"], id="cami-closed-default-site"),
-    pytest.param([(FEVER[0], at(SATURDAY, "16:00")), (NOTIFY[0], at(SATURDAY, "16:01"))],
-                 ("accept", "{r1}", "--by", "gp-cami", "--at", "17:00", "--json"), at(SATURDAY, "16:10"),
-                 ["cami", "17:00"], id="cami-closed-on-saturday"),
-    pytest.param([(FEVER[0], at(SATURDAY, "16:00"))],
-                 ("book", "{r1}", "--by", "gp-b", "--at", "17:00", "--site", "cami", "--json"), at(SATURDAY, "16:10"),
-                 ["cami", "17:00"], id="booking-cami-on-saturday"),
+    pytest.param(
+        COMMUNITY,
+        ("accept", "{r1}", "--by", "gp-b", "--at", "15:00", "--json"),
+        NOW,
+        ["15:00", "past"],
+        id="appointment-in-the-past",
+    ),
+    pytest.param(
+        COMMUNITY,
+        ("accept", "{r1}", "--by", "gp-b", "--at", "2024-01-16 09:00", "--json"),
+        NOW,
+        ["09:00", ("12h", "horizon")],
+        id="appointment-beyond-horizon",
+    ),
+    pytest.param(
+        OPEN,
+        ("book", "{r1}", "--by", "gp-cami", "--at", "2024-01-16 09:00", "--json"),
+        NOW,
+        ["09:00", ("12h", "horizon")],
+        id="booking-beyond-horizon",
+    ),
+    pytest.param(
+        COMMUNITY,
+        ("accept", "{r1}", "--by", "gp-a", "--at", "21:00", "--site", "cami", "--json"),
+        NOW,
+        ["cami", "21:00"],
+        id="cami-closed-at-21h",
+    ),
+    pytest.param(
+        COMMUNITY,
+        ("accept", "{r1}", "--by", "gp-cami", "--at", "21:00", "--json"),
+        NOW,
+        ["cami", "21:00"],
+        id="cami-closed-default-site",
+    ),
+    pytest.param(
+        [(FEVER[0], at(SATURDAY, "16:00")), (NOTIFY[0], at(SATURDAY, "16:01"))],
+        ("accept", "{r1}", "--by", "gp-cami", "--at", "17:00", "--json"),
+        at(SATURDAY, "16:10"),
+        ["cami", "17:00"],
+        id="cami-closed-on-saturday",
+    ),
+    pytest.param(
+        [(FEVER[0], at(SATURDAY, "16:00"))],
+        ("book", "{r1}", "--by", "gp-b", "--at", "17:00", "--site", "cami", "--json"),
+        at(SATURDAY, "16:10"),
+        ["cami", "17:00"],
+        id="booking-cami-on-saturday",
+    ),
     # refusals
-    pytest.param([FEVER, NOTIFY, (["refuse", "{r1}", "--by", "gp-b"], at(MONDAY, "16:05"))],
-                 ("refuse", "{r1}", "--by", "gp-b", "--json"), NOW, ["gp-b", "already"], id="refuse-twice"),
-    pytest.param([FEVER, NOTIFY, (["refuse", "{r1}", "--by", "gp-b"], at(MONDAY, "16:05"))],
-                 ("accept", "{r1}", "--by", "gp-b", "--at", "17:00", "--json"), NOW, ["gp-b", "refused"],
-                 id="accept-after-own-refusal"),
+    pytest.param(
+        [FEVER, NOTIFY, (["refuse", "{r1}", "--by", "gp-b"], at(MONDAY, "16:05"))],
+        ("refuse", "{r1}", "--by", "gp-b", "--json"),
+        NOW,
+        ["gp-b", "already"],
+        id="refuse-twice",
+    ),
+    pytest.param(
+        [FEVER, NOTIFY, (["refuse", "{r1}", "--by", "gp-b"], at(MONDAY, "16:05"))],
+        ("accept", "{r1}", "--by", "gp-b", "--at", "17:00", "--json"),
+        NOW,
+        ["gp-b", "refused"],
+        id="accept-after-own-refusal",
+    ),
     # direct booking
-    pytest.param(COMMUNITY, ("book", "{r1}", "--by", "gp-cami", "--at", "17:00", "--json"), NOW,
-                 ["{r1}", ("cascade", "triggered", "accept")], id="book-triggered-request"),
+    pytest.param(
+        COMMUNITY,
+        ("book", "{r1}", "--by", "gp-cami", "--at", "17:00", "--json"),
+        NOW,
+        ["{r1}", ("cascade", "triggered", "accept")],
+        id="book-triggered-request",
+    ),
     # outcomes
-    pytest.param(ACCEPTED, ("outcome", "{r1}", "seen", "--json"), at(MONDAY, "16:30"), ["17:00"],
-                 id="seen-before-appointment"),
-    pytest.param(ACCEPTED, ("outcome", "{r1}", "no-show", "--json"), at(MONDAY, "16:30"), ["17:00"],
-                 id="no-show-before-appointment"),
-    pytest.param(COMMUNITY, ("outcome", "{r1}", "seen", "--json"), NOW, ["{r1}", ("appointment", "accepted")],
-                 id="seen-without-appointment"),
-    pytest.param([RENEWAL], ("outcome", "{r1}", "cancelled", "--json"), NOW, ["{r1}", ("closed", "redirected")],
-                 id="cancel-redirected-request"),
-    pytest.param([FEVER, NOTIFY, ACCEPT_B, (["outcome", "{r1}", "seen"], at(MONDAY, "17:30"))],
-                 ("outcome", "{r1}", "no-show", "--json"), at(MONDAY, "17:40"), ["{r1}", ("closed", "seen")],
-                 id="no-show-after-seen"),
+    pytest.param(
+        ACCEPTED, ("outcome", "{r1}", "seen", "--json"), at(MONDAY, "16:30"), ["17:00"], id="seen-before-appointment"
+    ),
+    pytest.param(
+        ACCEPTED,
+        ("outcome", "{r1}", "no-show", "--json"),
+        at(MONDAY, "16:30"),
+        ["17:00"],
+        id="no-show-before-appointment",
+    ),
+    pytest.param(
+        COMMUNITY,
+        ("outcome", "{r1}", "seen", "--json"),
+        NOW,
+        ["{r1}", ("appointment", "accepted")],
+        id="seen-without-appointment",
+    ),
+    pytest.param(
+        [RENEWAL],
+        ("outcome", "{r1}", "cancelled", "--json"),
+        NOW,
+        ["{r1}", ("closed", "redirected")],
+        id="cancel-redirected-request",
+    ),
+    pytest.param(
+        [FEVER, NOTIFY, ACCEPT_B, (["outcome", "{r1}", "seen"], at(MONDAY, "17:30"))],
+        ("outcome", "{r1}", "no-show", "--json"),
+        at(MONDAY, "17:40"),
+        ["{r1}", ("closed", "seen")],
+        id="no-show-after-seen",
+    ),
     # time going backwards within a request
-    pytest.param(OPEN, ("notify", "{r1}", "--json"), at(MONDAY, "15:00"), ["{r1}", ("before", "backwards")],
-                 id="notify-dated-before-intake"),
-    pytest.param(ACCEPTED, ("outcome", "{r1}", "cancelled", "--json"), at(MONDAY, "16:05"),
-                 ["{r1}", ("before", "backwards")], id="cancel-dated-before-acceptance"),
+    pytest.param(
+        OPEN,
+        ("notify", "{r1}", "--json"),
+        at(MONDAY, "15:00"),
+        ["{r1}", ("before", "backwards")],
+        id="notify-dated-before-intake",
+    ),
+    pytest.param(
+        ACCEPTED,
+        ("outcome", "{r1}", "cancelled", "--json"),
+        at(MONDAY, "16:05"),
+        ["{r1}", ("before", "backwards")],
+        id="cancel-dated-before-acceptance",
+    ),
 ]
 
 
@@ -281,69 +505,146 @@ registered = true
 CONFIG = [
     pytest.param("protocols.toml", "[cascade]\n", "[cascade\n", ["protocols.toml", "line"], id="protocols-not-toml"),
     pytest.param("roster.toml", 'key = "cami"\n', 'key = "cami\n', ["roster.toml", "line"], id="roster-not-toml"),
-    pytest.param("protocols.toml", 'total_window = "2h"\n', "", ["protocols.toml", "total_window"],
-                 id="missing-total-window"),
+    pytest.param(
+        "protocols.toml", 'total_window = "2h"\n', "", ["protocols.toml", "total_window"], id="missing-total-window"
+    ),
     pytest.param("protocols.toml", "[cascade]\n", "", ["protocols.toml", "cascade"], id="missing-cascade-table"),
-    pytest.param("protocols.toml", 'treating_doctor_window = "1h"', 'treating_doctor_window = "1 hour"',
-                 ["protocols.toml", "treating_doctor_window", "1 hour"], id="duration-1-hour"),
-    pytest.param("protocols.toml", 'appointment_horizon = "12h"', "appointment_horizon = 12",
-                 ["protocols.toml", "appointment_horizon"], id="duration-not-a-string"),
-    pytest.param("protocols.toml", 'treating_doctor_window = "1h"', 'treating_doctor_window = "3h"',
-                 ["protocols.toml", "treating_doctor_window", "total_window"], id="window-longer-than-total"),
-    pytest.param("protocols.toml", 'timezone = "Europe/Paris"', 'timezone = "Europe/Pariss"',
-                 ["protocols.toml", "timezone", "Europe/Pariss"], id="unknown-time-zone"),
-    pytest.param("protocols.toml", 'action = "redirect"', 'action = "rediriger"',
-                 ["protocols.toml", "action", "rediriger"], id="unknown-action"),
-    pytest.param("protocols.toml", 'key = "dent"', 'key = "fievre"', ["protocols.toml", "fievre"],
-                 id="duplicate-protocol-key"),
-    pytest.param("protocols.toml", 'appointment_horizon = "12h"\n',
-                 'appointment_horizon = "12h"\nappointment_horizn = "6h"\n',
-                 ["protocols.toml", "appointment_horizn"], id="unknown-key-extra"),
-    pytest.param("protocols.toml", 'treating_doctor_window = "1h"', 'treating_doctor_windw = "1h"',
-                 ["protocols.toml", "treating_doctor_windw"], id="unknown-key-typo-of-required-key"),
-    pytest.param("protocols.toml", 'profession = "dentiste"', 'profesion = "dentiste"',
-                 ["protocols.toml", "profesion"], id="unknown-key-typo-of-optional-key"),
-    pytest.param("roster.toml", '"mon-fri 15:30-19:30"', '"mon-fry 15:30-19:30"',
-                 ["roster.toml", "hours", "fry"], id="hours-unknown-day"),
-    pytest.param("roster.toml", '"mon-fri 15:30-19:30"', '"mon-fri 19:30-15:30"',
-                 ["roster.toml", "hours", "19:30-15:30"], id="hours-end-before-start"),
-    pytest.param("roster.toml", '"mon-fri 15:30-19:30"', '"mon-fri 15:30-25:00"',
-                 ["roster.toml", "hours", "25:00"], id="hours-impossible-time"),
-    pytest.param("roster.toml", 'id = "gp-b"', 'id = "gp-a"', ["roster.toml", "gp-a", "id"],
-                 id="duplicate-member-id"),
-    pytest.param("roster.toml", None, ROSTER + INTERNE, ["roster.toml", "supervisor", "int-a"],
-                 id="interne-without-supervisor"),
-    pytest.param("roster.toml", None, ROSTER + INTERNE + 'supervisor = "gp-zz"\n',
-                 ["roster.toml", "supervisor", "gp-zz"], id="supervisor-not-a-member"),
-    pytest.param("roster.toml", 'id = "dent-a"\nname = "Dr Dent"\nprofession = "dentiste"\nstatus = "titulaire"\n'
-                 'site = "cabinet"', 'id = "dent-a"\nname = "Dr Dent"\nprofession = "dentiste"\nstatus = "titulaire"\n'
-                 'site = "maison-de-sante"', ["roster.toml", "site", "maison-de-sante"], id="member-site-unknown"),
-    pytest.param("roster.toml", 'status = "remplacant"', 'status = "remplaçante"',
-                 ["roster.toml", "status", "remplaçante"], id="unknown-member-status"),
-    pytest.param("roster.toml", 'registered = false', 'registered = "non"', ["roster.toml", "registered"],
-                 id="registered-not-a-boolean"),
+    pytest.param(
+        "protocols.toml",
+        'treating_doctor_window = "1h"',
+        'treating_doctor_window = "1 hour"',
+        ["protocols.toml", "treating_doctor_window", "1 hour"],
+        id="duration-1-hour",
+    ),
+    pytest.param(
+        "protocols.toml",
+        'appointment_horizon = "12h"',
+        "appointment_horizon = 12",
+        ["protocols.toml", "appointment_horizon"],
+        id="duration-not-a-string",
+    ),
+    pytest.param(
+        "protocols.toml",
+        'treating_doctor_window = "1h"',
+        'treating_doctor_window = "3h"',
+        ["protocols.toml", "treating_doctor_window", "total_window"],
+        id="window-longer-than-total",
+    ),
+    pytest.param(
+        "protocols.toml",
+        'timezone = "Europe/Paris"',
+        'timezone = "Europe/Pariss"',
+        ["protocols.toml", "timezone", "Europe/Pariss"],
+        id="unknown-time-zone",
+    ),
+    pytest.param(
+        "protocols.toml",
+        'action = "redirect"',
+        'action = "rediriger"',
+        ["protocols.toml", "action", "rediriger"],
+        id="unknown-action",
+    ),
+    pytest.param(
+        "protocols.toml", 'key = "dent"', 'key = "fievre"', ["protocols.toml", "fievre"], id="duplicate-protocol-key"
+    ),
+    pytest.param(
+        "protocols.toml",
+        'appointment_horizon = "12h"\n',
+        'appointment_horizon = "12h"\nappointment_horizn = "6h"\n',
+        ["protocols.toml", "appointment_horizn"],
+        id="unknown-key-extra",
+    ),
+    pytest.param(
+        "protocols.toml",
+        'treating_doctor_window = "1h"',
+        'treating_doctor_windw = "1h"',
+        ["protocols.toml", "treating_doctor_windw"],
+        id="unknown-key-typo-of-required-key",
+    ),
+    pytest.param(
+        "protocols.toml",
+        'profession = "dentiste"',
+        'profesion = "dentiste"',
+        ["protocols.toml", "profesion"],
+        id="unknown-key-typo-of-optional-key",
+    ),
+    pytest.param(
+        "roster.toml",
+        '"mon-fri 15:30-19:30"',
+        '"mon-fry 15:30-19:30"',
+        ["roster.toml", "hours", "fry"],
+        id="hours-unknown-day",
+    ),
+    pytest.param(
+        "roster.toml",
+        '"mon-fri 15:30-19:30"',
+        '"mon-fri 19:30-15:30"',
+        ["roster.toml", "hours", "19:30-15:30"],
+        id="hours-end-before-start",
+    ),
+    pytest.param(
+        "roster.toml",
+        '"mon-fri 15:30-19:30"',
+        '"mon-fri 15:30-25:00"',
+        ["roster.toml", "hours", "25:00"],
+        id="hours-impossible-time",
+    ),
+    pytest.param("roster.toml", 'id = "gp-b"', 'id = "gp-a"', ["roster.toml", "gp-a", "id"], id="duplicate-member-id"),
+    pytest.param(
+        "roster.toml", None, ROSTER + INTERNE, ["roster.toml", "supervisor", "int-a"], id="interne-without-supervisor"
+    ),
+    pytest.param(
+        "roster.toml",
+        None,
+        ROSTER + INTERNE + 'supervisor = "gp-zz"\n',
+        ["roster.toml", "supervisor", "gp-zz"],
+        id="supervisor-not-a-member",
+    ),
+    pytest.param(
+        "roster.toml",
+        'id = "dent-a"\nname = "Dr Dent"\nprofession = "dentiste"\nstatus = "titulaire"\nsite = "cabinet"',
+        'id = "dent-a"\nname = "Dr Dent"\nprofession = "dentiste"\nstatus = "titulaire"\nsite = "maison-de-sante"',
+        ["roster.toml", "site", "maison-de-sante"],
+        id="member-site-unknown",
+    ),
+    pytest.param(
+        "roster.toml",
+        'status = "remplacant"',
+        'status = "remplaçante"',
+        ["roster.toml", "status", "remplaçante"],
+        id="unknown-member-status",
+    ),
+    pytest.param(
+        "roster.toml",
+        "registered = false",
+        'registered = "non"',
+        ["roster.toml", "registered"],
+        id="registered-not-a-boolean",
+    ),
     pytest.param("roster.toml", 'id = "gp-off"', 'id = "none"', ["roster.toml", "none"], id="reserved-member-id-none"),
-    pytest.param("roster.toml", 'id = "gp-off"', 'id = "external"', ["roster.toml", "external"],
-                 id="reserved-member-id-external"),
-    pytest.param("roster.toml", "registered = false", "regsitered = false", ["roster.toml", "regsitered"],
-                 id="member-key-typo"),
+    pytest.param(
+        "roster.toml", 'id = "gp-off"', 'id = "external"', ["roster.toml", "external"], id="reserved-member-id-external"
+    ),
+    pytest.param(
+        "roster.toml", "registered = false", "regsitered = false", ["roster.toml", "regsitered"], id="member-key-typo"
+    ),
     pytest.param("roster.toml", "", None, ["roster.toml", "not found"], id="missing-roster"),
     pytest.param("protocols.toml", "", None, ["protocols.toml", "not found"], id="missing-protocols"),
 ]
 
 CONFIG_COMMANDS = [
     pytest.param(("check", "--json"), None, id="check"),
-    pytest.param(("list", "--json"), None, id="list"),                   # as a person types it: no --now
+    pytest.param(("list", "--json"), None, id="list"),  # as a person types it: no --now
     pytest.param(("show", "{r1}", "--json"), None, id="show"),
     pytest.param(("intake", "--motif", "fievre", "--source", "cot", "--json"), at(MONDAY, "16:20"), id="intake"),
-    pytest.param(("tick", "--json"), None, id="tick"),                   # as cron runs it
+    pytest.param(("tick", "--json"), None, id="tick"),  # as cron runs it
 ]
 
 
 @pytest.mark.parametrize("command, now", CONFIG_COMMANDS)
 @pytest.mark.parametrize("file, old, new, must", CONFIG)
 def test_bad_configuration_is_exit_2_for_every_command(desk: Desk, file, old, new, must, command, now) -> None:
-    ids = play(desk, COMMUNITY)            # a ledger with history, written under the good configuration
+    ids = play(desk, COMMUNITY)  # a ledger with history, written under the good configuration
     path = desk.home / file
     if new is None:
         path.unlink()
@@ -360,7 +661,7 @@ def test_bad_configuration_is_exit_2_for_every_command(desk: Desk, file, old, ne
 
 def test_list_checks_the_configuration_even_when_nothing_is_open(desk: Desk) -> None:
     """A bad roster must stop `list` too, not only when some open request happens to need it."""
-    play(desk, [RENEWAL])                  # one call, closed at once: nothing is open
+    play(desk, [RENEWAL])  # one call, closed at once: nothing is open
     path = desk.home / "roster.toml"
     path.write_text(path.read_text(encoding="utf-8").replace('id = "gp-b"', 'id = "gp-a"'), encoding="utf-8")
     before = desk.ledger_bytes()
@@ -375,8 +676,12 @@ WRONG_HOMES = [
     pytest.param("empty-folder", ("tick", "--json"), ["protocols.toml", "not found"], id="tick-in-empty-folder"),
     pytest.param("a-file", ("check", "--json"), ["protocols.toml"], id="check-home-is-a-file"),
     pytest.param("a-file", ("list", "--json"), ["protocols.toml"], id="list-home-is-a-file"),
-    pytest.param("a-file", ("intake", "--motif", "fievre", "--source", "cot", "--json"), ["protocols.toml"],
-                 id="intake-home-is-a-file"),
+    pytest.param(
+        "a-file",
+        ("intake", "--motif", "fievre", "--source", "cot", "--json"),
+        ["protocols.toml"],
+        id="intake-home-is-a-file",
+    ),
     pytest.param("roster-is-a-folder", ("check", "--json"), ["roster.toml"], id="check-roster-is-a-folder"),
 ]
 
@@ -385,8 +690,12 @@ WRONG_HOMES = [
 def test_a_wrong_workspace_is_exit_2(desk: Desk, tmp_path: Path, where: str, command: tuple, must: list) -> None:
     """The operator or cron points --home at the wrong place: say so, never answer "nothing open"."""
     play(desk, [FEVER])
-    home = {"missing-folder": tmp_path / "nowhere", "empty-folder": tmp_path / "empty",
-            "a-file": desk.home / "protocols.toml", "roster-is-a-folder": desk.home}[where]
+    home = {
+        "missing-folder": tmp_path / "nowhere",
+        "empty-folder": tmp_path / "empty",
+        "a-file": desk.home / "protocols.toml",
+        "roster-is-a-folder": desk.home,
+    }[where]
     if where == "empty-folder":
         home.mkdir()
     if where == "roster-is-a-folder":
@@ -404,6 +713,7 @@ def test_good_configuration_is_silent(desk: Desk) -> None:
 
 
 # -- 4. the ledger (exit 3) ---------------------------------------------------------------
+
 
 def _edit_line(kind: str, raw: bytes) -> bytes:
     if kind == "not-json":
@@ -442,9 +752,9 @@ def test_damaged_ledger_is_exit_3(desk: Desk, damage: str, line: int, command: t
     assert len(files) == 1
     path = files[0]
     lines = path.read_bytes().split(b"\n")
-    assert len(lines) >= 4 and lines[-1] == b""         # at least three events, each ending with its newline
+    assert len(lines) >= 4 and lines[-1] == b""  # at least three events, each ending with its newline
     if line == -1:
-        line = len(lines) - 1                           # the last complete line
+        line = len(lines) - 1  # the last complete line
     lines[line - 1] = _edit_line(damage, lines[line - 1])
     path.write_bytes(b"\n".join(lines))
     before = desk.ledger_bytes()
@@ -457,11 +767,19 @@ def test_damaged_ledger_is_exit_3(desk: Desk, damage: str, line: int, command: t
 def test_busy_ledger_is_exit_3(desk: Desk) -> None:
     play(desk, OPEN)
     before = desk.ledger_bytes()
-    fd = os.open(desk.home / "ledger", os.O_RDONLY | os.O_DIRECTORY)     # the ledger's lock is on ledger/ itself
+    fd = os.open(desk.home / "ledger", os.O_RDONLY | os.O_DIRECTORY)  # the ledger's lock is on ledger/ itself
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)   # another command holds the ledger
-        run = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now=at(MONDAY, "16:20"),
-                   SNPCTL_LOCK_TIMEOUT="0.2")
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another command holds the ledger
+        run = desk(
+            "intake",
+            "--motif",
+            "fievre",
+            "--source",
+            "cot",
+            "--json",
+            now=at(MONDAY, "16:20"),
+            SNPCTL_LOCK_TIMEOUT="0.2",
+        )
     finally:
         os.close(fd)
     assert_clean_failure(run, 3, ["busy"], before=before, after=desk.ledger_bytes())
@@ -487,13 +805,14 @@ CONTENT_DAMAGE = [
 
 @pytest.mark.parametrize("command", LEDGER_COMMANDS)
 @pytest.mark.parametrize("field, value", CONTENT_DAMAGE)
-def test_event_that_does_not_fit_is_exit_3_even_with_a_whole_chain(desk: Desk, field: str, value: str,
-                                                                    command: tuple) -> None:
+def test_event_that_does_not_fit_is_exit_3_even_with_a_whole_chain(
+    desk: Desk, field: str, value: str, command: tuple
+) -> None:
     """Every command, readers included, refuses the same ledger, with the same file:line."""
     ids = play(desk, [FEVER, NOTIFY, (FEVER[0], at(MONDAY, "16:02"))])
     path = sorted((desk.home / "ledger").glob("*.jsonl"))[0]
     lines = path.read_bytes().splitlines()
-    event = json.loads(lines[1])                           # the notify of r1
+    event = json.loads(lines[1])  # the notify of r1
     event[field] = value
     lines[1] = json.dumps(event).encode("utf-8")
     path.write_bytes(b"\n".join(_rechain(lines)) + b"\n")

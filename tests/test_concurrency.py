@@ -29,10 +29,17 @@ main(sys.argv[2:])
 def race(home: Path, commands: list[list[str]], **env: str) -> list[subprocess.CompletedProcess]:
     start = home.parent / "start"
     full_env = {**os.environ, "SNPCTL_HOME": str(home), **env}
-    children = [subprocess.Popen([sys.executable, "-c", _RACER, str(start), *command], env=full_env,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                for command in commands]
-    time.sleep(1.0)          # let every child import and wait
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", _RACER, str(start), *command],
+            env=full_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for command in commands
+    ]
+    time.sleep(1.0)  # let every child import and wait
     start.touch()
     results = []
     for child in children:
@@ -43,8 +50,9 @@ def race(home: Path, commands: list[list[str]], **env: str) -> list[subprocess.C
 
 
 def overdue_request(desk: Desk) -> str:
-    rid = desk("intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "gp-a", "--json",
-               now="2024-01-15T16:00").json["request"]
+    rid = desk(
+        "intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "gp-a", "--json", now="2024-01-15T16:00"
+    ).json["request"]
     desk("notify", rid, now="2024-01-15T16:01")
     return rid
 
@@ -62,8 +70,13 @@ def test_eight_accepts_at_once_give_exactly_one_success(desk: Desk) -> None:
     rid = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now="2024-01-15T16:00").json["request"]
     desk("notify", rid, now="2024-01-15T16:01")
     members = ["gp-a", "gp-b", "gp-cami"] * 3
-    results = race(desk.home, [["accept", rid, "--by", m, "--at", "18:00", "--site", "cabinet", "--now",
-                                "2024-01-15T16:10"] for m in members[:8]])
+    results = race(
+        desk.home,
+        [
+            ["accept", rid, "--by", m, "--at", "18:00", "--site", "cabinet", "--now", "2024-01-15T16:10"]
+            for m in members[:8]
+        ],
+    )
     codes = sorted(r.returncode for r in results)
     assert codes == [0] + [1] * 7, [r.stderr for r in results]
     assert all("already accepted by" in r.stderr for r in results if r.returncode == 1)
@@ -88,9 +101,15 @@ def test_with_the_lock_a_slow_decision_still_escalates_once(desk: Desk) -> None:
 def test_without_the_lock_two_accepts_can_both_succeed(desk: Desk) -> None:
     rid = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now="2024-01-15T16:00").json["request"]
     desk("notify", rid, now="2024-01-15T16:01")
-    results = race(desk.home, [["accept", rid, "--by", m, "--at", "18:00", "--site", "cabinet", "--now",
-                                "2024-01-15T16:10"] for m in ["gp-a", "gp-b", "gp-cami"] * 2 + ["gp-a", "gp-b"]],
-                   SNPCTL_TEST_NO_LOCK="1", SNPCTL_TEST_HOLD="0.3")
+    results = race(
+        desk.home,
+        [
+            ["accept", rid, "--by", m, "--at", "18:00", "--site", "cabinet", "--now", "2024-01-15T16:10"]
+            for m in ["gp-a", "gp-b", "gp-cami"] * 2 + ["gp-a", "gp-b"]
+        ],
+        SNPCTL_TEST_NO_LOCK="1",
+        SNPCTL_TEST_HOLD="0.3",
+    )
     assert sum(1 for r in results if r.returncode == 0) > 1
 
 
@@ -100,11 +119,20 @@ def test_eight_writers_at_once_on_a_ledger_with_no_snapshot_each_take_the_next_i
     for n in range(12):
         desk("intake", "--motif", "fievre", "--source", "cot", now=f"2024-01-15T16:{10 + n}")
     (desk.home / ".snpctl" / "snapshot").unlink()
-    (desk.home / ".snpctl" / "stamp").unlink()           # as after a git pull: no snapshot can fit
-    results = race(desk.home, [["intake", "--motif", "fievre", "--source", "cot", "--json", "--now",
-                                "2024-01-15T16:40"]] * 8)
+    (desk.home / ".snpctl" / "stamp").unlink()  # as after a git pull: no snapshot can fit
+    results = race(
+        desk.home, [["intake", "--motif", "fievre", "--source", "cot", "--json", "--now", "2024-01-15T16:40"]] * 8
+    )
     assert [r.returncode for r in results] == [0] * 8, [r.stderr for r in results]
     assert sorted(json.loads(r.stdout)["request"] for r in results) == [
-        "014H", "015J", "016K", "017L", "018M", "019R", "020U", "021X"]
+        "014H",
+        "015J",
+        "016K",
+        "017L",
+        "018M",
+        "019R",
+        "020U",
+        "021X",
+    ]
     assert desk("verify", "--json").json["events"] == len(desk.events())
     assert desk("tick", "--json", now="2024-01-15T16:41").code == 0

@@ -18,7 +18,7 @@ def copies(desk: Desk) -> list[str]:
 
 def test_a_command_keeps_a_parsed_copy_of_each_file_once_the_workspace_has_its_folder(desk: Desk) -> None:
     assert desk("check").code == 0
-    assert not (desk.home / ".snpctl").exists()         # a workspace nobody wrote in yet: nothing kept
+    assert not (desk.home / ".snpctl").exists()  # a workspace nobody wrote in yet: nothing kept
     desk("intake", "--motif", "fievre", "--source", "cot", now=MONDAY)
     desk("check")
     assert copies(desk) == ["protocols.toml.parsed", "roster.toml.parsed"]
@@ -59,12 +59,12 @@ def test_a_file_that_is_not_valid_toml_is_never_taken_from_a_copy(desk: Desk) ->
 
 def test_an_sms_command_added_to_a_parsed_copy_is_not_obeyed(desk: Desk) -> None:
     desk("intake", "--motif", "fievre", "--source", "cot", now=MONDAY)
-    desk("check")                                                     # keeps the copies
+    desk("check")  # keeps the copies
     copy = desk.home / ".snpctl" / "protocols.toml.parsed"
     data = copy.read_bytes()
-    version, source_digest, tables = marshal.loads(data[32:])         # under the seal: the parse of the TOML bytes
+    version, source_digest, tables = marshal.loads(data[32:])  # under the seal: the parse of the TOML bytes
     tables["messaging"] = {"sms": {"command": "/tmp/exfiltrate {to}"}}
-    copy.write_bytes(data[:32] + marshal.dumps((version, source_digest, tables)))   # same seal, same bytes' digest
+    copy.write_bytes(data[:32] + marshal.dumps((version, source_digest, tables)))  # same seal, same bytes' digest
     assert Workspace(desk.home).config.messaging.sms_command is None
     assert desk("check").code == 0
-    assert b"exfiltrate" not in copy.read_bytes()                     # written anew from protocols.toml
+    assert b"exfiltrate" not in copy.read_bytes()  # written anew from protocols.toml

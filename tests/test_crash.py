@@ -24,10 +24,10 @@ import time
 from pathlib import Path
 
 import pytest
-
-from conftest import Desk
 from snpctl.store.ledger import Ledger
 from snpctl.store.verify import verify
+
+from conftest import Desk
 
 MONDAY = "2024-01-15"
 FILE = "2024-01.jsonl"
@@ -63,8 +63,8 @@ def tear_last_line(desk: Desk, keep: int = 40, name: str = FILE) -> tuple[int, b
     path = ledger_file(desk, name)
     data = path.read_bytes()
     start = data.rstrip(b"\n").rfind(b"\n") + 1
-    path.write_bytes(data[:start + keep])
-    return data[:start].count(b"\n") + 1, data[:start + keep]
+    path.write_bytes(data[: start + keep])
+    return data[:start].count(b"\n") + 1, data[: start + keep]
 
 
 # -- 1. a process killed while it appends -----------------------------------------------------
@@ -103,14 +103,18 @@ def acknowledged(output: str) -> list[dict]:
 def test_a_process_killed_at_random_moments_loses_no_acknowledged_event(desk: Desk) -> None:
     rng = random.Random(20240115)
     now = f"{MONDAY}T16:00"
-    acked: list[tuple[str, str]] = []            # (command, request)
+    acked: list[tuple[str, str]] = []  # (command, request)
     kills = 20
     for kill in range(kills):
-        child = subprocess.Popen([sys.executable, "-c", _APPENDER, str(desk.home), now],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        child = subprocess.Popen(
+            [sys.executable, "-c", _APPENDER, str(desk.home), now],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         assert child.stdout is not None and child.stderr is not None
         assert child.stdout.readline() == '{"ready": true}\n', child.stderr.read()
-        first = child.stdout.readline() if kill % 2 else ""    # every other child: once it has acknowledged one
+        first = child.stdout.readline() if kill % 2 else ""  # every other child: once it has acknowledged one
         time.sleep(rng.uniform(0.0, 0.3))
         child.send_signal(signal.SIGKILL)
         out, err = child.communicate(timeout=10)
@@ -126,13 +130,15 @@ def test_a_process_killed_at_random_moments_loses_no_acknowledged_event(desk: De
         written = {(e["type"], e["request"]) for e in desk.events() if e["type"] in ("intake", "notify")}
         assert set(acked) <= written, f"after kill {kill}: lost {sorted(set(acked) - written)}"
         intakes = [rid for kind, rid in acked if kind == "intake"]
-        assert len([1 for kind, _ in written if kind == "intake"]) <= len(intakes) + kill + 1, \
+        assert len([1 for kind, _ in written if kind == "intake"]) <= len(intakes) + kill + 1, (
             "at most one unacknowledged intake per kill"
+        )
     assert len(acked) >= kills // 2, "the children hardly wrote anything: the test proves little"
     assert len(set(acked)) == len(acked), "an id was given twice"
 
 
 # -- 2. a write torn inside the last line --------------------------------------------------------
+
 
 def test_a_write_torn_at_any_byte_of_the_last_line_is_recovered_by_the_next_command(desk: Desk) -> None:
     small_ledger(desk)
@@ -140,7 +146,7 @@ def test_a_write_torn_at_any_byte_of_the_last_line_is_recovered_by_the_next_comm
     *kept, last = whole.split(b"\n")[:-1]
     prefix = b"".join(line + b"\n" for line in kept)
     kept_hash = hashlib.sha256(kept[-1]).hexdigest()
-    for cut in range(1, len(last) + 1):                      # up to the whole line without its newline
+    for cut in range(1, len(last) + 1):  # up to the whole line without its newline
         fragment = last[:cut]
         ledger_file(desk).write_bytes(prefix + fragment)
         for old in (desk.home / "private" / "quarantine").glob("*"):
@@ -154,11 +160,19 @@ def test_a_write_torn_at_any_byte_of_the_last_line_is_recovered_by_the_next_comm
 
         data = ledger_file(desk).read_bytes()
         assert data.startswith(prefix) and data.endswith(b"\n"), where
-        recovery = [json.loads(line) for line in data[len(prefix):].splitlines()]
+        recovery = [json.loads(line) for line in data[len(prefix) :].splitlines()]
         assert len(recovery) == 1, f"{where}: {recovery}"
         digest = hashlib.sha256(fragment).hexdigest()
-        assert recovery[0] == {"type": "recovery", "at": "2024-01-15T15:10:00Z", "file": FILE, "offset": len(prefix),
-                               "length": cut, "sha256": digest, "seq": len(kept) + 1, "prev": kept_hash}, where
+        assert recovery[0] == {
+            "type": "recovery",
+            "at": "2024-01-15T15:10:00Z",
+            "file": FILE,
+            "offset": len(prefix),
+            "length": cut,
+            "sha256": digest,
+            "seq": len(kept) + 1,
+            "prev": kept_hash,
+        }, where
         assert quarantined(desk) == {f"2024-01-{len(prefix)}-{digest[:12]}.torn": fragment}, where
         verify(Ledger(desk.home))
 
@@ -200,12 +214,15 @@ def test_a_torn_first_line_of_a_new_month_file_is_recovered(desk: Desk) -> None:
 
 def test_a_reader_on_a_torn_ledger_works_warns_and_writes_nothing(desk: Desk) -> None:
     small_ledger(desk)
-    _line, torn = tear_last_line(desk)                         # the intake of 004J, cut
+    _line, torn = tear_last_line(desk)  # the intake of 004J, cut
     before = sorted(p.relative_to(desk.home) for p in desk.home.rglob("*"))
     run = desk("list", "--json", now=f"{MONDAY}T16:10")
     assert run.code == 0, run.err
     assert [(r["request"], r["status"]) for r in run.json["requests"]] == [
-        ("001C", "treating_doctor_window"), ("002E", "open"), ("003H", "community")]
+        ("001C", "treating_doctor_window"),
+        ("002E", "open"),
+        ("003H", "community"),
+    ]
     assert run.err.count("\n") == 1 and "incomplete line" in run.err, run.err
     assert ledger_file(desk).read_bytes() == torn
     assert sorted(p.relative_to(desk.home) for p in desk.home.rglob("*")) == before, "a reader created files"
@@ -244,8 +261,8 @@ def test_a_line_cut_short_before_the_last_stops_writers(desk: Desk, command: tup
     """Only the very end of the newest file can be an interrupted write; anything else is damage."""
     small_ledger(desk)
     lines = ledger_file(desk).read_bytes().split(b"\n")
-    n = [json.loads(line).get("request") for line in lines[:-1]].index("002E") + 1     # the intake of 002E
-    lines[n - 1] = lines[n - 1][:len(lines[n - 1]) // 2]       # cut short, its newline kept
+    n = [json.loads(line).get("request") for line in lines[:-1]].index("002E") + 1  # the intake of 002E
+    lines[n - 1] = lines[n - 1][: len(lines[n - 1]) // 2]  # cut short, its newline kept
     ledger_file(desk).write_bytes(b"\n".join(lines))
     before = desk.ledger_bytes()
     run = desk(*command, now=f"{MONDAY}T16:10")
@@ -260,7 +277,7 @@ def test_a_line_cut_short_before_the_last_stops_writers(desk: Desk, command: tup
 def test_a_torn_line_in_an_older_month_file_is_damage_not_a_torn_write(desk: Desk) -> None:
     small_ledger(desk)
     assert desk("intake", "--motif", "fievre", "--source", "cot", now="2024-02-01T10:00").code == 0
-    line, _torn = tear_last_line(desk)                         # January's, with February after it
+    line, _torn = tear_last_line(desk)  # January's, with February after it
     before = desk.ledger_bytes()
     run = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now="2024-02-01T10:05")
     assert (run.code, run.out) == (3, ""), run.err
@@ -271,12 +288,14 @@ def test_a_torn_line_in_an_older_month_file_is_damage_not_a_torn_write(desk: Des
 
 # -- 3. the disk refuses to sync --------------------------------------------------------------------
 
+
 def _refuse_fsync(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
 
     def fsync(fd: int) -> None:
         calls.append(fd)
         raise OSError(errno.EIO, "Input/output error")
+
     monkeypatch.setattr(os, "fsync", fsync)
     return calls
 
@@ -326,8 +345,9 @@ time.sleep(float(sys.argv[2]))
 
 
 def hold_lock(desk: Desk, seconds: float) -> subprocess.Popen:
-    child = subprocess.Popen([sys.executable, "-c", _LOCKER, str(desk.home / "ledger"), str(seconds)],
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _LOCKER, str(desk.home / "ledger"), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
     assert child.stdout is not None and child.stdout.readline() == "locked\n"
     return child
 
@@ -348,8 +368,16 @@ def test_a_lock_left_by_a_killed_process_is_free_at_once(desk: Desk) -> None:
 def timed_intake(desk: Desk, *, lock_timeout: str):
     """An intake typed while another process may hold the lock, and the seconds it took."""
     started = time.monotonic()
-    run = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now=f"{MONDAY}T16:10",
-               SNPCTL_LOCK_TIMEOUT=lock_timeout)
+    run = desk(
+        "intake",
+        "--motif",
+        "fievre",
+        "--source",
+        "cot",
+        "--json",
+        now=f"{MONDAY}T16:10",
+        SNPCTL_LOCK_TIMEOUT=lock_timeout,
+    )
     return run, time.monotonic() - started
 
 
@@ -386,39 +414,60 @@ def test_the_lock_survives_the_deletion_of_snpctl(desk: Desk) -> None:
     """``rm -rf .snpctl`` (or ``git clean -X``) while a writer holds the ledger: the others still wait for it."""
     small_ledger(desk)
     before = len(desk.events())
-    holder = subprocess.Popen([sys.executable, "-m", "snpctl", "intake", "--motif", "fievre", "--source", "cot",
-                               "--home", str(desk.home), "--now", f"{MONDAY}T16:10"],
-                              env={**os.environ, "SNPCTL_TEST_HOLD": "3"}, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "snpctl",
+            "intake",
+            "--motif",
+            "fievre",
+            "--source",
+            "cot",
+            "--home",
+            str(desk.home),
+            "--now",
+            f"{MONDAY}T16:10",
+        ],
+        env={**os.environ, "SNPCTL_TEST_HOLD": "3"},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
-        time.sleep(1.5)                          # it has decided, and holds the lock 3 s before it appends
+        time.sleep(1.5)  # it has decided, and holds the lock 3 s before it appends
         shutil.rmtree(desk.home / ".snpctl")
-        busy = desk("intake", "--motif", "fievre", "--source", "cot", now=f"{MONDAY}T16:11",
-                    SNPCTL_LOCK_TIMEOUT="0.3")
+        busy = desk("intake", "--motif", "fievre", "--source", "cot", now=f"{MONDAY}T16:11", SNPCTL_LOCK_TIMEOUT="0.3")
         waited = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now=f"{MONDAY}T16:12")
     finally:
         holder.wait(timeout=30)
     assert holder.returncode == 0
     assert busy.code == 3 and "busy" in busy.err, busy.err
     assert waited.code == 0 and waited.json["request"] == "006L", waited.err
-    assert [e["seq"] for e in desk.events()] == list(range(1, before + 3))       # no number given twice
+    assert [e["seq"] for e in desk.events()] == list(range(1, before + 3))  # no number given twice
     assert verify(Ledger(desk.home)).events == before + 2
 
 
 def test_a_full_disk_leaves_no_temporary_file_in_snpctl_and_the_command_succeeds(
-        desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
     small_ledger(desk)
-    (desk.home / ".snpctl" / "snapshot").unlink()       # the next writer writes one
+    (desk.home / ".snpctl" / "snapshot").unlink()  # the next writer writes one
     (desk.home / "protocols.toml").write_text((desk.home / "protocols.toml").read_text() + "# edited\n")
     writing = os.write
 
-    def full_for_snpctl(fd: int, data) -> int:             # the ledger may still be written, .snpctl/ may not
+    def full_for_snpctl(fd: int, data) -> int:  # the ledger may still be written, .snpctl/ may not
         if "/.snpctl/" in os.readlink(f"/proc/self/fd/{fd}"):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return writing(fd, data)
+
     monkeypatch.setattr(os, "write", full_for_snpctl)
     intake = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now=f"{MONDAY}T16:10")
     report = desk("report", "--format", "json", now=f"{MONDAY}T16:11")
     assert (intake.code, report.code) == (0, 0), intake.err + report.err
     assert intake.json["request"] == "005K" and report.json["calls"] == 5
     assert sorted(path.name for path in (desk.home / ".snpctl").iterdir()) == [
-        "protocols.toml.parsed", "roster.toml.parsed", "stamp", "warm"]    # as before the disk filled up
+        "protocols.toml.parsed",
+        "roster.toml.parsed",
+        "stamp",
+        "warm",
+    ]  # as before the disk filled up

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import typer
-
 from snpctl.cli import app
+
 from conftest import REPO, run_cli
 
 
@@ -30,7 +30,7 @@ def test_every_test_the_readme_cites_exists() -> None:
             cited = f"{name} is cited by {where} but does not exist"
             assert any(f"def {name}(" in source for source in sources.values()), cited
     guarantees = (REPO / "docs" / "guarantees.md").read_text(encoding="utf-8")
-    assert len(re.findall(r"\btest_\w+`", guarantees)) > 60    # the table of promises moved there whole
+    assert len(re.findall(r"\btest_\w+`", guarantees)) > 60  # the table of promises moved there whole
 
 
 def test_every_link_between_the_pages_leads_to_a_file() -> None:
@@ -43,8 +43,13 @@ def test_every_link_between_the_pages_leads_to_a_file() -> None:
 def test_the_cli_reference_is_what_help_says(tmp_path: Path) -> None:
     """docs/cli.md is typer's own rendering of --help, in English at 100 columns whatever the machine's locale."""
     fresh = tmp_path / "cli.md"
-    subprocess.run(["sh", str(REPO / "docs" / "cli.sh"), sys.executable, str(fresh)], cwd=REPO, check=True,
-                   capture_output=True, env={**os.environ, "LANGUAGE": "fr", "LC_ALL": "fr_FR.UTF-8", "COLUMNS": "40"})
+    subprocess.run(
+        ["sh", str(REPO / "docs" / "cli.sh"), sys.executable, str(fresh)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "LANGUAGE": "fr", "LC_ALL": "fr_FR.UTF-8", "COLUMNS": "40"},
+    )
     written = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
     assert fresh.read_text(encoding="utf-8") == written, "docs/cli.md differs from --help: run make docs"
 

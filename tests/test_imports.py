@@ -73,7 +73,7 @@ def imported_by(name: str, path: Path, known: set[str]) -> set[str]:
             base = ".".join(anchor + ([base] if base else []))
         for alias in node.names:
             targets.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base)
-    for target in list(targets):                   # the packages Python imports before the module
+    for target in list(targets):  # the packages Python imports before the module
         parts = target.split(".")
         targets.update(".".join(parts[:n]) for n in range(2, len(parts)) if not name.startswith(".".join(parts[:n])))
     return {target for target in targets if target in known and target != name}
@@ -87,7 +87,7 @@ def graph() -> dict[str, set[str]]:
 
 def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
     """A cycle of the graph as the modules along it (the first one repeated at the end), or None."""
-    state: dict[str, int] = {}      # 1: on the path being walked, 2: done
+    state: dict[str, int] = {}  # 1: on the path being walked, 2: done
     path: list[str] = []
 
     def walk(node: str) -> list[str] | None:
@@ -95,7 +95,7 @@ def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
         path.append(node)
         for target in sorted(edges.get(node, ())):
             if state.get(target) == 1:
-                return path[path.index(target):] + [target]
+                return path[path.index(target) :] + [target]
             if target not in state:
                 cycle = walk(target)
                 if cycle:
@@ -114,15 +114,17 @@ def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
 
 def test_the_walk_sees_imports_in_functions_and_resolves_relative_ones(tmp_path: Path) -> None:
     edges = graph()
-    assert "snpctl.store.chain" in edges["snpctl.store.fold"]          # imported inside a function
-    assert "snpctl.store.ledger" not in edges["snpctl.store.fold"]     # only under TYPE_CHECKING
+    assert "snpctl.store.chain" in edges["snpctl.store.fold"]  # imported inside a function
+    assert "snpctl.store.ledger" not in edges["snpctl.store.fold"]  # only under TYPE_CHECKING
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
 
 
 def test_no_import_cycle_in_snpctl() -> None:
-    edges = {name: {target for target in targets if (name, target) not in KNOWN_CYCLE_EDGES}
-             for name, targets in graph().items()}
+    edges = {
+        name: {target for target in targets if (name, target) not in KNOWN_CYCLE_EDGES}
+        for name, targets in graph().items()
+    }
     cycle = find_cycle(edges)
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
@@ -135,12 +137,22 @@ def test_the_known_edges_still_exist() -> None:
 
 
 def test_the_domain_imports_the_config_records_only() -> None:
-    bad = {(name, target) for name, targets in graph().items() if name.startswith("snpctl.domain")
-           for target in targets if target.startswith("snpctl.config") and target not in DOMAIN_MAY_IMPORT_FROM_CONFIG}
+    bad = {
+        (name, target)
+        for name, targets in graph().items()
+        if name.startswith("snpctl.domain")
+        for target in targets
+        if target.startswith("snpctl.config") and target not in DOMAIN_MAY_IMPORT_FROM_CONFIG
+    }
     assert bad - DOMAIN_KNOWN == set(), f"the domain imports the config's reader: {sorted(bad - DOMAIN_KNOWN)}"
 
 
 def test_the_store_imports_neither_the_face_nor_the_report_nor_decision_code() -> None:
-    bad = {(name, target) for name, targets in graph().items() if name.startswith("snpctl.store")
-           for target in targets if target.startswith(STORE_MUST_NOT_IMPORT)}
+    bad = {
+        (name, target)
+        for name, targets in graph().items()
+        if name.startswith("snpctl.store")
+        for target in targets
+        if target.startswith(STORE_MUST_NOT_IMPORT)
+    }
     assert bad - STORE_KNOWN == set(), f"the store imports what it must not: {sorted(bad - STORE_KNOWN)}"

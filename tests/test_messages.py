@@ -49,12 +49,17 @@ COT_PHONE = "01 99 99 99 99"
 
 GP_A = {"sms": "+33 6 00 00 00 01", "e164": "+33600000001", "mail": "gp-a@medecin.mssante.example"}
 GP_B = {"sms": "+33 6 00 00 00 02", "e164": "+33600000002", "mail": "gp-b@medecin.mssante.example"}
-GP_CAMI = {"sms": "06 00 00 00 03", "e164": "+33600000003"}      # national form: texted as E.164
+GP_CAMI = {"sms": "06 00 00 00 03", "e164": "+33600000003"}  # national form: texted as E.164
 GP_B_ADDRESS = "5 avenue du Cabinet, 94500 Champigny-sur-Marne"
 CAMI_ADDRESS = "1 rue du Test, 94500 Champigny-sur-Marne"
 
-PATIENT = {"name": "Jeanne Martin", "phone": "06 11 22 33 44", "e164": "+33611223344",
-           "commune": "Champigny-sur-Marne", "note": "fièvre à 39,5 depuis hier"}
+PATIENT = {
+    "name": "Jeanne Martin",
+    "phone": "06 11 22 33 44",
+    "e164": "+33611223344",
+    "commune": "Champigny-sur-Marne",
+    "note": "fièvre à 39,5 depuis hier",
+}
 PATIENT_2 = {"name": "Paul Durand", "phone": "07 22 33 44 55", "e164": "+33722334455"}
 
 # The conftest roster, with where to text and mail the members.
@@ -72,8 +77,8 @@ ROSTER = dedent(f"""\
     status = "titulaire"
     site = "cabinet"
     address = "3 place du Marché, 94500 Champigny-sur-Marne"
-    sms = "{GP_A['sms']}"
-    mssante = "{GP_A['mail']}"
+    sms = "{GP_A["sms"]}"
+    mssante = "{GP_A["mail"]}"
 
     [[member]]
     id = "gp-b"
@@ -82,8 +87,8 @@ ROSTER = dedent(f"""\
     status = "titulaire"
     site = "cabinet"
     address = "{GP_B_ADDRESS}"
-    sms = "{GP_B['sms']}"
-    mssante = "{GP_B['mail']}"
+    sms = "{GP_B["sms"]}"
+    mssante = "{GP_B["mail"]}"
 
     [[member]]
     id = "gp-cami"
@@ -91,7 +96,7 @@ ROSTER = dedent(f"""\
     profession = "generaliste"
     status = "remplacant"
     site = "cami"
-    sms = "{GP_CAMI['sms']}"
+    sms = "{GP_CAMI["sms"]}"
 
     [[member]]
     id = "gp-off"
@@ -178,7 +183,11 @@ class Sms:
             f"COUNTER = __import__('pathlib').Path({str(self.folder / (behaviour + '.count'))!r})\n"
             f"PIDFILE = __import__('pathlib').Path({str(self.pidfile)!r})\n"
             f"RELEASE = __import__('pathlib').Path({str(self.release)!r})\n"
-            + _SMS_LIB + SMS_BEHAVIOURS[behaviour] + "\n", encoding="utf-8")
+            + _SMS_LIB
+            + SMS_BEHAVIOURS[behaviour]
+            + "\n",
+            encoding="utf-8",
+        )
         script.chmod(0o755)
         return f"{shlex.quote(str(script))} {{to}}"
 
@@ -196,7 +205,7 @@ class Sms:
 def sms(tmp_path: Path):
     gateway = Sms(tmp_path / "sms")
     yield gateway
-    gateway.release.touch()      # a blocked script exits at once
+    gateway.release.touch()  # a blocked script exits at once
     if gateway.pidfile.exists():
         try:
             os.kill(int(gateway.pidfile.read_text()), signal.SIGKILL)
@@ -206,13 +215,33 @@ def sms(tmp_path: Path):
 
 # -- mail: a real SMTP server with STARTTLS and AUTH -------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "/usr/bin/openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return cert, key
 
 
@@ -245,10 +274,17 @@ class MailServer:
         self.context.load_cert_chain(*map(str, certificate))
         self.controller: Controller | None = None
 
-    def start(self) -> "MailServer":
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, tls_context=self.context,
-                                     require_starttls=True, auth_required=True, auth_require_tls=True,
-                                     authenticator=self.authenticate)
+    def start(self) -> MailServer:
+        self.controller = Controller(
+            self,
+            hostname="127.0.0.1",
+            port=self.port,
+            tls_context=self.context,
+            require_starttls=True,
+            auth_required=True,
+            auth_require_tls=True,
+            authenticator=self.authenticate,
+        )
         self.controller.start()
         return self
 
@@ -259,15 +295,22 @@ class MailServer:
 
     @staticmethod
     def authenticate(server, session, envelope, mechanism, data) -> AuthResult:
-        good = isinstance(data, LoginPassword) and (data.login, data.password) == \
-            (SMTP_USER.encode(), PASSWORD.encode())
+        good = isinstance(data, LoginPassword) and (data.login, data.password) == (
+            SMTP_USER.encode(),
+            PASSWORD.encode(),
+        )
         return AuthResult(success=good, auth_data=data.login if good else None)
 
     async def handle_DATA(self, server, session, envelope) -> str:
-        self.received.append(Received(
-            mail_from=envelope.mail_from, rcpt_tos=list(envelope.rcpt_tos), tls=session.ssl is not None,
-            login=session.auth_data if session.authenticated else None,
-            message=email.message_from_bytes(envelope.content, policy=email.policy.default)))
+        self.received.append(
+            Received(
+                mail_from=envelope.mail_from,
+                rcpt_tos=list(envelope.rcpt_tos),
+                tls=session.ssl is not None,
+                login=session.auth_data if session.authenticated else None,
+                message=email.message_from_bytes(envelope.content, policy=email.policy.default),
+            )
+        )
         return "250 OK"
 
     def to(self, address: str) -> list[Received]:
@@ -289,7 +332,7 @@ class HangingServer:
         while self.running:
             try:
                 self.held.append(self.listener.accept()[0])
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
 
     def close(self) -> None:
@@ -316,8 +359,16 @@ def smtp(mail_server: MailServer) -> MailServer:
 
 # -- workspaces --------------------------------------------------------------------------------
 
-def protocols(*, sms_command: str | None = None, mail_port: int | None = None, cafile: Path | None = None,
-              timeout: int = 5, templates: str = "", reminder_before: str = "1h") -> str:
+
+def protocols(
+    *,
+    sms_command: str | None = None,
+    mail_port: int | None = None,
+    cafile: Path | None = None,
+    timeout: int = 5,
+    templates: str = "",
+    reminder_before: str = "1h",
+) -> str:
     text = PROTOCOLS + dedent(f"""
         [messaging]
         retry = ["1m", "5m"]
@@ -345,11 +396,26 @@ def protocols(*, sms_command: str | None = None, mail_port: int | None = None, c
     return text
 
 
-def workspace(tmp_path: Path, *, sms: Sms | None = None, sms_behaviour: str = "ok", mail: MailServer | None = None,
-              certificate: tuple[Path, Path] | None = None, roster: str = ROSTER, **options) -> Desk:
-    return make_workspace(tmp_path / "cpts", roster=roster, protocols=protocols(
-        sms_command=sms.command(sms_behaviour) if sms else None,
-        mail_port=mail.port if mail else None, cafile=certificate[0] if certificate else None, **options))
+def workspace(
+    tmp_path: Path,
+    *,
+    sms: Sms | None = None,
+    sms_behaviour: str = "ok",
+    mail: MailServer | None = None,
+    certificate: tuple[Path, Path] | None = None,
+    roster: str = ROSTER,
+    **options,
+) -> Desk:
+    return make_workspace(
+        tmp_path / "cpts",
+        roster=roster,
+        protocols=protocols(
+            sms_command=sms.command(sms_behaviour) if sms else None,
+            mail_port=mail.port if mail else None,
+            cafile=certificate[0] if certificate else None,
+            **options,
+        ),
+    )
 
 
 def ok(desk: Desk, *args: str, at: str) -> dict:
@@ -360,16 +426,31 @@ def ok(desk: Desk, *args: str, at: str) -> dict:
 
 
 def intake(desk: Desk, at: str, treating_doctor: str = "gp-a", patient: dict = PATIENT) -> str:
-    args = ["intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", treating_doctor,
-            "--patient", patient["name"], "--phone", patient["phone"]]
+    args = [
+        "intake",
+        "--motif",
+        "fievre",
+        "--source",
+        "cot",
+        "--treating-doctor",
+        treating_doctor,
+        "--patient",
+        patient["name"],
+        "--phone",
+        patient["phone"],
+    ]
     if "commune" in patient:
         args += ["--commune", patient["commune"], "--note", patient["note"]]
     return ok(desk, *args, at=at)["request"]
 
 
-_ENTRY_FIELDS = {"queue": ("message", "template", "recipient", "channel"), "attempt": ("message", "attempt"),
-                 "sent": ("message", "attempt"), "failed": ("message", "attempt", "error"),
-                 "given_up": ("message", "why")}
+_ENTRY_FIELDS = {
+    "queue": ("message", "template", "recipient", "channel"),
+    "attempt": ("message", "attempt"),
+    "sent": ("message", "attempt"),
+    "failed": ("message", "attempt", "error"),
+    "given_up": ("message", "why"),
+}
 
 
 def message_events(desk: Desk) -> list[dict]:
@@ -399,6 +480,7 @@ def accepted_request(desk: Desk, appointment: str = "19:00", at: str = "16:10") 
 
 # -- the walkthrough ---------------------------------------------------------------------------
 
+
 class Watch:
     """What the gateways received since the last look."""
 
@@ -406,7 +488,7 @@ class Watch:
         self.sms, self.smtp, self.seen_sms, self.seen_mail = sms, smtp, 0, 0
 
     def new(self) -> tuple[list[tuple[str, str]], list[Received]]:
-        texts, mails = self.sms.sent[self.seen_sms:], self.smtp.received[self.seen_mail:]
+        texts, mails = self.sms.sent[self.seen_sms :], self.smtp.received[self.seen_mail :]
         self.seen_sms, self.seen_mail = len(self.sms.sent), len(self.smtp.received)
         return texts, mails
 
@@ -448,13 +530,14 @@ def walkthrough(desk: Desk, sms: Sms, smtp: MailServer) -> dict[str, tuple[list[
 def test_the_walkthrough_delivers_each_sms_and_mail_at_its_step(tmp_path, sms, smtp, certificate) -> None:
     desk = workspace(tmp_path, sms=sms, mail=smtp, certificate=certificate)
     steps = walkthrough(desk, sms, smtp)
-    recipients = {step: (sorted(to for to, _ in texts), [m.rcpt_tos for m in mails])
-                  for step, (texts, mails) in steps.items()}
+    recipients = {
+        step: (sorted(to for to, _ in texts), [m.rcpt_tos for m in mails]) for step, (texts, mails) in steps.items()
+    }
     assert recipients == {
         "intake": ([], []),
         "notify": ([GP_A["e164"]], []),
         "notify 002E": (sorted([GP_A["e164"], GP_B["e164"], GP_CAMI["e164"]]), []),
-        "escalation": (sorted([GP_B["e164"], GP_CAMI["e164"]]), []),   # gp-a was notified already
+        "escalation": (sorted([GP_B["e164"], GP_CAMI["e164"]]), []),  # gp-a was notified already
         "accept": ([PATIENT["e164"]], [[GP_A["mail"]]]),
         "tick 17:59": ([], []),
         "reminder": ([PATIENT["e164"]], []),
@@ -468,7 +551,7 @@ def test_the_walkthrough_delivers_each_sms_and_mail_at_its_step(tmp_path, sms, s
         assert mail.message["To"] == mail.rcpt_tos[0]
 
     # The doctors' SMS: request id, motive, commune, how to answer; no patient identity.
-    (_, notify_text), = steps["notify"][0]
+    ((_, notify_text),) = steps["notify"][0]
     for expected in ("001C", "Fièvre", PATIENT["commune"], COT_PHONE, "17:01"):
         assert expected in notify_text
     doctors_texts = [text for step in ("notify", "notify 002E", "escalation") for _, text in steps[step][0]]
@@ -477,10 +560,10 @@ def test_the_walkthrough_delivers_each_sms_and_mail_at_its_step(tmp_path, sms, s
             assert identity not in text, text
 
     # The patient's SMS: time, place and address.
-    (_, accepted_text), = steps["accept"][0]
+    ((_, accepted_text),) = steps["accept"][0]
     for expected in ("lundi 15 janvier", "19:00", "Dr B", GP_B_ADDRESS):
         assert expected in accepted_text
-    (_, reminder_text), = steps["reminder"][0]
+    ((_, reminder_text),) = steps["reminder"][0]
     for expected in ("19:00", "Dr B", GP_B_ADDRESS):
         assert expected in reminder_text
 
@@ -505,13 +588,25 @@ def test_the_walkthrough_delivers_each_sms_and_mail_at_its_step(tmp_path, sms, s
     assert SYNTHESIS in synthesis.body
 
 
-def test_the_walkthrough_leaves_no_contact_or_text_in_the_ledger_and_verify_passes(tmp_path, sms, smtp,
-                                                                                    certificate) -> None:
+def test_the_walkthrough_leaves_no_contact_or_text_in_the_ledger_and_verify_passes(
+    tmp_path, sms, smtp, certificate
+) -> None:
     desk = workspace(tmp_path, sms=sms, mail=smtp, certificate=certificate)
     walkthrough(desk, sms, smtp)
     ledger = desk.ledger_bytes()
-    secrets = [PATIENT["name"], "Jeanne", "Durand", PATIENT["commune"], PATIENT["note"], SYNTHESIS[:20],
-               "Paracétamol", OPERATOR_SMS, OPERATOR_E164, OPERATOR_MAIL, COT_PHONE]
+    secrets = [
+        PATIENT["name"],
+        "Jeanne",
+        "Durand",
+        PATIENT["commune"],
+        PATIENT["note"],
+        SYNTHESIS[:20],
+        "Paracétamol",
+        OPERATOR_SMS,
+        OPERATOR_E164,
+        OPERATOR_MAIL,
+        COT_PHONE,
+    ]
     for person in (PATIENT, PATIENT_2, GP_A, GP_B, GP_CAMI):
         secrets += [value for key, value in person.items() if key in ("phone", "sms", "e164", "mail")]
         secrets += [person.get("phone", person.get("sms", "")).replace(" ", "")]
@@ -519,7 +614,7 @@ def test_the_walkthrough_leaves_no_contact_or_text_in_the_ledger_and_verify_pass
     for secret in secrets:
         assert secret.encode() not in ledger, secret
     assert b"@" not in ledger
-    assert len(sms.sent) == 10 and len(smtp.received) == 3     # the check above looked at real texts
+    assert len(sms.sent) == 10 and len(smtp.received) == 3  # the check above looked at real texts
 
     verified = desk("verify", "--json")
     assert verified.code == 0, verified.err
@@ -528,13 +623,20 @@ def test_the_walkthrough_leaves_no_contact_or_text_in_the_ledger_and_verify_pass
 
 # -- the ledger's message events -----------------------------------------------------------------
 
+
 def test_a_message_is_recorded_as_queued_attempted_and_sent_without_number_address_or_text(tmp_path, sms) -> None:
     desk = workspace(tmp_path, sms=sms)
     rid = intake(desk, "16:00")
     ok(desk, "notify", rid, at="16:01")
     assert message_events(desk) == [
-        {"type": "queue", "message": 1, "request": rid, "template": "notify_member", "recipient": "gp-a",
-         "channel": "sms"},
+        {
+            "type": "queue",
+            "message": 1,
+            "request": rid,
+            "template": "notify_member",
+            "recipient": "gp-a",
+            "channel": "sms",
+        },
         {"type": "attempt", "message": 1, "attempt": 1},
         {"type": "sent", "message": 1, "attempt": 1},
     ]
@@ -547,17 +649,29 @@ def test_the_messages_of_one_command_are_one_line_each_step_not_one_per_recipien
     desk = workspace(tmp_path, sms=sms)
     rid = intake(desk, "16:00", treating_doctor="none")
     ok(desk, "notify", rid, at="16:01")
-    lines = [{k: v for k, v in e.items() if k not in ("seq", "at", "prev")}
-             for e in desk.events() if e["type"] in MESSAGE_EVENTS]
+    lines = [
+        {k: v for k, v in e.items() if k not in ("seq", "at", "prev")}
+        for e in desk.events()
+        if e["type"] in MESSAGE_EVENTS
+    ]
     assert lines == [
-        {"type": "queue", "request": rid, "messages": [[1, "notify_member", "gp-a", "sms"],
-                                                        [2, "notify_member", "gp-b", "sms"],
-                                                        [3, "notify_member", "gp-cami", "sms"]]},
+        {
+            "type": "queue",
+            "request": rid,
+            "messages": [
+                [1, "notify_member", "gp-a", "sms"],
+                [2, "notify_member", "gp-b", "sms"],
+                [3, "notify_member", "gp-cami", "sms"],
+            ],
+        },
         {"type": "attempt", "messages": [[1, 1], [2, 1], [3, 1]]},
     ] + [line for line in lines if line["type"] == "sent"]
     # results are recorded as they come in: one line for all that came in since the last line
     assert sorted(entry for line in lines if line["type"] == "sent" for entry in line["messages"]) == [
-        [1, 1], [2, 1], [3, 1]]
+        [1, 1],
+        [2, 1],
+        [3, 1],
+    ]
 
 
 def test_every_message_is_also_written_to_the_outbox(tmp_path, sms) -> None:
@@ -565,7 +679,7 @@ def test_every_message_is_also_written_to_the_outbox(tmp_path, sms) -> None:
     rid = intake(desk, "16:00")
     ok(desk, "notify", rid, at="16:01")
     (file,) = outbox_files(desk, "notify_member")
-    (_, text), = sms.sent
+    ((_, text),) = sms.sent
     assert text in file and GP_A["e164"] in file
     assert os.stat(desk.home / "outbox").st_mode & 0o077 == 0
 
@@ -575,8 +689,11 @@ def test_without_an_sms_command_sms_go_to_the_outbox_only_and_are_recorded_as_su
     rid = intake(desk, "16:00", treating_doctor="none")
     ok(desk, "notify", rid, at="16:01")
     queued = [e for e in message_events(desk) if e["type"] == "queue"]
-    assert [(e["recipient"], e["channel"]) for e in queued] == [("gp-a", "outbox"), ("gp-b", "outbox"),
-                                                                ("gp-cami", "outbox")]
+    assert [(e["recipient"], e["channel"]) for e in queued] == [
+        ("gp-a", "outbox"),
+        ("gp-b", "outbox"),
+        ("gp-cami", "outbox"),
+    ]
     assert len(outbox_files(desk, "notify_member")) == 3
 
 
@@ -594,28 +711,32 @@ def test_a_member_without_sms_gets_the_outbox_recorded_as_such(tmp_path, sms) ->
 
 # -- transports --------------------------------------------------------------------------------
 
-def test_the_sms_command_gets_the_number_as_one_argument_and_the_text_on_stdin_never_through_a_shell(
-        tmp_path) -> None:
-    folder = tmp_path / "sms gateway"            # a space in the path: the command must be split like a shell
+
+def test_the_sms_command_gets_the_number_as_one_argument_and_the_text_on_stdin_never_through_a_shell(tmp_path) -> None:
+    folder = tmp_path / "sms gateway"  # a space in the path: the command must be split like a shell
     folder.mkdir()
     calls = folder / "calls.jsonl"
     script = folder / "send sms"
-    script.write_text(f"#!{sys.executable}\nimport json, sys\n"
-                      f"with open({str(calls)!r}, 'a') as log:\n"
-                      f"    log.write(json.dumps([sys.argv[1:], sys.stdin.read()]) + '\\n')\n", encoding="utf-8")
+    script.write_text(
+        f"#!{sys.executable}\nimport json, sys\n"
+        f"with open({str(calls)!r}, 'a') as log:\n"
+        f"    log.write(json.dumps([sys.argv[1:], sys.stdin.read()]) + '\\n')\n",
+        encoding="utf-8",
+    )
     script.chmod(0o755)
     command = f"{shlex.quote(str(script))} --label '$HOME;touch pwned' {{to}}"
     desk = make_workspace(tmp_path / "cpts", roster=ROSTER, protocols=protocols(sms_command=command))
     rid = intake(desk, "16:00")
     ok(desk, "notify", rid, at="16:01")
-    (arguments, text), = [json.loads(line) for line in calls.read_text().splitlines()]
+    ((arguments, text),) = [json.loads(line) for line in calls.read_text().splitlines()]
     assert arguments == ["--label", "$HOME;touch pwned", GP_A["e164"]]
     assert rid in text and COT_PHONE in text
     assert not list(tmp_path.rglob("pwned")) and not (Path.cwd() / "pwned").exists()
 
 
-def test_mail_goes_through_starttls_and_auth_with_the_password_from_the_environment(tmp_path, sms, smtp,
-                                                                                     certificate) -> None:
+def test_mail_goes_through_starttls_and_auth_with_the_password_from_the_environment(
+    tmp_path, sms, smtp, certificate
+) -> None:
     desk = workspace(tmp_path, sms=sms, mail=smtp, certificate=certificate)
     rid = accepted_request(desk)
     (mail,) = smtp.received
@@ -627,7 +748,8 @@ def test_mail_goes_through_starttls_and_auth_with_the_password_from_the_environm
 
 
 def test_without_the_password_in_the_environment_the_mail_fails_then_goes_once_it_is_there(
-        tmp_path, sms, smtp, certificate, monkeypatch) -> None:
+    tmp_path, sms, smtp, certificate, monkeypatch
+) -> None:
     monkeypatch.delenv(PASSWORD_ENV)
     desk = workspace(tmp_path, sms=sms, mail=smtp, certificate=certificate)
     accepted_request(desk)
@@ -639,30 +761,34 @@ def test_without_the_password_in_the_environment_the_mail_fails_then_goes_once_i
     assert [m.rcpt_tos for m in smtp.received] == [[GP_A["mail"]]]
 
 
-def test_a_dead_mail_server_delays_nothing_and_the_mail_goes_once_when_it_is_back(tmp_path, sms, mail_server,
-                                                                                 certificate) -> None:
-    desk = workspace(tmp_path, sms=sms, mail=mail_server, certificate=certificate)   # nothing listens yet
+def test_a_dead_mail_server_delays_nothing_and_the_mail_goes_once_when_it_is_back(
+    tmp_path, sms, mail_server, certificate
+) -> None:
+    desk = workspace(tmp_path, sms=sms, mail=mail_server, certificate=certificate)  # nothing listens yet
     started = time.monotonic()
     rid = accepted_request(desk, at="16:10")
     assert time.monotonic() - started < 5
-    assert sms.to(PATIENT["e164"])                               # the rest of the command went on
+    assert sms.to(PATIENT["e164"])  # the rest of the command went on
     (failed,) = [e for e in message_events(desk) if e["type"] == "failed"]
     assert failed == {"type": "failed", "message": 5, "attempt": 1, "error": "connection"}
 
     mail_server.start()
-    assert ok(desk, "tick", at="16:10:45")["failed_messages"] == []       # the 1m wait is not over
+    assert ok(desk, "tick", at="16:10:45")["failed_messages"] == []  # the 1m wait is not over
     assert mail_server.received == []
     ok(desk, "tick", at="16:11")
     ok(desk, "tick", at="16:20")
     ok(desk, "tick", at="17:00")
     assert [m.rcpt_tos for m in mail_server.received] == [[GP_A["mail"]]]
     assert rid in mail_server.received[0].message["Subject"]
-    assert message_events(desk)[-2:] == [{"type": "attempt", "message": 5, "attempt": 2},
-                                         {"type": "sent", "message": 5, "attempt": 2}]
+    assert message_events(desk)[-2:] == [
+        {"type": "attempt", "message": 5, "attempt": 2},
+        {"type": "sent", "message": 5, "attempt": 2},
+    ]
 
 
 def test_a_mail_server_that_hangs_delays_nothing_and_the_mail_goes_once_when_it_answers(
-        tmp_path, sms, mail_server, certificate) -> None:
+    tmp_path, sms, mail_server, certificate
+) -> None:
     hanging = HangingServer(mail_server.port)
     try:
         desk = workspace(tmp_path, sms=sms, mail=mail_server, certificate=certificate, timeout=1)
@@ -677,46 +803,69 @@ def test_a_mail_server_that_hangs_delays_nothing_and_the_mail_goes_once_when_it_
     ok(desk, "tick", at="16:30")
     assert [m.rcpt_tos for m in mail_server.received] == [[GP_A["mail"]]]
     assert [(e["type"], e["attempt"]) for e in message_events(desk) if e.get("message") == 5 and "attempt" in e] == [
-        ("attempt", 1), ("failed", 1), ("attempt", 2), ("sent", 2)]
+        ("attempt", 1),
+        ("failed", 1),
+        ("attempt", 2),
+        ("sent", 2),
+    ]
     (failed,) = [e for e in message_events(desk) if e["type"] == "failed"]
     assert failed == {"type": "failed", "message": 5, "attempt": 1, "error": "timeout"}
 
 
 # -- retries -----------------------------------------------------------------------------------
 
+
 def test_a_failed_sms_is_retried_by_tick_after_each_wait_and_sent_once(tmp_path, sms) -> None:
     desk = workspace(tmp_path, sms=sms, sms_behaviour="fails_twice")
     rid = intake(desk, "16:00")
-    ok(desk, "notify", rid, at="16:01")                       # attempt 1 fails
+    ok(desk, "notify", rid, at="16:01")  # attempt 1 fails
     for at in ("16:01:59", "16:02", "16:06:59", "16:07", "16:08", "16:30"):
         assert ok(desk, "tick", at=at)["failed_messages"] == []
     assert [(e["type"], e.get("attempt"), e.get("error")) for e in message_events(desk)[1:]] == [
-        ("attempt", 1, None), ("failed", 1, "exit_1"),
-        ("attempt", 2, None), ("failed", 2, "exit_1"),      # at 16:02, the first wait (1m) over
-        ("attempt", 3, None), ("sent", 3, None),            # at 16:07, the second wait (5m) over
+        ("attempt", 1, None),
+        ("failed", 1, "exit_1"),
+        ("attempt", 2, None),
+        ("failed", 2, "exit_1"),  # at 16:02, the first wait (1m) over
+        ("attempt", 3, None),
+        ("sent", 3, None),  # at 16:07, the second wait (5m) over
     ]
-    at_of = {(e["type"], entry[1]): e["at"] for e in desk.events() if e["type"] in ("attempt", "sent")
-             for entry in e["messages"]}
+    at_of = {
+        (e["type"], entry[1]): e["at"]
+        for e in desk.events()
+        if e["type"] in ("attempt", "sent")
+        for entry in e["messages"]
+    }
     assert (at_of["attempt", 2], at_of["attempt", 3]) == (f"{MONDAY}T15:02:00Z", f"{MONDAY}T15:07:00Z")
     assert sms.to(GP_A["e164"]) and len(sms.sent) == 1
 
 
 def test_an_sms_that_fails_after_the_last_retry_is_given_up_reported_and_the_operator_told(
-        tmp_path, sms, smtp, certificate) -> None:
+    tmp_path, sms, smtp, certificate
+) -> None:
     desk = workspace(tmp_path, sms=sms, sms_behaviour="fails", mail=smtp, certificate=certificate)
     rid = intake(desk, "16:00")
     ok(desk, "notify", rid, at="16:01")
-    assert ok(desk, "tick", at="16:02")["failed_messages"] == []            # attempt 2
-    assert ok(desk, "tick", at="16:07")["failed_messages"] == []            # attempt 3, the last
+    assert ok(desk, "tick", at="16:02")["failed_messages"] == []  # attempt 2
+    assert ok(desk, "tick", at="16:07")["failed_messages"] == []  # attempt 3, the last
     reported = ok(desk, "tick", at="16:08")["failed_messages"]
-    expected = {"message": 1, "request": rid, "template": "notify_member", "recipient": "gp-a", "channel": "sms",
-                "status": "gave_up", "attempts": 3, "last": f"{MONDAY}T16:07:00+01:00", "why": "failed"}
+    expected = {
+        "message": 1,
+        "request": rid,
+        "template": "notify_member",
+        "recipient": "gp-a",
+        "channel": "sms",
+        "status": "gave_up",
+        "attempts": 3,
+        "last": f"{MONDAY}T16:07:00+01:00",
+        "why": "failed",
+    }
     assert reported == [expected]
     assert {"type": "given_up", "message": 1, "why": "failed"} in message_events(desk)
     assert [e for e in message_events(desk) if e["type"] == "attempt" and e["message"] == 1] == [
-        {"type": "attempt", "message": 1, "attempt": n} for n in (1, 2, 3)]
+        {"type": "attempt", "message": 1, "attempt": n} for n in (1, 2, 3)
+    ]
     assert ok(desk, "list", at="16:09")["failed_messages"] == [expected]
-    assert ok(desk, "tick", at="16:30")["failed_messages"] == []            # reported once by tick
+    assert ok(desk, "tick", at="16:30")["failed_messages"] == []  # reported once by tick
 
     (alert,) = smtp.to(OPERATOR_MAIL)
     assert rid in alert.message["Subject"]
@@ -731,22 +880,25 @@ def test_show_lists_each_step_of_the_requests_messages_and_only_its_own(tmp_path
     other = intake(desk, "16:00:30")
     ok(desk, "notify", rid, at="16:01")
     ok(desk, "notify", other, at="16:01:30")
-    for at in ("16:02", "16:07", "16:08"):                # attempts 2 and 3, then given up
+    for at in ("16:02", "16:07", "16:08"):  # attempts 2 and 3, then given up
         ok(desk, "tick", at=at)
     events = ok(desk, "show", rid, "--json", at="16:09")["events"]
     assert events == timeline(desk.events(), rid)
     assert {"attempt", "failed", "given_up"} <= {event["type"] for event in events}
+
     def queued(found: list[dict]) -> set[int]:
         return {entry[0] for event in found if event["type"] == "queue" for entry in event["messages"]}
+
     assert not queued(events) & queued(timeline(desk.events(), other))
 
 
 # -- templates ---------------------------------------------------------------------------------
 
+
 def test_the_default_templates_are_french(tmp_path, sms) -> None:
     desk = workspace(tmp_path, sms=sms)
     accepted_request(desk)
-    (_, notify_text), = [s for s in sms.sent if s[0] == GP_A["e164"]]
+    ((_, notify_text),) = [s for s in sms.sent if s[0] == GP_A["e164"]]
     assert "Pour accepter ou refuser, appelez le " + COT_PHONE in notify_text
     (patient_text,) = sms.to(PATIENT["e164"])
     assert patient_text.startswith(f"Bonjour {PATIENT['name']}, votre rendez-vous : lundi 15 janvier à 19:00")
@@ -754,21 +906,28 @@ def test_the_default_templates_are_french(tmp_path, sms) -> None:
 
 
 def test_templates_are_overridden_in_protocols_toml(tmp_path, sms) -> None:
-    desk = workspace(tmp_path, sms=sms, templates="""\
+    desk = workspace(
+        tmp_path,
+        sms=sms,
+        templates="""\
         notify_member = "SNP {request} ({motif}, {commune}) : rappelez le {cot_phone}"
         accepted_patient = "RDV {date} {time}, {place}, {address}"
-        """)
+        """,
+    )
     assert desk("check").code == 0
     accepted_request(desk)
     assert sms.to(GP_A["e164"]) == [f"SNP 001C (Fièvre, Champigny-sur-Marne) : rappelez le {COT_PHONE}"]
     assert sms.to(PATIENT["e164"]) == [f"RDV lundi 15 janvier 19:00, au cabinet du médecin, {GP_B_ADDRESS}"]
 
 
-@pytest.mark.parametrize("name, text", [
-    ("accepted_patient", "RDV à {heure}"),                    # no such placeholder
-    ("notify_member", "{patient} a de la fièvre, {request}"),  # no patient identity in the doctors' SMS
-    ("reminder_patient", "Rappel {time"),                     # unbalanced brace
-])
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("accepted_patient", "RDV à {heure}"),  # no such placeholder
+        ("notify_member", "{patient} a de la fièvre, {request}"),  # no patient identity in the doctors' SMS
+        ("reminder_patient", "Rappel {time"),  # unbalanced brace
+    ],
+)
 def test_a_bad_template_fails_check_naming_the_file_and_the_key(tmp_path, name, text) -> None:
     desk = workspace(tmp_path, templates=f"{name} = {json.dumps(text)}\n")
     run = desk("check")
@@ -779,10 +938,11 @@ def test_a_bad_template_fails_check_naming_the_file_and_the_key(tmp_path, name, 
 
 # -- reminders ---------------------------------------------------------------------------------
 
+
 def test_tick_texts_the_patient_the_reminder_once_an_hour_before(tmp_path, sms) -> None:
     desk = workspace(tmp_path, sms=sms)
     accepted_request(desk, appointment="18:30", at="16:10")
-    assert len(sms.to(PATIENT["e164"])) == 1                          # the acceptance
+    assert len(sms.to(PATIENT["e164"])) == 1  # the acceptance
     ok(desk, "tick", at="17:29")
     assert len(sms.to(PATIENT["e164"])) == 1
     for at in ("17:30", "17:31", "18:00", "18:29"):
@@ -790,8 +950,16 @@ def test_tick_texts_the_patient_the_reminder_once_an_hour_before(tmp_path, sms) 
     reminders = sms.to(PATIENT["e164"])[1:]
     assert len(reminders) == 1 and "18:30" in reminders[0] and GP_B_ADDRESS in reminders[0]
     queued = [e for e in message_events(desk) if e["type"] == "queue" and e["template"] == "reminder_patient"]
-    assert queued == [{"type": "queue", "message": 6, "request": "001C", "template": "reminder_patient",
-                       "recipient": "patient", "channel": "sms"}]
+    assert queued == [
+        {
+            "type": "queue",
+            "message": 6,
+            "request": "001C",
+            "template": "reminder_patient",
+            "recipient": "patient",
+            "channel": "sms",
+        }
+    ]
 
 
 def test_no_reminder_when_the_appointment_was_set_less_than_an_hour_ahead(tmp_path, sms) -> None:
@@ -805,8 +973,8 @@ def test_no_reminder_when_the_appointment_was_set_less_than_an_hour_ahead(tmp_pa
 
 # -- expiry ------------------------------------------------------------------------------------
 
-def test_expiry_tells_the_patient_by_sms_and_the_operator_by_sms_and_mail(tmp_path, sms, smtp,
-                                                                         certificate) -> None:
+
+def test_expiry_tells_the_patient_by_sms_and_the_operator_by_sms_and_mail(tmp_path, sms, smtp, certificate) -> None:
     desk = workspace(tmp_path, sms=sms, mail=smtp, certificate=certificate)
     rid = intake(desk, "16:00", treating_doctor="none", patient=PATIENT_2)
     ok(desk, "notify", rid, at="16:01")
@@ -814,15 +982,22 @@ def test_expiry_tells_the_patient_by_sms_and_the_operator_by_sms_and_mail(tmp_pa
     assert ok(desk, "tick", at="18:01")["expired"] == [rid]
     assert sorted(to for to, _ in sms.sent[before:]) == sorted([PATIENT_2["e164"], OPERATOR_E164])
     assert [m.rcpt_tos for m in smtp.received] == [[OPERATOR_MAIL]]
-    queued = [(e["template"], e["recipient"], e["channel"]) for e in message_events(desk)
-              if e["type"] == "queue" and e["template"].startswith("expired")]
-    assert queued == [("expired_patient", "patient", "sms"), ("expired_operator", "operator", "sms"),
-                      ("expired_operator", "operator", "mail")]
+    queued = [
+        (e["template"], e["recipient"], e["channel"])
+        for e in message_events(desk)
+        if e["type"] == "queue" and e["template"].startswith("expired")
+    ]
+    assert queued == [
+        ("expired_patient", "patient", "sms"),
+        ("expired_operator", "operator", "sms"),
+        ("expired_operator", "operator", "mail"),
+    ]
     ok(desk, "tick", at="18:10")
     assert len(sms.sent) == before + 2 and len(smtp.received) == 1
 
 
 # -- synthesis ---------------------------------------------------------------------------------
+
 
 def test_only_the_member_who_took_the_request_writes_its_synthesis(tmp_path, sms, smtp, certificate) -> None:
     desk = workspace(tmp_path, sms=sms, mail=smtp, certificate=certificate)
@@ -839,17 +1014,19 @@ def test_only_the_member_who_took_the_request_writes_its_synthesis(tmp_path, sms
     assert desk.ledger_bytes() == before
     assert not list((desk.home / "private" / "requests").glob(f"{rid}.synthesis*"))
     assert [m.message["Subject"] for m in smtp.received] == [
-        f"Votre patient(e) a été pris(e) en charge (demande {rid})"]
+        f"Votre patient(e) a été pris(e) en charge (demande {rid})"
+    ]
 
 
 def test_the_synthesis_goes_to_the_private_store_and_by_secure_mail_to_the_treating_doctor(
-        tmp_path, sms, smtp, certificate) -> None:
+    tmp_path, sms, smtp, certificate
+) -> None:
     desk = workspace(tmp_path, sms=sms, mail=smtp, certificate=certificate)
     rid = accepted_request(desk, appointment="17:00")
     text_file = tmp_path / "synthese.txt"
     text_file.write_text(SYNTHESIS, encoding="utf-8")
     assert ok(desk, "synthesis", rid, "--by", "gp-b", "--file", str(text_file), at="17:30")["synthesis"] is True
-    stored = desk.home / "private" / "requests" / f"{rid}.synthesis.6.txt"     # named after its message, 6
+    stored = desk.home / "private" / "requests" / f"{rid}.synthesis.6.txt"  # named after its message, 6
     assert stored.read_text(encoding="utf-8") == SYNTHESIS
     assert os.stat(stored).st_mode & 0o777 == 0o600
     (mail,) = smtp.to(GP_A["mail"])[1:]
@@ -857,7 +1034,8 @@ def test_the_synthesis_goes_to_the_private_store_and_by_secure_mail_to_the_treat
     assert PATIENT["name"] in mail.body and "Dr B" in mail.body and SYNTHESIS in mail.body
     synthesis = [e for e in desk.events() if e["type"] == "synthesis"]
     assert [{k: e[k] for k in e if k not in ("seq", "at", "prev")} for e in synthesis] == [
-        {"type": "synthesis", "request": rid, "by": "gp-b"}]
+        {"type": "synthesis", "request": rid, "by": "gp-b"}
+    ]
     assert b"Paracetamol" not in desk.ledger_bytes() and "Paracétamol".encode() not in desk.ledger_bytes()
 
 
@@ -888,9 +1066,16 @@ def run_together(home: Path, commands: list[list[str]]) -> list[subprocess.Compl
     start = home.parent / "start"
     ready = [home.parent / f"ready-{i}" for i in range(len(commands))]
     env = {**os.environ, "SNPCTL_HOME": str(home)}
-    children = [subprocess.Popen([sys.executable, "-c", _RACER, str(flag), str(start), *command], env=env,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                for flag, command in zip(ready, commands)]
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", _RACER, str(flag), str(start), *command],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for flag, command in zip(ready, commands)
+    ]
     deadline = time.monotonic() + 15
     while not all(flag.exists() for flag in ready) and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -919,11 +1104,15 @@ def test_two_ticks_at_once_send_a_retry_that_is_due_exactly_once(tmp_path, sms) 
 def test_sending_does_not_hold_the_ledger_lock(tmp_path, sms) -> None:
     desk = workspace(tmp_path, sms=sms, sms_behaviour="hangs_once")
     rid = intake(desk, "16:00")
-    child = subprocess.Popen([sys.executable, "-m", "snpctl", "notify", rid, "--now", f"{MONDAY}T16:01"],
-                             env={**os.environ, "SNPCTL_HOME": str(desk.home)}, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "snpctl", "notify", rid, "--now", f"{MONDAY}T16:01"],
+        env={**os.environ, "SNPCTL_HOME": str(desk.home)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
-        wait_for(sms.pidfile)                      # the child is inside its SMS command
+        wait_for(sms.pidfile)  # the child is inside its SMS command
         started = time.monotonic()
         second = intake(desk, "16:02", treating_doctor="none", patient=PATIENT_2)
         assert time.monotonic() - started < 3 and second == "002E"
@@ -953,31 +1142,44 @@ def wait_for(path: Path, seconds: float = 15) -> None:
 def test_a_sender_killed_mid_sms_is_never_resent_and_is_given_up_as_unknown(tmp_path, sms) -> None:
     desk = workspace(tmp_path, sms=sms, sms_behaviour="hangs_once")
     rid = intake(desk, "16:00")
-    child = subprocess.Popen([sys.executable, "-m", "snpctl", "notify", rid, "--now", f"{MONDAY}T16:01"],
-                             env={**os.environ, "SNPCTL_HOME": str(desk.home)}, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "snpctl", "notify", rid, "--now", f"{MONDAY}T16:01"],
+        env={**os.environ, "SNPCTL_HOME": str(desk.home)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
-        wait_for(sms.pidfile)          # the gateway has the SMS and has not answered yet
-        os.kill(sender_pid(desk), signal.SIGKILL)       # the process sending it, not the command
-        assert child.wait(timeout=10) == 0              # the command's work was done: it says so and exits 0
+        wait_for(sms.pidfile)  # the gateway has the SMS and has not answered yet
+        os.kill(sender_pid(desk), signal.SIGKILL)  # the process sending it, not the command
+        assert child.wait(timeout=10) == 0  # the command's work was done: it says so and exits 0
     finally:
         child.kill()
         child.wait()
     assert sms.to(GP_A["e164"]) and len(sms.sent) == 1
-    assert [e["type"] for e in message_events(desk)] == ["queue", "attempt"]   # sent? nobody knows
+    assert [e["type"] for e in message_events(desk)] == ["queue", "attempt"]  # sent? nobody knows
 
-    for at in ("16:02", "16:05", "16:10:59"):                # not stale yet: no re-send, no report
+    for at in ("16:02", "16:05", "16:10:59"):  # not stale yet: no re-send, no report
         assert ok(desk, "tick", at=at)["failed_messages"] == []
     assert len(sms.sent) == 1
 
-    reported = ok(desk, "tick", at="16:12")["failed_messages"]      # 11 minutes after the attempt
-    assert reported == [{"message": 1, "request": rid, "template": "notify_member", "recipient": "gp-a",
-                         "channel": "sms", "status": "gave_up", "attempts": 1,
-                         "last": f"{MONDAY}T16:01:00+01:00", "why": "unknown"}]
+    reported = ok(desk, "tick", at="16:12")["failed_messages"]  # 11 minutes after the attempt
+    assert reported == [
+        {
+            "message": 1,
+            "request": rid,
+            "template": "notify_member",
+            "recipient": "gp-a",
+            "channel": "sms",
+            "status": "gave_up",
+            "attempts": 1,
+            "last": f"{MONDAY}T16:01:00+01:00",
+            "why": "unknown",
+        }
+    ]
     assert {"type": "given_up", "message": 1, "why": "unknown"} in message_events(desk)
     ok(desk, "tick", at="16:30")
-    assert len(sms.to(GP_A["e164"])) == 1                           # never re-sent
-    alerts = outbox_files(desk, "failed_operator-operator")         # operator_sms and operator_mail
+    assert len(sms.to(GP_A["e164"])) == 1  # never re-sent
+    alerts = outbox_files(desk, "failed_operator-operator")  # operator_sms and operator_mail
     assert len(alerts) == 2 and all(rid in alert and "notify_member" in alert for alert in alerts)
     assert [to for to, _ in sms.sent] == [GP_A["e164"], OPERATOR_E164]
     assert desk("verify").code == 0

@@ -13,7 +13,6 @@ import stat
 from pathlib import Path
 
 import pytest
-
 from snpctl import derived
 from snpctl.store.workspace import Workspace
 
@@ -34,8 +33,11 @@ def a_day_of_work(home: Path) -> None:
     """init, then commands that write each kind of file: ledger, snapshot, stamp, sums, parsed copies, private."""
     assert run_cli(["init", str(home)]).code == 0
     desk = Desk(home)
-    for args in (["intake", "--motif", "fievre", "--source", "cot", "--patient", "Alice Martin", "--phone",
-                  "06 12 34 56 78"], ["check"], ["report", "--format", "json"]):
+    for args in (
+        ["intake", "--motif", "fievre", "--source", "cot", "--patient", "Alice Martin", "--phone", "06 12 34 56 78"],
+        ["check"],
+        ["report", "--format", "json"],
+    ):
         run = desk(*args, now=MONDAY)
         assert run.code == 0, run.err
 
@@ -70,15 +72,19 @@ def test_the_workspace_and_its_configuration_are_not_writable_by_others(tmp_path
     a_day_of_work(tmp_path / "cpts")
     home = tmp_path / "cpts"
     assert {name: mode(home / name) for name in (".", "protocols.toml", "roster.toml", ".gitignore")} == {
-        ".": 0o755, "protocols.toml": 0o644, "roster.toml": 0o644, ".gitignore": 0o644}
+        ".": 0o755,
+        "protocols.toml": 0o644,
+        "roster.toml": 0o644,
+        ".gitignore": 0o644,
+    }
 
 
 def test_a_snpctl_folder_left_open_to_all_is_closed_and_its_caches_forgotten(desk: Desk) -> None:
     desk("intake", "--motif", "fievre", "--source", "cot", now=MONDAY)
     desk("check")
     folder = desk.home / ".snpctl"
-    os.chmod(folder, 0o777)                      # as an older snpctl left it under umask 000
-    copy = folder / "protocols.toml.parsed"      # where anyone could then forge a copy, seal and all
+    os.chmod(folder, 0o777)  # as an older snpctl left it under umask 000
+    copy = folder / "protocols.toml.parsed"  # where anyone could then forge a copy, seal and all
     version, source_digest, tables = marshal.loads(derived.unseal(copy.read_bytes()))
     tables["messaging"] = {"sms": {"command": "/tmp/exfiltrate {to}"}}
     copy.write_bytes(derived.seal(marshal.dumps((version, source_digest, tables))))

@@ -17,8 +17,6 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
-
-from conftest import make_workspace
 from snpctl import service
 from snpctl.domain.cascade import request_id
 from snpctl.errors import LedgerError, SnpctlError
@@ -27,10 +25,12 @@ from snpctl.store.verify import verify
 from snpctl.store.workspace import Workspace
 from snpctl.timefmt import from_stamp
 
-PARIS = ZoneInfo("Europe/Paris")
-START = datetime(2024, 1, 15, 14, 0, tzinfo=PARIS)          # a Monday, 14:00 in Paris
+from conftest import make_workspace
 
-MEMBERS = ["gp-a", "gp-b", "gp-cami"] * 3 + ["gp-off", "gp-away", "dent-a", "gp-zz"]   # gp-zz is in no roster
+PARIS = ZoneInfo("Europe/Paris")
+START = datetime(2024, 1, 15, 14, 0, tzinfo=PARIS)  # a Monday, 14:00 in Paris
+
+MEMBERS = ["gp-a", "gp-b", "gp-cami"] * 3 + ["gp-off", "gp-away", "dent-a", "gp-zz"]  # gp-zz is in no roster
 DOCTORS = ["gp-a", "gp-a", "gp-b", "gp-cami", "gp-off", "gp-away", "none", "unknown", "external"]
 MOTIFS = ["fievre", "fievre", "fievre", "dent", "renouvellement", "douleur_thoracique"]
 # "next" is what the desk would most likely type next for that request (``next_step``); the others are
@@ -46,28 +46,67 @@ CLOSED = TERMINAL | {"seen", "no_show"}
 @dataclass(frozen=True)
 class Command:
     kind: str
-    wait: int            # minutes since the command before
-    pick: int            # which request: 0 the latest, 1 the one before... (28 and more: an id never given)
+    wait: int  # minutes since the command before
+    pick: int  # which request: 0 the latest, 1 the one before... (28 and more: an id never given)
     member: str
     doctor: str
     motif: str
-    site: str | None     # None: the member's own site
-    later: int           # cabinet appointment: minutes from now
-    day: int             # CAMI appointment: today or tomorrow ...
-    minute: int          # ... at this minute of the day, within the CAMI's hours
+    site: str | None  # None: the member's own site
+    later: int  # cabinet appointment: minutes from now
+    day: int  # CAMI appointment: today or tomorrow ...
+    minute: int  # ... at this minute of the day, within the CAMI's hours
     outcome: str
     reason: str
 
 
 # minutes between two commands: mostly a few, sometimes around the windows' ends, now and then the next day
-WAITS = [0, 0, 1, 1, 2, 3, 4, 5, 5, 7, 10, 10, 12, 15, 20, 25, 30, 45, 59, 60, 60, 61, 90, 119, 120, 120, 121, 180,
-         600, 1440]
+WAITS = [
+    0,
+    0,
+    1,
+    1,
+    2,
+    3,
+    4,
+    5,
+    5,
+    7,
+    10,
+    10,
+    12,
+    15,
+    20,
+    25,
+    30,
+    45,
+    59,
+    60,
+    60,
+    61,
+    90,
+    119,
+    120,
+    120,
+    121,
+    180,
+    600,
+    1440,
+]
 command = st.builds(
-    Command, kind=st.sampled_from(KINDS), wait=st.sampled_from(WAITS), pick=st.integers(0, 30),
-    member=st.sampled_from(MEMBERS), doctor=st.sampled_from(DOCTORS), motif=st.sampled_from(MOTIFS),
-    site=st.sampled_from([None, "cabinet", "cami"]), later=st.integers(0, 13 * 60), day=st.integers(0, 1),
-    minute=st.integers(15 * 60 + 30, 19 * 60 + 29), outcome=st.sampled_from(["seen", "no_show", "cancelled"]),
-    reason=st.sampled_from(["busy", "away", "out_of_scope", "other"]))
+    Command,
+    kind=st.sampled_from(KINDS),
+    wait=st.sampled_from(WAITS),
+    pick=st.integers(0, 30),
+    member=st.sampled_from(MEMBERS),
+    doctor=st.sampled_from(DOCTORS),
+    motif=st.sampled_from(MOTIFS),
+    site=st.sampled_from([None, "cabinet", "cami"]),
+    later=st.integers(0, 13 * 60),
+    day=st.integers(0, 1),
+    minute=st.integers(15 * 60 + 30, 19 * 60 + 29),
+    outcome=st.sampled_from(["seen", "no_show", "cancelled"]),
+    reason=st.sampled_from(["busy", "away", "out_of_scope", "other"]),
+)
 
 
 def appointment(cmd: Command, member: str, now: datetime) -> datetime:
@@ -82,7 +121,7 @@ def next_step(request, cmd: Command, now: datetime) -> tuple[str, str]:
     status = request.status_at(now) if request is not None else "closed"
     if status == "open":
         return ("book", cmd.member) if cmd.reason == "other" else ("notify", cmd.member)
-    if status == "treating_doctor_window":        # the treating doctor calls back, or someone else tries
+    if status == "treating_doctor_window":  # the treating doctor calls back, or someone else tries
         if cmd.reason in ("away", "busy"):
             return ("refuse" if cmd.reason == "away" else "accept"), request.treating_doctor
         return "accept", cmd.member
@@ -103,11 +142,9 @@ def run(ws: Workspace, now: datetime, cmd: Command, ids: list[str]) -> service.O
     if kind == "notify":
         return service.notify(ws, now, request=rid)
     if kind == "accept":
-        return service.accept(ws, now, request=rid, by=member, appointment=appointment(cmd, member, now),
-                              site=cmd.site)
+        return service.accept(ws, now, request=rid, by=member, appointment=appointment(cmd, member, now), site=cmd.site)
     if kind == "book":
-        return service.book(ws, now, request=rid, by=member, appointment=appointment(cmd, member, now),
-                            site=cmd.site)
+        return service.book(ws, now, request=rid, by=member, appointment=appointment(cmd, member, now), site=cmd.site)
     if kind == "refuse":
         return service.refuse(ws, now, request=rid, by=member, reason=cmd.reason)
     if kind == "outcome":
@@ -126,6 +163,7 @@ def memory_state(ws: Workspace, now: datetime):
 
 
 # -- the invariants, read from the events on disk --------------------------------------------------
+
 
 def check_takings(events: list[dict]) -> None:
     """At most one accept or book per request; no accept after expiry, nor by another member inside
@@ -149,10 +187,16 @@ def check_takings(events: list[dict]) -> None:
         assert at < from_stamp(trigger["expires"]), f"accept after expiry: {event} (notify {trigger})"
         doctor = intake[rid]["treating_doctor"]
         if trigger["status"] == "treating_doctor_window" and event["by"] != doctor:
-            refused = any(e["type"] == "escalate" and e["request"] == rid and e["cause"] == "treating_doctor_refused"
-                          and e["seq"] < event["seq"] for e in events)
-            assert refused or at >= from_stamp(trigger["deadline"]), \
+            refused = any(
+                e["type"] == "escalate"
+                and e["request"] == rid
+                and e["cause"] == "treating_doctor_refused"
+                and e["seq"] < event["seq"]
+                for e in events
+            )
+            assert refused or at >= from_stamp(trigger["deadline"]), (
                 f"accept by {event['by']} inside {doctor}'s window: {event} (notify {trigger})"
+            )
 
 
 def check_outcomes(events: list[dict]) -> None:
@@ -176,14 +220,31 @@ def typed(kind: str, wait: int = 0, member: str = "gp-a", doctor: str = "none", 
 
 # The settings decorate the test itself (on the helper above they were ignored, and hypothesis' 200 ms
 # deadline failed the test now and then on a loaded machine).
-@settings(max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                                  HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(st.lists(command, min_size=8, max_size=40))
-@example([typed("intake"), typed("notify"), typed("accept", wait=120, member="gp-b")])           # at expiry
-@example([typed("intake", doctor="gp-a"), typed("notify"), typed("accept", wait=59, member="gp-b"),
-          typed("accept", wait=1, member="gp-b")])                                 # at the window's end
-@example([typed("intake", doctor="gp-a"), typed("notify"), typed("refuse", wait=5, member="gp-a"),
-          typed("accept", member="gp-b"), typed("accept", member="gp-cami")])      # refused, then two accepts
+@example([typed("intake"), typed("notify"), typed("accept", wait=120, member="gp-b")])  # at expiry
+@example(
+    [
+        typed("intake", doctor="gp-a"),
+        typed("notify"),
+        typed("accept", wait=59, member="gp-b"),
+        typed("accept", wait=1, member="gp-b"),
+    ]
+)  # at the window's end
+@example(
+    [
+        typed("intake", doctor="gp-a"),
+        typed("notify"),
+        typed("refuse", wait=5, member="gp-a"),
+        typed("accept", member="gp-b"),
+        typed("accept", member="gp-cami"),
+    ]
+)  # refused, then two accepts
 def test_random_afternoons_keep_the_cascade_promises(commands: list[Command]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder) / "cpts"
@@ -196,7 +257,7 @@ def test_random_afternoons_keep_the_cascade_promises(commands: list[Command]) ->
             before = ledger_bytes(home)
             try:
                 result = run(ws, now, cmd, ids)
-            except LedgerError:          # exit 3 (busy or damaged) is never a rule's answer here
+            except LedgerError:  # exit 3 (busy or damaged) is never a rule's answer here
                 raise
             except SnpctlError as error:
                 note(f"{now:%a %H:%M} {cmd}: refused: {error}")

@@ -3,7 +3,6 @@
 import gc
 
 import pytest
-
 from snpctl.quiet import collector_paused
 
 

@@ -96,9 +96,9 @@ def test_calls_and_triage(figures: dict) -> None:
 
 
 def test_the_cascade(figures: dict) -> None:
-    assert figures["triggered"] == 4                       # r1, r2, r3, r8: not the booked ones, not r9
+    assert figures["triggered"] == 4  # r1, r2, r3, r8: not the booked ones, not r9
     assert figures["triggered_per_month"] == 4.0
-    assert figures["accepted"] == 3                        # cascade acceptances only
+    assert figures["accepted"] == 3  # cascade acceptances only
     assert figures["acceptance_rate"] == 0.75
     assert figures["accepted_by_treating_doctor"] == 1
     assert figures["accepted_by_site"] == {"cabinet": 2, "cami": 1}
@@ -108,9 +108,16 @@ def test_the_cascade(figures: dict) -> None:
 
 def test_appointments_and_no_shows(figures: dict) -> None:
     assert figures["appointments"] == {"total": 5, "seen": 3, "no_show": 1, "cancelled": 1, "no_show_rate": 0.25}
-    assert figures["site_appointments"] == {"cami": {
-        "total": 3, "seen": 1, "no_show": 1, "cancelled": 1, "no_show_rate": 0.5,
-        "by_source": {"cot": 0, "web": 1, "samu": 1, "hospital": 1, "office": 0}}}
+    assert figures["site_appointments"] == {
+        "cami": {
+            "total": 3,
+            "seen": 1,
+            "no_show": 1,
+            "cancelled": 1,
+            "no_show_rate": 0.5,
+            "by_source": {"cot": 0, "web": 1, "samu": 1, "hospital": 1, "office": 0},
+        }
+    }
 
 
 def test_time_to_accept_from_the_trigger(figures: dict) -> None:
@@ -124,10 +131,23 @@ def test_members(figures: dict) -> None:
 
 
 def test_monthly(figures: dict) -> None:
-    assert figures["monthly"] == [{
-        "month": "2024-01", "calls": 9, "redirected": 1, "transferred_15": 1, "triggered": 4, "accepted": 3,
-        "expired": 1, "direct_bookings": 2, "appointments": 5, "seen": 3, "no_show": 1, "cancelled": 1,
-        "acceptance_rate": 0.75}]
+    assert figures["monthly"] == [
+        {
+            "month": "2024-01",
+            "calls": 9,
+            "redirected": 1,
+            "transferred_15": 1,
+            "triggered": 4,
+            "accepted": 3,
+            "expired": 1,
+            "direct_bookings": 2,
+            "appointments": 5,
+            "seen": 3,
+            "no_show": 1,
+            "cancelled": 1,
+            "acceptance_rate": 0.75,
+        }
+    ]
 
 
 def test_a_member_who_left_still_counts_for_what_they_did(monday: Desk, tmp_path: Path) -> None:
@@ -138,7 +158,7 @@ def test_a_member_who_left_still_counts_for_what_they_did(monday: Desk, tmp_path
     end = roster.index("[[member]]", start + 1)
     (home / "roster.toml").write_text(roster[:start] + roster[end:], encoding="utf-8")
     after = report(Desk(home))
-    assert after["members"] == {"registered": 3, "accepted_at_least_once": 2}   # only `registered` reads the roster
+    assert after["members"] == {"registered": 3, "accepted_at_least_once": 2}  # only `registered` reads the roster
     assert after["accepted_by_site"]["cami"] == 1
     assert after["site_appointments"]["cami"]["total"] == 3
 
@@ -149,13 +169,15 @@ def test_the_same_figures_in_every_form(monday: Desk) -> None:
     for heading in ("CALLS", "CASCADE", "APPOINTMENTS", "MEMBERS", "BY MONTH"):
         assert heading in table.out
     assert re.search(r"\n  Accepted +3 \(75%\)\n", table.out)
-    assert "  2024-01" in table.out and "█" in table.out and "▓" in table.out   # the monthly bars
+    assert "  2024-01" in table.out and "█" in table.out and "▓" in table.out  # the monthly bars
     assert "cot 0" not in table.out and "web 1 (33%) · samu 1 (33%) · hospital 1 (33%)" in table.out
 
     csv = monday("report", "--format", "csv", now="2024-03-31T12:00")
-    assert csv.out == ("month,calls,redirected,transferred_15,triggered,accepted,expired,direct_bookings,"
-                       "appointments,seen,no_show,cancelled,acceptance_rate\n"
-                       "2024-01,9,1,1,4,3,1,2,5,3,1,1,0.75\n")
+    assert csv.out == (
+        "month,calls,redirected,transferred_15,triggered,accepted,expired,direct_bookings,"
+        "appointments,seen,no_show,cancelled,acceptance_rate\n"
+        "2024-01,9,1,1,4,3,1,2,5,3,1,1,0.75\n"
+    )
 
     markdown = monday("report", "--format", "markdown", now="2024-03-31T12:00")
     assert markdown.out.startswith("## Activity report, 2024-01-15 to 2024-01-15 (1 month)\n")
@@ -168,11 +190,11 @@ def test_the_same_figures_in_every_form(monday: Desk) -> None:
 # -- the period: intake dates in Europe/Paris -------------------------------------------------
 
 NIGHTS = [
-    ("2024-01-01T00:15", "intake --motif fievre --source cot"),                   # 2023-12-31 23:15 UTC
-    ("2024-01-31T23:30", "intake --motif fievre --source cot --treating-doctor none"),   # 22:30 UTC
+    ("2024-01-01T00:15", "intake --motif fievre --source cot"),  # 2023-12-31 23:15 UTC
+    ("2024-01-31T23:30", "intake --motif fievre --source cot --treating-doctor none"),  # 22:30 UTC
     ("2024-01-31T23:31", "notify {r2}"),
-    ("2024-02-01T00:10", "accept {r2} --by gp-a --at 2024-02-01T09:00"),            # counted with its intake
-    ("2024-02-01T00:30", "intake --motif fievre --source cot --treating-doctor none"),   # 2024-01-31 23:30 UTC
+    ("2024-02-01T00:10", "accept {r2} --by gp-a --at 2024-02-01T09:00"),  # counted with its intake
+    ("2024-02-01T00:30", "intake --motif fievre --source cot --treating-doctor none"),  # 2024-01-31 23:30 UTC
     ("2024-02-01T00:31", "notify {r3}"),
     ("2024-03-01T10:00", "intake --motif renouvellement --source web"),
 ]
@@ -189,11 +211,17 @@ def test_months_are_counted_in_paris_time(nights: Desk) -> None:
     data = report(nights)
     assert data["period"] == {"from": "2024-01-01", "to": "2024-03-01"}
     assert [(m["month"], m["calls"], m["triggered"], m["accepted"]) for m in data["monthly"]] == [
-        ("2024-01", 2, 1, 1), ("2024-02", 1, 1, 0), ("2024-03", 1, 0, 0)]
+        ("2024-01", 2, 1, 1),
+        ("2024-02", 1, 1, 0),
+        ("2024-03", 1, 0, 0),
+    ]
     assert data["triggered_per_month"] == round(2 / 3, 4)
     # the ledger's files are UTC months: the night of 31 January to 1 February is all in 2024-01.jsonl
-    assert sorted(p.name for p in (nights.home / "ledger").glob("*.jsonl")) == ["2023-12.jsonl", "2024-01.jsonl",
-                                                                                 "2024-03.jsonl"]
+    assert sorted(p.name for p in (nights.home / "ledger").glob("*.jsonl")) == [
+        "2023-12.jsonl",
+        "2024-01.jsonl",
+        "2024-03.jsonl",
+    ]
 
 
 def test_the_period_filter_reads_the_intake_date(nights: Desk) -> None:
@@ -213,6 +241,7 @@ def test_the_period_filter_reads_the_intake_date(nights: Desk) -> None:
 
 
 # -- nothing to count ---------------------------------------------------------------------------
+
 
 def test_an_empty_ledger_gives_null_rates(desk: Desk) -> None:
     data = report(desk)
@@ -239,10 +268,27 @@ def test_a_period_with_no_call_has_zero_per_month_and_null_rates(desk: Desk) -> 
 
 
 def test_every_key_of_the_contract_is_there(figures: dict) -> None:
-    contract = {"period", "calls", "redirected", "transferred_15", "triggered", "triggered_per_month", "accepted",
-                "acceptance_rate", "accepted_by_treating_doctor", "accepted_by_site", "expired", "direct_bookings",
-                "appointments", "site_appointments", "sources", "treating_doctor_status", "time_to_accept_minutes",
-                "members", "monthly"}
+    contract = {
+        "period",
+        "calls",
+        "redirected",
+        "transferred_15",
+        "triggered",
+        "triggered_per_month",
+        "accepted",
+        "acceptance_rate",
+        "accepted_by_treating_doctor",
+        "accepted_by_site",
+        "expired",
+        "direct_bookings",
+        "appointments",
+        "site_appointments",
+        "sources",
+        "treating_doctor_status",
+        "time_to_accept_minutes",
+        "members",
+        "monthly",
+    }
     assert contract <= set(figures)
     assert {"total", "seen", "no_show", "no_show_rate", "by_source"} <= set(figures["site_appointments"]["cami"])
     assert {"month", "calls", "triggered", "accepted"} <= set(figures["monthly"][0])

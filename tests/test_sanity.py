@@ -15,10 +15,10 @@ import os
 from pathlib import Path
 
 import pytest
-
-from conftest import PROTOCOLS, REPO, ROSTER, Desk, make_workspace, run_cli, run_process
 from snpctl.config import load_config
 from snpctl.timefmt import parse_duration
+
+from conftest import PROTOCOLS, REPO, ROSTER, Desk, make_workspace, run_cli, run_process
 from test_bad_input import MONDAY, assert_clean_failure, at, play
 
 NOW = at(MONDAY, "16:20")
@@ -34,39 +34,69 @@ def edited(text: str, old: str, new: str) -> str:
 # -- configuration values that reach the ledger (item 4) ------------------------------------------------------
 
 PERSONAL_CONFIG = [
-    pytest.param("protocols.toml", 'category = "dentaire"\naction = "trigger"\nprofession = "dentiste"',
-                 'category = "dentaire"\naction = "trigger"\nprofession = "Dr Jean Dupont 06 12 34 56 78"',
-                 "protocols.toml: protocol[2].profession: 'Dr Jean Dupont 06 12 34 56 78' should be lowercase letters, "
-                 "digits, '-', '_' or '.', with no spaces.", id="profession-with-a-name-and-a-phone-number"),
-    pytest.param("protocols.toml", 'profession = "dentiste"', 'profession = "dr-0612345678"',
-                 "protocols.toml: protocol[2].profession: 'dr-0612345678' looks like a phone number, and this value "
-                 "is written into the ledger, which must hold no personal data; choose another one.",
-                 id="profession-slug-with-a-phone-number"),
-    pytest.param("roster.toml", 'id = "gp-b"', 'id = "mg-0612345678"',
-                 "roster.toml: member[2] (mg-0612345678).id: 'mg-0612345678' looks like a phone number, and this "
-                 "value is written into the ledger, which must hold no personal data; choose another one.",
-                 id="member-id-with-a-phone-number"),
-    pytest.param("roster.toml", 'id = "gp-b"', 'id = "1850578006084"',
-                 "roster.toml: member[2] (1850578006084).id: '1850578006084' looks like a social security number, "
-                 "and this value is written into the ledger, which must hold no personal data; choose another one.",
-                 id="member-id-a-social-security-number"),
-    pytest.param("roster.toml", 'id = "gp-b"', 'id = "jean.dupont@gmail.com"',
-                 "roster.toml: member[2] (jean.dupont@gmail.com).id: 'jean.dupont@gmail.com' should be lowercase "
-                 "letters, digits, '-', '_' or '.', with no spaces.", id="member-id-an-email-address"),
-    pytest.param("roster.toml", 'key = "cami"', 'key = "cami-0145678901"',
-                 "roster.toml: site[1].key: 'cami-0145678901' looks like a phone number, and this value is written "
-                 "into the ledger, which must hold no personal data; choose another one.",
-                 id="site-key-with-a-phone-number"),
-    pytest.param("protocols.toml", 'category = "infectieux"', 'category = "cat.0612345678"',
-                 "protocols.toml: protocol[1].category: 'cat.0612345678' looks like a phone number, and this value "
-                 "is written into the ledger, which must hold no personal data; choose another one.",
-                 id="category-with-a-phone-number"),
+    pytest.param(
+        "protocols.toml",
+        'category = "dentaire"\naction = "trigger"\nprofession = "dentiste"',
+        'category = "dentaire"\naction = "trigger"\nprofession = "Dr Jean Dupont 06 12 34 56 78"',
+        "protocols.toml: protocol[2].profession: 'Dr Jean Dupont 06 12 34 56 78' should be lowercase letters, "
+        "digits, '-', '_' or '.', with no spaces.",
+        id="profession-with-a-name-and-a-phone-number",
+    ),
+    pytest.param(
+        "protocols.toml",
+        'profession = "dentiste"',
+        'profession = "dr-0612345678"',
+        "protocols.toml: protocol[2].profession: 'dr-0612345678' looks like a phone number, and this value "
+        "is written into the ledger, which must hold no personal data; choose another one.",
+        id="profession-slug-with-a-phone-number",
+    ),
+    pytest.param(
+        "roster.toml",
+        'id = "gp-b"',
+        'id = "mg-0612345678"',
+        "roster.toml: member[2] (mg-0612345678).id: 'mg-0612345678' looks like a phone number, and this "
+        "value is written into the ledger, which must hold no personal data; choose another one.",
+        id="member-id-with-a-phone-number",
+    ),
+    pytest.param(
+        "roster.toml",
+        'id = "gp-b"',
+        'id = "1850578006084"',
+        "roster.toml: member[2] (1850578006084).id: '1850578006084' looks like a social security number, "
+        "and this value is written into the ledger, which must hold no personal data; choose another one.",
+        id="member-id-a-social-security-number",
+    ),
+    pytest.param(
+        "roster.toml",
+        'id = "gp-b"',
+        'id = "jean.dupont@gmail.com"',
+        "roster.toml: member[2] (jean.dupont@gmail.com).id: 'jean.dupont@gmail.com' should be lowercase "
+        "letters, digits, '-', '_' or '.', with no spaces.",
+        id="member-id-an-email-address",
+    ),
+    pytest.param(
+        "roster.toml",
+        'key = "cami"',
+        'key = "cami-0145678901"',
+        "roster.toml: site[1].key: 'cami-0145678901' looks like a phone number, and this value is written "
+        "into the ledger, which must hold no personal data; choose another one.",
+        id="site-key-with-a-phone-number",
+    ),
+    pytest.param(
+        "protocols.toml",
+        'category = "infectieux"',
+        'category = "cat.0612345678"',
+        "protocols.toml: protocol[1].category: 'cat.0612345678' looks like a phone number, and this value "
+        "is written into the ledger, which must hold no personal data; choose another one.",
+        id="category-with-a-phone-number",
+    ),
 ]
 
 
 @pytest.mark.parametrize("file, old, new, message", PERSONAL_CONFIG)
-def test_check_refuses_a_config_value_that_verify_would_refuse_in_the_ledger(desk: Desk, file, old, new,
-                                                                              message) -> None:
+def test_check_refuses_a_config_value_that_verify_would_refuse_in_the_ledger(
+    desk: Desk, file, old, new, message
+) -> None:
     path = desk.home / file
     path.write_text(edited(path.read_text(encoding="utf-8"), old, new), encoding="utf-8")
     run = desk("check")
@@ -80,8 +110,13 @@ def test_the_personal_data_test_runs_at_every_load_even_from_the_kept_parse(desk
     path.write_text(edited(path.read_text(encoding="utf-8"), 'id = "gp-b"', 'id = "mg-0612345678"'), encoding="utf-8")
     for attempt in range(2):
         run = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now=NOW)
-        assert_clean_failure(run, 2, ["roster.toml", "member[2] (mg-0612345678).id", "phone number"],
-                             before=b"", after=desk.ledger_bytes())
+        assert_clean_failure(
+            run,
+            2,
+            ["roster.toml", "member[2] (mg-0612345678).id", "phone number"],
+            before=b"",
+            after=desk.ledger_bytes(),
+        )
         assert (desk.home / ".snpctl" / "roster.toml.parsed").exists(), "the parse was not kept: no shortcut tested"
 
 
@@ -92,8 +127,8 @@ def test_the_shipped_example_loads() -> None:
 
 def test_every_shipped_scenario_loads(tmp_path: Path) -> None:
     import tomli_w
-
     from snpctl.simulate import load_scenario, protocols_toml, roster_toml, scenario_names
+
     for name in scenario_names():
         scenario = load_scenario(name)
         home = tmp_path / name
@@ -101,14 +136,30 @@ def test_every_shipped_scenario_loads(tmp_path: Path) -> None:
         assert load_config(home).members, name
 
 
-@pytest.mark.parametrize("old, new, message", [
-    pytest.param("[cascade]", "cascade = 5\n[unused]", "protocols.toml: cascade: should be a table of keys, found 5; "
-                 "write it as a [section] with its keys below it.", id="cascade-a-number"),
-    pytest.param("[cascade]", "[[cascade]]", "protocols.toml: cascade: should be a table of keys, found [{",
-                 id="cascade-a-list-of-tables"),
-    pytest.param('label = "Fièvre"', "label = 2024-01-15", "protocols.toml: protocol[1].label: should be a string, "
-                 "found datetime.date(2024, 1, 15).", id="label-a-date"),
-])
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        pytest.param(
+            "[cascade]",
+            "cascade = 5\n[unused]",
+            "protocols.toml: cascade: should be a table of keys, found 5; "
+            "write it as a [section] with its keys below it.",
+            id="cascade-a-number",
+        ),
+        pytest.param(
+            "[cascade]",
+            "[[cascade]]",
+            "protocols.toml: cascade: should be a table of keys, found [{",
+            id="cascade-a-list-of-tables",
+        ),
+        pytest.param(
+            'label = "Fièvre"',
+            "label = 2024-01-15",
+            "protocols.toml: protocol[1].label: should be a string, found datetime.date(2024, 1, 15).",
+            id="label-a-date",
+        ),
+    ],
+)
 def test_a_value_of_the_wrong_type_is_exit_2_naming_it(tmp_path: Path, old: str, new: str, message: str) -> None:
     desk = make_workspace(tmp_path / "cpts", edited(PROTOCOLS, old, new))
     run = desk("check")
@@ -120,8 +171,9 @@ def test_a_value_of_the_wrong_type_is_exit_2_naming_it(tmp_path: Path, old: str,
 OUT_OF_RANGE = "is out of range: snpctl takes dates from 2000-01-01 to 2099-12-31."
 
 
-@pytest.mark.parametrize("typed", ["9999-12-31 23:59", "0001-01-01 12:00", "0001-01-01", "1999-12-31 23:59",
-                                   "2100-01-01T00:00:00+02:00"])
+@pytest.mark.parametrize(
+    "typed", ["9999-12-31 23:59", "0001-01-01 12:00", "0001-01-01", "1999-12-31 23:59", "2100-01-01T00:00:00+02:00"]
+)
 def test_now_outside_the_years_of_use_is_exit_2_and_writes_nothing(desk: Desk, typed: str) -> None:
     play(desk, [FEVER])
     files = sorted(p.name for p in (desk.home / "ledger").iterdir())
@@ -129,7 +181,7 @@ def test_now_outside_the_years_of_use_is_exit_2_and_writes_nothing(desk: Desk, t
     run = desk("intake", "--motif", "fievre", "--source", "cot", now=typed)
     assert (run.code, run.err) == (2, f"snpctl: --now {typed!r} {OUT_OF_RANGE}\n")
     assert desk.ledger_bytes() == before
-    assert sorted(p.name for p in (desk.home / "ledger").iterdir()) == files     # no ledger/9999-12.jsonl
+    assert sorted(p.name for p in (desk.home / "ledger").iterdir()) == files  # no ledger/9999-12.jsonl
 
 
 def test_now_from_the_environment_is_named_as_such(desk: Desk) -> None:
@@ -170,18 +222,26 @@ def test_a_report_date_that_does_not_exist_is_exit_2(desk: Desk) -> None:
 
 # -- durations in the configuration (item 7) ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("typed", ["99999999999d", "367d", "8785h", "999999999d999999999h", "9" * 5000 + "m"])
 def test_a_duration_longer_than_a_year_is_exit_2_naming_file_and_key(tmp_path: Path, typed: str) -> None:
-    desk = make_workspace(tmp_path / "cpts", edited(PROTOCOLS, 'appointment_horizon = "12h"',
-                                                    f'appointment_horizon = "{typed}"'))
+    desk = make_workspace(
+        tmp_path / "cpts", edited(PROTOCOLS, 'appointment_horizon = "12h"', f'appointment_horizon = "{typed}"')
+    )
     run = desk("check")
-    assert (run.code, run.err) == (2, f"snpctl: protocols.toml: cascade.appointment_horizon: {typed!r} is longer than "
-                                      "366d, the longest a window, a horizon or a delay may be; give a shorter one.\n")
+    assert (run.code, run.err) == (
+        2,
+        f"snpctl: protocols.toml: cascade.appointment_horizon: {typed!r} is longer than "
+        "366d, the longest a window, a horizon or a delay may be; give a shorter one.\n",
+    )
 
 
 def test_a_duration_of_a_year_is_accepted(tmp_path: Path) -> None:
-    protocols = edited(PROTOCOLS, 'total_window = "2h"\nappointment_horizon = "12h"',
-                       'total_window = "366d"\nappointment_horizon = "366d"')
+    protocols = edited(
+        PROTOCOLS,
+        'total_window = "2h"\nappointment_horizon = "12h"',
+        'total_window = "366d"\nappointment_horizon = "366d"',
+    )
     assert make_workspace(tmp_path / "cpts", protocols)("check").code == 0
 
 
@@ -216,7 +276,7 @@ def test_a_label_with_escapes_and_newlines_is_shown_escaped_in_answers_and_show(
     show = desk("show", "001C", now=NOW)
     assert (intake.code, show.code) == (0, 0)
     assert intake.out == f"Request 001C: open ({SHOWN}). Next: snpctl notify 001C\n"
-    assert SHOWN in show.out.replace("\n" + " " * 18, "")     # the table may wrap the cell
+    assert SHOWN in show.out.replace("\n" + " " * 18, "")  # the table may wrap the cell
     assert "\x1b" not in intake.out + show.out and "\u202e" not in intake.out + show.out
 
 
@@ -254,19 +314,28 @@ def test_list_and_report_show_no_raw_control_character(tmp_path: Path) -> None:
 
 # -- verify --checkpoint (item 7) --------------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_sixteen_verifies_at_once_on_one_checkpoint_all_succeed(desk: Desk, tmp_path: Path) -> None:
     """Three rounds of 16 processes: without the lock, one round in three or so ended with exit 70 (shared .tmp)."""
     import subprocess
     import sys
+
     play(desk, [FEVER, NOTIFY])
     checkpoint = tmp_path / "backup" / "cpts.checkpoint"
     checkpoint.parent.mkdir()
     env = {**os.environ, "SNPCTL_HOME": str(desk.home)}
     for round_ in range(3):
-        children = [subprocess.Popen([sys.executable, "-m", "snpctl", "verify", "--checkpoint", str(checkpoint)],
-                                     env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-                    for _ in range(16)]
+        children = [
+            subprocess.Popen(
+                [sys.executable, "-m", "snpctl", "verify", "--checkpoint", str(checkpoint)],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(16)
+        ]
         results = [(child.wait(), child.stderr.read()) for child in children]
         for child in children:
             child.stderr.close()
@@ -278,8 +347,10 @@ def test_sixteen_verifies_at_once_on_one_checkpoint_all_succeed(desk: Desk, tmp_
 def test_a_checkpoint_in_a_missing_folder_is_exit_2(desk: Desk, tmp_path: Path) -> None:
     missing = tmp_path / "not-mounted"
     run = desk("verify", "--checkpoint", str(missing / "cpts.checkpoint"))
-    assert (run.code, run.err) == (2, f"snpctl: the folder {missing} of the checkpoint does not exist; create it or "
-                                      "give another path.\n")
+    assert (run.code, run.err) == (
+        2,
+        f"snpctl: the folder {missing} of the checkpoint does not exist; create it or give another path.\n",
+    )
     assert not missing.exists()
 
 
@@ -290,30 +361,43 @@ def test_a_checkpoint_that_is_a_folder_is_exit_2(desk: Desk, tmp_path: Path) -> 
 
 def test_a_checkpoint_that_cannot_be_read_is_exit_2(desk: Desk, tmp_path: Path) -> None:
     looping = tmp_path / "cpts.checkpoint"
-    looping.symlink_to(looping)                   # unreadable even by root, unlike a chmod 000
+    looping.symlink_to(looping)  # unreadable even by root, unlike a chmod 000
     run = desk("verify", "--checkpoint", str(looping))
-    assert (run.code, run.err) == (2, f"snpctl: the checkpoint {looping} cannot be read (Too many levels of symbolic "
-                                      "links); give a file you can read.\n")
+    assert (run.code, run.err) == (
+        2,
+        f"snpctl: the checkpoint {looping} cannot be read (Too many levels of symbolic "
+        "links); give a file you can read.\n",
+    )
 
 
-@pytest.mark.parametrize("content", ["", "{}", '{"events": -1, "last_hash": "' + "0" * 64 + '"}',
-                                     '{"events": "3", "last_hash": "abc"}', "\xff\xfe"])
+@pytest.mark.parametrize(
+    "content",
+    ["", "{}", '{"events": -1, "last_hash": "' + "0" * 64 + '"}', '{"events": "3", "last_hash": "abc"}', "\xff\xfe"],
+)
 def test_a_damaged_checkpoint_is_exit_2(desk: Desk, tmp_path: Path, content: str) -> None:
     checkpoint = tmp_path / "cpts.checkpoint"
     checkpoint.write_text(content, encoding="latin-1")
     run = desk("verify", "--checkpoint", str(checkpoint))
-    assert (run.code, run.err) == (2, f"snpctl: {checkpoint} is damaged or is not a checkpoint written by `snpctl "
-                                      "verify --checkpoint`; restore it from where you keep it, or give another "
-                                      "file.\n")
+    assert (run.code, run.err) == (
+        2,
+        f"snpctl: {checkpoint} is damaged or is not a checkpoint written by `snpctl "
+        "verify --checkpoint`; restore it from where you keep it, or give another "
+        "file.\n",
+    )
 
 
-def test_a_checkpoint_that_cannot_be_written_leaves_no_temporary_file(desk: Desk, tmp_path: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_checkpoint_that_cannot_be_written_leaves_no_temporary_file(
+    desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device")
+
     monkeypatch.setattr(os, "replace", full_disk)
     checkpoint = tmp_path / "cpts.checkpoint"
     run = desk("verify", "--checkpoint", str(checkpoint))
-    assert (run.code, run.err) == (2, f"snpctl: the checkpoint {checkpoint} cannot be written (No space left on "
-                                      "device); the ledger itself is sound. Free some space or give another path.\n")
+    assert (run.code, run.err) == (
+        2,
+        f"snpctl: the checkpoint {checkpoint} cannot be written (No space left on "
+        "device); the ledger itself is sound. Free some space or give another path.\n",
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cpts", "cpts.checkpoint.lock"]

@@ -17,11 +17,11 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
-
-from conftest import Desk, run_cli
 from snpctl.simulate import scenario_names
 
-SLOW = {"champigny-2023", "essonne-2023"}     # a year with ~100-200k messages each: see the README's bench
+from conftest import Desk, run_cli
+
+SLOW = {"champigny-2023", "essonne-2023"}  # a year with ~100-200k messages each: see the README's bench
 
 
 def scenario(name: str) -> dict:
@@ -52,16 +52,28 @@ def ledger(home: Path) -> bytes:
     return b"".join(p.read_bytes() for p in sorted((home / "ledger").glob("*.jsonl")))
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.slow] if n in SLOW else [])
-                                  for n in scenario_names()])
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=[pytest.mark.slow] if n in SLOW else []) for n in scenario_names()]
+)
 def test_report_gives_the_documented_figures(name: str, tmp_path: Path) -> None:
     home = tmp_path / name
     side_by_side = simulate(home, name)
     assert side_by_side["ok"], [row for row in side_by_side["rows"] if not row["ok"]]
 
     document = scenario(name)
-    run = run_cli(["report", "--home", str(home), "--format", "json",
-                   "--from", str(document["from"]), "--to", str(document["to"])])
+    run = run_cli(
+        [
+            "report",
+            "--home",
+            str(home),
+            "--format",
+            "json",
+            "--from",
+            str(document["from"]),
+            "--to",
+            str(document["to"]),
+        ]
+    )
     assert run.code == 0, run.err
     figures = run.json
     assert document["expect"], "a scenario must quote at least one documented figure"
@@ -79,11 +91,14 @@ def test_report_gives_the_documented_figures(name: str, tmp_path: Path) -> None:
     # and the counts the plan played are all there, exactly
     plan = document["plan"]
     assert figures["triggered"] == plan["triggered"]
-    assert figures["accepted_by_site"] == {"cabinet": 0, **{s["key"]: 0 for s in document.get("site", [])},
-                                           **plan["accepted"]}
+    assert figures["accepted_by_site"] == {
+        "cabinet": 0,
+        **{s["key"]: 0 for s in document.get("site", [])},
+        **plan["accepted"],
+    }
     assert figures["direct_bookings"] == sum(d["count"] for d in plan.get("direct", []))
     assert figures["accepted_by_treating_doctor"] == plan.get("accepted_by_treating_doctor", 0)
-    shutil.rmtree(home)   # passed: a simulated year leaves up to 100-200k outbox files; pytest would keep them
+    shutil.rmtree(home)  # passed: a simulated year leaves up to 100-200k outbox files; pytest would keep them
 
 
 def test_the_same_seed_writes_the_same_ledger_byte_for_byte(tmp_path: Path) -> None:
@@ -95,7 +110,7 @@ def test_the_same_seed_writes_the_same_ledger_byte_for_byte(tmp_path: Path) -> N
     assert first["rows"] == second["rows"]
     other = simulate(tmp_path / "c", "vitry-2025", "--seed", "8")
     assert ledger(tmp_path / "c") != ledger(tmp_path / "a")
-    assert other["ok"]                        # another draw, the same documented counts
+    assert other["ok"]  # another draw, the same documented counts
 
 
 @pytest.mark.slow
@@ -116,17 +131,18 @@ def test_the_simulated_workspace_is_an_ordinary_one(vitry: Path) -> None:
     desk = Desk(vitry)
     assert desk("check").code == 0
     verify = desk("verify", "--json")
-    assert verify.code == 0 and verify.json["unordered"] == 0        # played in time order
-    assert desk("list", "--json", now="2025-10-01T09:00").json["requests"] == []   # every request closed
+    assert verify.code == 0 and verify.json["unordered"] == 0  # played in time order
+    assert desk("list", "--json", now="2025-10-01T09:00").json["requests"] == []  # every request closed
     before = desk.ledger_bytes()
     tick = desk("tick", "--json", now="2025-10-01T09:00")
     assert tick.json == {"escalated": [], "expired": [], "failed_messages": []}
-    assert desk.ledger_bytes() == before                                # nothing left to send or advance
+    assert desk.ledger_bytes() == before  # nothing left to send or advance
 
 
 def test_it_looks_like_the_documented_days_and_hours(vitry: Path) -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
+
     paris = ZoneInfo("Europe/Paris")
     events = [json.loads(line) for line in ledger(vitry).splitlines()]
     kinds = {e["type"] for e in events}
@@ -141,8 +157,13 @@ def test_it_looks_like_the_documented_days_and_hours(vitry: Path) -> None:
             assert "16:00" <= slot.strftime("%H:%M") < "19:00", event
     taken = {e["request"]: e for e in events if e["type"] == "accept"}
     notified = {e["request"]: e for e in events if e["type"] == "notify"}
-    in_window = [r for r, e in taken.items() if notified[r]["status"] == "treating_doctor_window"
-                 and e["by"] == notified[r]["notified"][0] and e["at"] < notified[r]["deadline"]]
+    in_window = [
+        r
+        for r, e in taken.items()
+        if notified[r]["status"] == "treating_doctor_window"
+        and e["by"] == notified[r]["notified"][0]
+        and e["at"] < notified[r]["deadline"]
+    ]
     assert in_window, "treating doctors answer within their 10 minutes"
 
 
@@ -153,8 +174,10 @@ def test_the_side_by_side_for_people(vitry: Path, tmp_path: Path) -> None:
     assert lines[0] == "CPTS de Vitry-sur-Seine, CAMI, 15 July to 30 September 2025"
     header = next(line for line in lines if line.startswith("figure"))
     assert header.split() == ["figure", "documented", "computed", "rule", "ok"]
-    assert any(line.startswith("Patients seen at the CAMI") and line.split()[-4:] == ["152", "152", "exact", "yes"]
-               for line in lines)
+    assert any(
+        line.startswith("Patients seen at the CAMI") and line.split()[-4:] == ["152", "152", "exact", "yes"]
+        for line in lines
+    )
     assert "All 3 documented figures match" in run.out
     assert f"snpctl report --home {tmp_path / 'cpts'} --from 2025-07-15 --to 2025-09-30" in run.out
 
@@ -228,21 +251,26 @@ def test_a_figure_that_does_not_match_exits_1(tmp_path: Path) -> None:
     path.write_text(A_WEEK.replace("SEEN", "7"), encoding="utf-8")
     run = run_cli(["simulate", str(path), "--into", str(tmp_path / "cpts")])
     assert run.code == 1
-    assert any(line.startswith("Seen at the CAMI") and line.split()[-4:] == ["7", "6", "exact", "NO"]
-               for line in run.out.splitlines())
+    assert any(
+        line.startswith("Seen at the CAMI") and line.split()[-4:] == ["7", "6", "exact", "NO"]
+        for line in run.out.splitlines()
+    )
     assert "1 of 2 documented figures do NOT match" in run.out
 
 
-@pytest.mark.parametrize("edit, must", [
-    (("treating = 1.0", "treatin = 1.0"), "members[1]: unknown key 'treatin'"),
-    (("triggered = 20", "triggered = 10"), "plan.accepted is more than plan.triggered"),
-    (('total_window = "2h"', 'total_window = "2 hours"'), "cascade.total_window: '2 hours' is not a duration"),
-    (("accepted_by_treating_doctor = 2", "accepted_by_treating_doctor = 50"), "accepted_by_treating_doctor (50)"),
-    # read by the configuration's own table reader: the same words as for protocols.toml and roster.toml
-    (('prefix = "mg"', 'prefx = "mg"'), "members[1]: unknown key 'prefx': did you mean 'prefix'?"),
-    (("[cascade]", "[cascades]"), "cascade: missing key 'treating_doctor_window'"),
-    (('status = "titulaire"', 'status = "titular"'), "members[1].status: 'titular' is not one of titulaire,"),
-])
+@pytest.mark.parametrize(
+    "edit, must",
+    [
+        (("treating = 1.0", "treatin = 1.0"), "members[1]: unknown key 'treatin'"),
+        (("triggered = 20", "triggered = 10"), "plan.accepted is more than plan.triggered"),
+        (('total_window = "2h"', 'total_window = "2 hours"'), "cascade.total_window: '2 hours' is not a duration"),
+        (("accepted_by_treating_doctor = 2", "accepted_by_treating_doctor = 50"), "accepted_by_treating_doctor (50)"),
+        # read by the configuration's own table reader: the same words as for protocols.toml and roster.toml
+        (('prefix = "mg"', 'prefx = "mg"'), "members[1]: unknown key 'prefx': did you mean 'prefix'?"),
+        (("[cascade]", "[cascades]"), "cascade: missing key 'treating_doctor_window'"),
+        (('status = "titulaire"', 'status = "titular"'), "members[1].status: 'titular' is not one of titulaire,"),
+    ],
+)
 def test_a_wrong_scenario_file_is_exit_2_naming_the_key(tmp_path: Path, edit: tuple[str, str], must: str) -> None:
     path = tmp_path / "week.toml"
     path.write_text(A_WEEK.replace("SEEN", "6").replace(*edit), encoding="utf-8")

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-from conftest import make_workspace
 from snpctl import service
 from snpctl.store import halves as verifying
 from snpctl.store.ledger import Ledger
 from snpctl.store.verify import Bad, verify
 from snpctl.store.workspace import Workspace
 
-UTC = timezone.utc
+from conftest import make_workspace
+
+UTC = UTC
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 1) -> datetime:
@@ -37,26 +37,26 @@ def build(home: Path) -> None:
         return service.intake(ws, now, motif="fievre", source="cot", treating_doctor=doctor).data["request"]
 
     first = intake(at(31, 14), "gp-a")
-    service.notify(ws, at(31, 14, 1), request=first)                       # gp-a alone until 15:01
+    service.notify(ws, at(31, 14, 1), request=first)  # gp-a alone until 15:01
     second = intake(at(31, 14, 5))
-    jan = service.notify(ws, at(31, 14, 6), request=second).messages        # the community, 3 messages
-    service.deliver(ws, at(31, 14, 7), jan[:1])                            # one sent in January
+    jan = service.notify(ws, at(31, 14, 6), request=second).messages  # the community, 3 messages
+    service.deliver(ws, at(31, 14, 7), jan[:1])  # one sent in January
     jan += service.accept(ws, at(31, 15), request=second, by="gp-b", appointment=at(1, 2, month=2)).messages
-    service.tick(ws, at(31, 16, 30))                                       # the first expires in January
+    service.tick(ws, at(31, 16, 30))  # the first expires in January
     third = intake(at(31, 22, 30))
-    jan += service.notify(ws, at(31, 22, 31), request=third).messages       # expires 1 February 00:31
-    service.deliver(ws, at(1, 0, 10, month=2), jan[1:3])                   # January's messages, sent in February
-    service.tick(ws, at(1, 0, 31, month=2))                                # the third expires: its messages
-    fourth = intake(at(1, 0, 40, month=2), "gp-a")                         # February's first request
+    jan += service.notify(ws, at(31, 22, 31), request=third).messages  # expires 1 February 00:31
+    service.deliver(ws, at(1, 0, 10, month=2), jan[1:3])  # January's messages, sent in February
+    service.tick(ws, at(1, 0, 31, month=2))  # the third expires: its messages
+    fourth = intake(at(1, 0, 40, month=2), "gp-a")  # February's first request
     service.notify(ws, at(1, 0, 41, month=2), request=fourth)
-    service.deliver(ws, at(1, 0, 45, month=2))                             # one batch: January's and February's
-    service.tick(ws, at(1, 1, 0, month=2))                                 # the reminder of the second
+    service.deliver(ws, at(1, 0, 45, month=2))  # one batch: January's and February's
+    service.tick(ws, at(1, 1, 0, month=2))  # the reminder of the second
     service.accept(ws, at(1, 1, 20, month=2), request=fourth, by="gp-a", appointment=at(1, 6, month=2))
     service.outcome(ws, at(1, 2, 30, month=2), request=second, outcome="seen")
-    intake(at(31, 23, 59))                                                 # backfilled into February's file
+    intake(at(31, 23, 59))  # backfilled into February's file
     service.deliver(ws, at(1, 6, 30, month=2))
     service.outcome(ws, at(1, 7, 0, month=2), request=fourth, outcome="no_show")
-    for day in (1, 2):                                                     # March: more of the same
+    for day in (1, 2):  # March: more of the same
         rid = intake(at(day, 10, 0, month=3), "gp-b")
         service.notify(ws, at(day, 10, 1, month=3), request=rid)
         service.accept(ws, at(day, 10, 30, month=3), request=rid, by="gp-b", appointment=at(day, 12, month=3))
@@ -102,8 +102,9 @@ def rechained(pairs: list[tuple[str, dict]]) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     previous = "0" * 64
     for number, (name, event) in enumerate(pairs, 1):
-        raw = json.dumps({**event, "seq": number, "prev": previous}, sort_keys=True, separators=(",", ":"),
-                         ensure_ascii=False).encode()
+        raw = json.dumps(
+            {**event, "seq": number, "prev": previous}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
         previous = hashlib.sha256(raw).hexdigest()
         files[name] = files.get(name, b"") + raw + b"\n"
     return files
@@ -125,8 +126,10 @@ def test_the_fixture_crosses_the_months_in_every_way(tmp_path: Path, months: dic
     put_aside = seen[0].put_aside
     assert {how for _where, how, _event in put_aside} == {"request", "steps", "part"}
     assert {"queue", "expire", "outcome"} <= {event["type"] for _where, _how, event in put_aside}
-    assert any(event["type"] == "queue" and "reminder_patient" in [m[1] for m in event["messages"]]
-               for _where, _how, event in put_aside), "a reminder of a January request, queued in February"
+    assert any(
+        event["type"] == "queue" and "reminder_patient" in [m[1] for m in event["messages"]]
+        for _where, _how, event in put_aside
+    ), "a reminder of a January request, queued in February"
     assert seen[0].early, "an event dated before its month, in the later half"
 
 
@@ -135,14 +138,16 @@ def test_a_sound_ledger_sums_up_the_same(tmp_path: Path, months: dict[str, bytes
     assert one[0] == "ok" and one[1].unordered == 1 and one[1].requests == 7
 
 
-def test_a_checkpoint_in_the_later_half_is_checked_the_same(tmp_path: Path, months: dict[str, bytes],
-                                                             monkeypatch) -> None:
+def test_a_checkpoint_in_the_later_half_is_checked_the_same(
+    tmp_path: Path, months: dict[str, bytes], monkeypatch
+) -> None:
     home = workspace(tmp_path, months)
     checkpoint = tmp_path / "checkpoint"
     lines = b"".join(months.values()).splitlines()
     for split in (None, 1, 2):
-        checkpoint.write_text(json.dumps({"events": len(lines) - 3, "last_hash": hashlib.sha256(
-            lines[-4]).hexdigest()}))
+        checkpoint.write_text(
+            json.dumps({"events": len(lines) - 3, "last_hash": hashlib.sha256(lines[-4]).hexdigest()})
+        )
         assert verdict(home, split, monkeypatch, checkpoint)[1].checkpoint == "checked"
         checkpoint.write_text(json.dumps({"events": len(lines) - 3, "last_hash": "0" * 64}))
         found = verdict(home, split, monkeypatch, checkpoint)
@@ -153,7 +158,7 @@ def _by_hand(files: dict[str, bytes], damage: str, line: int) -> dict[str, bytes
     everything = [(name, raw) for name, data in files.items() for raw in data.splitlines()]
     name, raw = everything[line]
     if damage == "flip":
-        raw = raw[:len(raw) // 2] + bytes([raw[len(raw) // 2] ^ 1]) + raw[len(raw) // 2 + 1:]
+        raw = raw[: len(raw) // 2] + bytes([raw[len(raw) // 2] ^ 1]) + raw[len(raw) // 2 + 1 :]
         everything[line] = (name, raw)
     elif damage == "delete":
         del everything[line]
@@ -162,9 +167,9 @@ def _by_hand(files: dict[str, bytes], damage: str, line: int) -> dict[str, bytes
     elif damage == "swap":
         everything[line], everything[line + 1] = (everything[line + 1][0], everything[line + 1][1]), (name, raw)
     elif damage == "torn":
-        everything = everything[:line + 1]
+        everything = everything[: line + 1]
         everything[line] = (name, raw[:10])
-    out = {name: b"" for name in files}
+    out = dict.fromkeys(files, b"")
     for name, raw in everything:
         out[name] += raw + b"\n"
     if damage == "torn":
@@ -190,6 +195,7 @@ def _set(kind: str, month: str, nth: int = 0, **fields):
     def edit(pairs: list) -> None:
         i = _nth(pairs, kind, month, nth)
         pairs[i] = (pairs[i][0], {**pairs[i][1], **fields})
+
     return edit
 
 
@@ -201,6 +207,7 @@ def _twice(kind: str, month: str, nth: int = 0):
     def edit(pairs: list) -> None:
         i = _nth(pairs, kind, month, nth)
         pairs.insert(i + 1, pairs[i])
+
     return edit
 
 
@@ -210,7 +217,7 @@ def _renumber_first_queue(pairs: list) -> None:
 
 def _stranger_in_a_mixed_batch(pairs: list) -> None:
     name, event = pairs[_nth(pairs, "sent", "2024-02", 1)]
-    event["messages"].append([1, 1])          # sent in January already
+    event["messages"].append([1, 1])  # sent in January already
 
 
 def _attempt_on_a_sent_message(pairs: list) -> None:
@@ -238,8 +245,9 @@ FORGERIES = {
 
 
 @pytest.mark.parametrize("forgery", FORGERIES)
-def test_an_impossible_history_is_named_the_same(tmp_path: Path, months: dict[str, bytes], monkeypatch,
-                                                   forgery: str) -> None:
+def test_an_impossible_history_is_named_the_same(
+    tmp_path: Path, months: dict[str, bytes], monkeypatch, forgery: str
+) -> None:
     pairs = [(name, json.loads(json.dumps(e))) for name, e in events(months)]
     FORGERIES[forgery](pairs)
     found = same_in_halves(tmp_path, rechained(pairs), monkeypatch)
@@ -249,18 +257,20 @@ def test_an_impossible_history_is_named_the_same(tmp_path: Path, months: dict[st
 def test_a_later_half_that_dies_is_checked_again(tmp_path: Path, months: dict[str, bytes], monkeypatch) -> None:
     def dies(*args):
         raise MemoryError
+
     monkeypatch.setattr(verifying, "_check_later", dies)
     same_in_halves(tmp_path / "sound", months, monkeypatch)
     same_in_halves(tmp_path / "damaged", _by_hand(months, "flip", 40), monkeypatch)
 
 
-def test_a_ledger_long_enough_is_split_where_half_its_bytes_are(tmp_path: Path, months: dict[str, bytes],
-                                                                 monkeypatch) -> None:
+def test_a_ledger_long_enough_is_split_where_half_its_bytes_are(
+    tmp_path: Path, months: dict[str, bytes], monkeypatch
+) -> None:
     home = workspace(tmp_path, months)
     files = Ledger(home).files()
-    assert verifying._halfway(files) is None                    # a short ledger: one process
+    assert verifying._halfway(files) is None  # a short ledger: one process
     monkeypatch.setattr(verifying, "TWO_HALVES_FROM", 0)
     sizes = [len(data) for data in months.values()]
-    before = [sum(sizes[:index]) for index in (1, 2)]           # bytes in the first half, split before file 2 or 3
+    before = [sum(sizes[:index]) for index in (1, 2)]  # bytes in the first half, split before file 2 or 3
     assert verifying._halfway(files) == (1 if before[0] >= sum(sizes) / 2 else 2)
     assert verify(Ledger(home)).events == sum(data.count(b"\n") for data in months.values())

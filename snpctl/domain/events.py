@@ -19,10 +19,11 @@ from snpctl.timefmt import to_stamp
 # No ``from __future__ import annotations`` here: Python 3.11's TypedDict reads ``NotRequired`` only from
 # annotations that are not strings (``__optional_keys__``), and SCHEMA is made from them.
 
-GENESIS = "0" * 64   # the ``prev`` of the first event
+GENESIS = "0" * 64  # the ``prev`` of the first event
 
 
 # -- one TypedDict per event type: the only place an event's fields are written (SCHEMA is made from them) --
+
 
 class Line(TypedDict):
     """What every line has: ``seq`` and ``prev`` are added by the store, ``type`` and ``at`` by ``new``."""
@@ -37,17 +38,17 @@ class IntakeEvent(Line):
     request: str
     motif: str
     category: str
-    action: str           # vocabulary.Action
+    action: str  # vocabulary.Action
     profession: str
-    source: str           # vocabulary.Source
+    source: str  # vocabulary.Source
     treating_doctor: str  # a member id or a vocabulary.TreatingDoctor
-    patient: str          # a random reference into the private store, never a name
-    contact: str          # vocabulary.Contact
+    patient: str  # a random reference into the private store, never a name
+    contact: str  # vocabulary.Contact
 
 
 class NotifyEvent(Line):
     request: str
-    status: str           # vocabulary.Status: treating_doctor_window or community
+    status: str  # vocabulary.Status: treating_doctor_window or community
     deadline: str
     expires: str
     notified: list[str]
@@ -55,7 +56,7 @@ class NotifyEvent(Line):
 
 class EscalateEvent(Line):
     request: str
-    cause: str            # vocabulary.Cause
+    cause: str  # vocabulary.Cause
     deadline: str
     notified: list[str]
 
@@ -63,7 +64,7 @@ class EscalateEvent(Line):
 class RefuseEvent(Line):
     request: str
     by: str
-    reason: str           # vocabulary.Reason
+    reason: str  # vocabulary.Reason
 
 
 class AcceptEvent(Line):
@@ -86,7 +87,7 @@ class ExpireEvent(Line):
 
 class OutcomeEvent(Line):
     request: str
-    outcome: str          # vocabulary.Outcome
+    outcome: str  # vocabulary.Outcome
 
 
 class SynthesisEvent(Line):
@@ -101,7 +102,7 @@ class SynthesisEvent(Line):
 class QueueEvent(Line):
     request: str
     messages: list[list[Any]]
-    about: NotRequired[int]   # failed_operator: the message that could not be delivered
+    about: NotRequired[int]  # failed_operator: the message that could not be delivered
 
 
 class AttemptEvent(Line):
@@ -129,34 +130,64 @@ class RecoveryEvent(Line):
     sha256: str
 
 
-Event = (IntakeEvent | NotifyEvent | EscalateEvent | RefuseEvent | AcceptEvent | BookEvent | ExpireEvent
-         | OutcomeEvent | SynthesisEvent | QueueEvent | AttemptEvent | SentEvent | FailedEvent | GivenUpEvent
-         | RecoveryEvent)
+Event = (
+    IntakeEvent
+    | NotifyEvent
+    | EscalateEvent
+    | RefuseEvent
+    | AcceptEvent
+    | BookEvent
+    | ExpireEvent
+    | OutcomeEvent
+    | SynthesisEvent
+    | QueueEvent
+    | AttemptEvent
+    | SentEvent
+    | FailedEvent
+    | GivenUpEvent
+    | RecoveryEvent
+)
 
-TYPED: dict[EventType, Any] = {   # the TypedDict classes
-    EventType.INTAKE: IntakeEvent, EventType.NOTIFY: NotifyEvent, EventType.ESCALATE: EscalateEvent,
-    EventType.REFUSE: RefuseEvent, EventType.ACCEPT: AcceptEvent, EventType.BOOK: BookEvent,
-    EventType.EXPIRE: ExpireEvent, EventType.OUTCOME: OutcomeEvent, EventType.SYNTHESIS: SynthesisEvent,
-    EventType.QUEUE: QueueEvent, EventType.ATTEMPT: AttemptEvent, EventType.SENT: SentEvent,
-    EventType.FAILED: FailedEvent, EventType.GIVEN_UP: GivenUpEvent, EventType.RECOVERY: RecoveryEvent,
+TYPED: dict[EventType, Any] = {  # the TypedDict classes
+    EventType.INTAKE: IntakeEvent,
+    EventType.NOTIFY: NotifyEvent,
+    EventType.ESCALATE: EscalateEvent,
+    EventType.REFUSE: RefuseEvent,
+    EventType.ACCEPT: AcceptEvent,
+    EventType.BOOK: BookEvent,
+    EventType.EXPIRE: ExpireEvent,
+    EventType.OUTCOME: OutcomeEvent,
+    EventType.SYNTHESIS: SynthesisEvent,
+    EventType.QUEUE: QueueEvent,
+    EventType.ATTEMPT: AttemptEvent,
+    EventType.SENT: SentEvent,
+    EventType.FAILED: FailedEvent,
+    EventType.GIVEN_UP: GivenUpEvent,
+    EventType.RECOVERY: RecoveryEvent,
 }
 
 
-def _checked(typed: Any, keys: frozenset[str], skip: frozenset[str] = frozenset(Line.__annotations__)
-             ) -> dict[str, type]:
+def _checked(
+    typed: Any, keys: frozenset[str], skip: frozenset[str] = frozenset(Line.__annotations__)
+) -> dict[str, type]:
     """The fields ``keys`` of a TypedDict but ``skip``, each with the type ``isinstance`` checks (list[str]: list)."""
-    return {name: get_origin(hint) or hint for name, hint in get_type_hints(typed).items()
-            if name in keys and name not in skip}
+    return {
+        name: get_origin(hint) or hint
+        for name, hint in get_type_hints(typed).items()
+        if name in keys and name not in skip
+    }
 
 
 # type -> {field: python type}, the required fields besides COMMON's (seq, at, type, prev), in the TypedDicts' order.
 # Keys and field names are plain str (``.value``): shape_problem and the audit look them up for every line.
 SCHEMA: dict[str, dict[str, type]] = {
-    kind.value: _checked(typed, typed.__required_keys__) for kind, typed in TYPED.items()}
+    kind.value: _checked(typed, typed.__required_keys__) for kind, typed in TYPED.items()
+}
 COMMON: dict[str, type] = _checked(Line, Line.__required_keys__, skip=frozenset())
 # fields an event may carry besides its type's required ones
 OPTIONAL: dict[str, dict[str, type]] = {
-    kind.value: _checked(typed, typed.__optional_keys__) for kind, typed in TYPED.items() if typed.__optional_keys__}
+    kind.value: _checked(typed, typed.__optional_keys__) for kind, typed in TYPED.items() if typed.__optional_keys__
+}
 
 
 def new(kind: EventType | str, now: datetime, **fields: Any) -> dict[str, Any]:
@@ -167,7 +198,7 @@ def new(kind: EventType | str, now: datetime, **fields: Any) -> dict[str, Any]:
     """
     event = {"type": kind.value if isinstance(kind, StrEnum) else kind, "at": to_stamp(now), **fields}
     for name, value in fields.items():
-        if type(value) is not str and isinstance(value, StrEnum):    # a plain str first: most fields are
+        if type(value) is not str and isinstance(value, StrEnum):  # a plain str first: most fields are
             event[name] = value.value
     return event
 
@@ -182,7 +213,7 @@ def line_hash(line: bytes) -> str:
     return hashlib.sha256(line).hexdigest()
 
 
-_SOUND: set[tuple[Any, ...]] = set()   # layouts of events found well shaped: a ledger repeats a few dozen of them
+_SOUND: set[tuple[Any, ...]] = set()  # layouts of events found well shaped: a ledger repeats a few dozen of them
 
 
 def shape_problem(event: Any) -> str | None:

@@ -15,7 +15,8 @@ from snpctl.domain.vocabulary import EventType, Outcome, Status
 # the words the rules compare with, as plain strs: the audit asks the rules of every line, and `x == Status.OPEN`
 # costs ~80 ns more than `x == _OPEN` (the member is looked up on its class each time)
 _OPEN, _ACCEPTED, _EXPIRED, _WINDOW, _COMMUNITY = (
-    s.value for s in (Status.OPEN, Status.ACCEPTED, Status.EXPIRED, Status.TREATING_DOCTOR_WINDOW, Status.COMMUNITY))
+    s.value for s in (Status.OPEN, Status.ACCEPTED, Status.EXPIRED, Status.TREATING_DOCTOR_WINDOW, Status.COMMUNITY)
+)
 _CANCELLED = Outcome.CANCELLED.value
 
 # code -> what an auditor reads

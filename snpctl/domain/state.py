@@ -7,13 +7,14 @@ still waiting on a window, so that ``tick`` costs what is open, not all of histo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from itertools import repeat
 from operator import attrgetter
 from sys import intern
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 from snpctl.domain.events import GENESIS
 from snpctl.domain.vocabulary import Action, Channel, Contact, EventType, MessageStatus, Outcome, Status
@@ -21,27 +22,46 @@ from snpctl.timefmt import from_stamp
 
 # Plain strings (the members' values), not members: they go into requests kept with marshal, and sets
 # and dicts of exact strs take CPython's fast path in the fold (see vocabulary's docstring).
-CLOSED = frozenset(s.value for s in (Status.REDIRECTED, Status.TRANSFERRED_15, Status.EXPIRED, Status.SEEN,
-                                     Status.NO_SHOW, Status.CANCELLED))
-WAITING = frozenset({Status.TREATING_DOCTOR_WINDOW.value, Status.COMMUNITY.value})   # a window is running
+CLOSED = frozenset(
+    s.value
+    for s in (Status.REDIRECTED, Status.TRANSFERRED_15, Status.EXPIRED, Status.SEEN, Status.NO_SHOW, Status.CANCELLED)
+)
+WAITING = frozenset({Status.TREATING_DOCTOR_WINDOW.value, Status.COMMUNITY.value})  # a window is running
 STATUSES = tuple(s.value for s in Status)
-INTAKE_STATUS = {Action.TRIGGER.value: Status.OPEN.value, Action.REDIRECT.value: Status.REDIRECTED.value,
-                 Action.TRANSFER_15.value: Status.TRANSFERRED_15.value}
-OUTCOME_STATUS = {o.value: Status(o.value).value for o in Outcome}   # an outcome's status is its own word
+INTAKE_STATUS = {
+    Action.TRIGGER.value: Status.OPEN.value,
+    Action.REDIRECT.value: Status.REDIRECTED.value,
+    Action.TRANSFER_15.value: Status.TRANSFERRED_15.value,
+}
+OUTCOME_STATUS = {o.value: Status(o.value).value for o in Outcome}  # an outcome's status is its own word
 
 # The words the fold compares and assigns for every event, as plain interned strs: `kind == EventType.QUEUE`
 # costs ~95 ns against ~19 ns for `kind == _QUEUE` (the member is looked up on its class each time), and apply
 # compares up to ten times per event, ~500,000 events in verify and report (measured 30 Nov 2026, Python 3.11).
 _INTAKE, _RECOVERY, _QUEUE, _NOTIFY, _ESCALATE, _REFUSE, _ACCEPT, _BOOK, _EXPIRE, _OUTCOME, _SYNTHESIS = (
-    k.value for k in (EventType.INTAKE, EventType.RECOVERY, EventType.QUEUE, EventType.NOTIFY, EventType.ESCALATE,
-                      EventType.REFUSE, EventType.ACCEPT, EventType.BOOK, EventType.EXPIRE, EventType.OUTCOME,
-                      EventType.SYNTHESIS))
-_MESSAGE_EVENTS = frozenset(k.value for k in (EventType.QUEUE, EventType.ATTEMPT, EventType.SENT, EventType.FAILED,
-                                              EventType.GIVEN_UP))
+    k.value
+    for k in (
+        EventType.INTAKE,
+        EventType.RECOVERY,
+        EventType.QUEUE,
+        EventType.NOTIFY,
+        EventType.ESCALATE,
+        EventType.REFUSE,
+        EventType.ACCEPT,
+        EventType.BOOK,
+        EventType.EXPIRE,
+        EventType.OUTCOME,
+        EventType.SYNTHESIS,
+    )
+)
+_MESSAGE_EVENTS = frozenset(
+    k.value for k in (EventType.QUEUE, EventType.ATTEMPT, EventType.SENT, EventType.FAILED, EventType.GIVEN_UP)
+)
 _GIVEN_UP = EventType.GIVEN_UP.value
 _TAKING = frozenset({_ACCEPT, _BOOK})
 _OPEN, _COMMUNITY, _ACCEPTED, _EXPIRED, _WINDOW = (
-    s.value for s in (Status.OPEN, Status.COMMUNITY, Status.ACCEPTED, Status.EXPIRED, Status.TREATING_DOCTOR_WINDOW))
+    s.value for s in (Status.OPEN, Status.COMMUNITY, Status.ACCEPTED, Status.EXPIRED, Status.TREATING_DOCTOR_WINDOW)
+)
 _QUEUED, _SENDING, _SENT, _FAILED, _GAVE_UP = (s.value for s in MessageStatus)
 _UNDELIVERED = frozenset({_QUEUED, _SENDING, _FAILED})
 _SMS = Contact.SMS.value
@@ -57,24 +77,24 @@ class Request(NamedTuple):
     category: str
     profession: str
     source: str
-    treating_doctor: str          # a member id, "none", "unknown" or "external"
-    patient: str                  # random reference into the private store
+    treating_doctor: str  # a member id, "none", "unknown" or "external"
+    patient: str  # random reference into the private store
     status: str
     intake_at: datetime
-    last_at: datetime             # time of the request's latest event
+    last_at: datetime  # time of the request's latest event
     triggered_at: datetime | None = None
-    deadline: datetime | None = None       # end of the window now running
-    expires_at: datetime | None = None     # trigger + total window
+    deadline: datetime | None = None  # end of the window now running
+    expires_at: datetime | None = None  # trigger + total window
     notified: tuple[str, ...] = ()
     refused: tuple[str, ...] = ()
     by: str | None = None
     site: str | None = None
     appointment: datetime | None = None
     taken_at: datetime | None = None
-    direct: bool = False                   # booked directly, no cascade
-    texted: bool = False                   # the patient gave a number to text (kept in the private store)
-    reminded: bool = False                 # the reminder before the appointment was queued
-    synthesis: bool = False                # the member who saw the patient wrote a synthesis
+    direct: bool = False  # booked directly, no cascade
+    texted: bool = False  # the patient gave a number to text (kept in the private store)
+    reminded: bool = False  # the reminder before the appointment was queued
+    synthesis: bool = False  # the member who saw the patient wrote a synthesis
 
     @property
     def closed(self) -> bool:
@@ -100,14 +120,14 @@ class Message(NamedTuple):
     id: int
     request: str
     template: str
-    recipient: str                 # a member id, "patient", "operator" or "treating_doctor"
-    channel: str                   # "sms", "mail" or "outbox"
+    recipient: str  # a member id, "patient", "operator" or "treating_doctor"
+    channel: str  # "sms", "mail" or "outbox"
     queued_at: datetime
-    status: str = _QUEUED          # a MessageStatus: queued, sending, sent, failed (will retry), gave_up
+    status: str = _QUEUED  # a MessageStatus: queued, sending, sent, failed (will retry), gave_up
     attempts: int = 0
     last_at: datetime | None = None
     gave_up_why: str | None = None  # "failed" or "unknown"
-    about: int | None = None        # failed_operator: the message that could not be delivered
+    about: int | None = None  # failed_operator: the message that could not be delivered
 
 
 CHANNELS = tuple(c.value for c in Channel)
@@ -125,25 +145,28 @@ MESSAGE_STEPS: dict[str, tuple[frozenset[tuple[str, str, int | None]], str]] = {
 
 
 # the steps after which a message takes no other: those leading to a status no step starts from
-FINAL_STEPS = frozenset(kind for kind, (_froms, status) in MESSAGE_STEPS.items()
-                        if all(status != where[0] for froms, _to in MESSAGE_STEPS.values() for where in froms))
+FINAL_STEPS = frozenset(
+    kind
+    for kind, (_froms, status) in MESSAGE_STEPS.items()
+    if all(status != where[0] for froms, _to in MESSAGE_STEPS.values() for where in froms)
+)
 
 
 @dataclass(slots=True)
 class State:
     requests: dict[str, Request] = field(default_factory=dict)
-    waiting: set[str] = field(default_factory=set)      # ids in treating_doctor_window or community
-    accepted: set[str] = field(default_factory=set)     # ids accepted or booked, no outcome yet
+    waiting: set[str] = field(default_factory=set)  # ids in treating_doctor_window or community
+    accepted: set[str] = field(default_factory=set)  # ids accepted or booked, no outcome yet
     seq: int = 0
     last_hash: str = GENESIS
     last_at: datetime | None = None
-    unordered: int = 0                                  # events dated before the one before them
-    messages: dict[int, Message] = field(default_factory=dict)   # all but the sent ones (see find_message)
+    unordered: int = 0  # events dated before the one before them
+    messages: dict[int, Message] = field(default_factory=dict)  # all but the sent ones (see find_message)
     undelivered: set[int] = field(default_factory=set)  # message ids queued, sending or failed (not final)
-    given_up: set[int] = field(default_factory=set)     # message ids given up on (rare: reported, kept at hand)
-    request_count: int = 0                              # requests ever taken: the next id is this + 1
-    message_count: int = 0                              # messages ever queued
-    partial: bool = False   # from a snapshot: closed, quiet requests and settled messages are left out
+    given_up: set[int] = field(default_factory=set)  # message ids given up on (rare: reported, kept at hand)
+    request_count: int = 0  # requests ever taken: the next id is this + 1
+    message_count: int = 0  # messages ever queued
+    partial: bool = False  # from a snapshot: closed, quiet requests and settled messages are left out
 
 
 def put_message(state: State, message: Message) -> None:
@@ -151,8 +174,7 @@ def put_message(state: State, message: Message) -> None:
     state.messages[message.id] = message
     if message.status == _GAVE_UP:
         state.given_up.add(message.id)
-    (state.undelivered.add if message.status in _UNDELIVERED else state.undelivered.discard)(
-        message.id)
+    (state.undelivered.add if message.status in _UNDELIVERED else state.undelivered.discard)(message.id)
 
 
 def find_message(state: State, message_id: int) -> Message | None:
@@ -163,8 +185,9 @@ def find_message(state: State, message_id: int) -> Message | None:
     """
     message = state.messages.get(message_id)
     if message is None and 0 < message_id <= state.message_count:
-        return Message(message_id, request="", template="", recipient="", channel="", queued_at=datetime.min,
-                       status=_SENT)
+        return Message(
+            message_id, request="", template="", recipient="", channel="", queued_at=datetime.min, status=_SENT
+        )
     return message
 
 
@@ -178,23 +201,39 @@ def step_keys(kind: str, messages: list[Message], numbers: tuple[Any, ...]) -> s
     """
     if kind == _GIVEN_UP:
         return {(status, channel, None) for status, channel, _attempts in set(map(_STAND, messages))}
-    return {(status, channel, number - attempts)
-            for (status, channel, attempts), number in set(zip(map(_STAND, messages), numbers))}
+    return {
+        (status, channel, number - attempts)
+        for (status, channel, attempts), number in set(zip(map(_STAND, messages), numbers))
+    }
 
 
-_make_message = partial(tuple.__new__, Message)   # Message(*values) in C, without a Python call per message
+_make_message = partial(tuple.__new__, Message)  # Message(*values) in C, without a Python call per message
 
 
 def _queue(state: State, event: dict[str, Any], at: datetime) -> None:
     ids, templates, recipients, channels = zip(*event["messages"])
     n = len(ids)
-    made = map(_make_message, zip(ids, repeat(event["request"], n), templates, recipients, channels, repeat(at),
-                                  repeat(_QUEUED), repeat(0), repeat(None), repeat(None), repeat(event.get("about"))))
+    made = map(
+        _make_message,
+        zip(
+            ids,
+            repeat(event["request"], n),
+            templates,
+            recipients,
+            channels,
+            repeat(at),
+            repeat(_QUEUED),
+            repeat(0),
+            repeat(None),
+            repeat(None),
+            repeat(event.get("about")),
+        ),
+    )
     state.messages.update(zip(ids, made))
     state.undelivered.update(ids)
     state.message_count += n
     request = state.requests.get(event["request"])
-    if "reminder_patient" in templates and request is not None:   # None: a request this state does not hold
+    if "reminder_patient" in templates and request is not None:  # None: a request this state does not hold
         put_request(state, request._replace(reminded=True))
 
 
@@ -204,7 +243,7 @@ def _message_event(state: State, event: dict[str, Any], at: datetime) -> None:
         _queue(state, event, at)
         return
     status = MESSAGE_STEPS[kind][1]
-    if status == _SENT:     # final: nothing asks for it again, and most messages end so
+    if status == _SENT:  # final: nothing asks for it again, and most messages end so
         ids = [message_id for message_id, _attempt in event["messages"]]
         for message_id in ids:
             del state.messages[message_id]
@@ -239,7 +278,7 @@ def _shared(names: list[str]) -> tuple[str, ...]:
     line, and every request of a CPTS notifies the same members."""
     try:
         return tuple(map(intern, names))
-    except TypeError:         # not only strings (the audit does not ask a notified list for that)
+    except TypeError:  # not only strings (the audit does not ask a notified list for that)
         return tuple(names)
 
 
@@ -253,11 +292,23 @@ def apply(state: State, event: dict[str, Any]) -> State:
     if kind == _INTAKE:
         state.request_count += 1
         number = state.request_count
-        put_request(state, Request(
-            id=event["request"], number=number, motif=intern(event["motif"]), category=intern(event["category"]),
-            profession=intern(event["profession"]), source=intern(event["source"]),
-            treating_doctor=intern(event["treating_doctor"]), patient=event["patient"],
-            status=INTAKE_STATUS[event["action"]], intake_at=at, last_at=at, texted=event.get("contact") == _SMS))
+        put_request(
+            state,
+            Request(
+                id=event["request"],
+                number=number,
+                motif=intern(event["motif"]),
+                category=intern(event["category"]),
+                profession=intern(event["profession"]),
+                source=intern(event["source"]),
+                treating_doctor=intern(event["treating_doctor"]),
+                patient=event["patient"],
+                status=INTAKE_STATUS[event["action"]],
+                intake_at=at,
+                last_at=at,
+                texted=event.get("contact") == _SMS,
+            ),
+        )
         return state
     if kind == _RECOVERY:
         return state
@@ -267,16 +318,30 @@ def apply(state: State, event: dict[str, Any]) -> State:
     request = state.requests[event["request"]]
     changes: dict[str, Any]
     if kind == _NOTIFY:
-        changes = dict(status=intern(event["status"]), triggered_at=at, deadline=from_stamp(event["deadline"]),
-                       expires_at=from_stamp(event["expires"]), notified=_shared(event["notified"]))
+        changes = dict(
+            status=intern(event["status"]),
+            triggered_at=at,
+            deadline=from_stamp(event["deadline"]),
+            expires_at=from_stamp(event["expires"]),
+            notified=_shared(event["notified"]),
+        )
     elif kind == _ESCALATE:
-        changes = dict(status=_COMMUNITY, deadline=from_stamp(event["deadline"]),
-                       notified=request.notified + _shared(event["notified"]))
+        changes = dict(
+            status=_COMMUNITY,
+            deadline=from_stamp(event["deadline"]),
+            notified=request.notified + _shared(event["notified"]),
+        )
     elif kind == _REFUSE:
         changes = dict(refused=request.refused + (intern(event["by"]),))
     elif kind in _TAKING:
-        changes = dict(status=_ACCEPTED, by=intern(event["by"]), site=intern(event["site"]),
-                       appointment=from_stamp(event["appointment"]), taken_at=at, direct=kind == _BOOK)
+        changes = dict(
+            status=_ACCEPTED,
+            by=intern(event["by"]),
+            site=intern(event["site"]),
+            appointment=from_stamp(event["appointment"]),
+            taken_at=at,
+            direct=kind == _BOOK,
+        )
     elif kind == _EXPIRE:
         changes = dict(status=_EXPIRED)
     elif kind == _OUTCOME:

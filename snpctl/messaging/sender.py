@@ -13,16 +13,23 @@ import select
 import signal
 import sys
 import time
-from typing import Callable, Literal
+from collections.abc import Callable
+from typing import Literal
 
 from snpctl.errors import SnpctlError
 
-Result = tuple[int, int, "str | None"]                      # message id, attempt, error code (None: handed over)
-Job = tuple[int, int, Callable[[], "str | None"]]           # message id, attempt, the hand-over
+Result = tuple[int, int, "str | None"]  # message id, attempt, error code (None: handed over)
+Job = tuple[int, int, Callable[[], "str | None"]]  # message id, attempt, the hand-over
 
 
-def send_batch(ready: list[Result], jobs: list[Job], record: Callable[[list[Result]], tuple[int, int]], *,
-               handed: Callable[[int], None] | None = None, workers: int = 8) -> dict[str, int]:
+def send_batch(
+    ready: list[Result],
+    jobs: list[Job],
+    record: Callable[[list[Result]], tuple[int, int]],
+    *,
+    handed: Callable[[int], None] | None = None,
+    workers: int = 8,
+) -> dict[str, int]:
     """Hand ``jobs`` over, ``workers`` at a time; ``record`` what came in since the last record, as it comes.
 
     ``ready``: results known already (outbox-only messages, messages that could not be rendered),
@@ -38,7 +45,7 @@ def send_batch(ready: list[Result], jobs: list[Job], record: Callable[[list[Resu
         except SnpctlError:
             if last:
                 raise
-            return                      # the ledger is busy: kept, recorded with the next ones
+            return  # the ledger is busy: kept, recorded with the next ones
         totals["sent"] += sent
         totals["failed"] += failed
         pending.clear()
@@ -46,6 +53,7 @@ def send_batch(ready: list[Result], jobs: list[Job], record: Callable[[list[Resu
     if jobs:
         import queue
         from concurrent.futures import ThreadPoolExecutor
+
         results: queue.SimpleQueue[Result] = queue.SimpleQueue()
 
         def hand_over(job: Job) -> None:
@@ -55,7 +63,7 @@ def send_batch(ready: list[Result], jobs: list[Job], record: Callable[[list[Resu
                 if handed is not None:
                     handed(message_id)
                 error = send()
-            except Exception:           # a transport's bug: this message failed, the others go on
+            except Exception:  # a transport's bug: this message failed, the others go on
                 pass
             finally:
                 results.put((message_id, attempt, error))
@@ -67,7 +75,7 @@ def send_batch(ready: list[Result], jobs: list[Job], record: Callable[[list[Resu
             while waiting:
                 pending.append(results.get())
                 waiting -= 1
-                while waiting:          # everything that came in meanwhile goes in the same lines
+                while waiting:  # everything that came in meanwhile goes in the same lines
                     try:
                         pending.append(results.get_nowait())
                     except queue.Empty:
@@ -82,8 +90,9 @@ def send_batch(ready: list[Result], jobs: list[Job], record: Callable[[list[Resu
 Status = Literal["done", "running", "interrupted"]
 
 
-def detached(send: Callable[[], dict[str, int]], *, wait: float | None,
-             before_wait: Callable[[], None] | None = None) -> tuple[Status, dict] | None:
+def detached(
+    send: Callable[[], dict[str, int]], *, wait: float | None, before_wait: Callable[[], None] | None = None
+) -> tuple[Status, dict] | None:
     """Run ``send`` in a forked process of its own session, then wait for it ``wait`` seconds (None: to the end).
 
     The sender ignores Ctrl-C and hang-ups, and outlives this process: it is in a new session, with
@@ -98,9 +107,9 @@ def detached(send: Callable[[], dict[str, int]], *, wait: float | None,
     sys.stdout.flush()
     sys.stderr.flush()
     read_end, write_end = os.pipe()
-    try:     # ignored before the fork, so that a Ctrl-C can never reach the sender before setsid
+    try:  # ignored before the fork, so that a Ctrl-C can never reach the sender before setsid
         saved = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGHUP)}
-    except ValueError:                  # not the main thread: signals cannot be set, send here
+    except ValueError:  # not the main thread: signals cannot be set, send here
         os.close(read_end)
         os.close(write_end)
         return None
@@ -109,7 +118,7 @@ def detached(send: Callable[[], dict[str, int]], *, wait: float | None,
     except OSError:
         pid = -1
     if pid == 0:
-        _sender(send, read_end, write_end)          # never returns
+        _sender(send, read_end, write_end)  # never returns
     for sig, handler in saved.items():
         signal.signal(sig, handler)
     os.close(write_end)
@@ -133,12 +142,12 @@ def _sender(send: Callable[[], dict[str, int]], read_end: int, write_end: int) -
             summary: dict = send()
         except SnpctlError as error:
             summary = {"error": error.message}
-        except BaseException as error:      # noqa: BLE001 - a bug: told to the parent, if it still listens
+        except BaseException as error:
             summary = {"bug": f"{type(error).__name__}: {error}"}
         try:
             os.write(write_end, json.dumps(summary).encode("utf-8") + b"\n")
         except OSError:
-            pass                            # the parent stopped listening: the ledger says it all
+            pass  # the parent stopped listening: the ledger says it all
     finally:
         os._exit(0)
 
@@ -160,10 +169,10 @@ def _wait(pid: int, read_end: int, wait: float | None) -> tuple[Status, dict]:
     finally:
         os.close(read_end)
     try:
-        os.waitpid(pid, 0)       # it exits right after writing: reap it
+        os.waitpid(pid, 0)  # it exits right after writing: reap it
     except ChildProcessError:
         pass
     try:
         return "done", json.loads(data)
     except ValueError:
-        return "done", {"stopped": True}     # killed, or out of memory: the registry tells tick the rest
+        return "done", {"stopped": True}  # killed, or out of memory: the registry tells tick the rest

@@ -26,5 +26,13 @@ from snpctl.simulate.player import simulate
 from snpctl.simulate.scenario import Scenario, load_scenario, parse_scenario, scenario_names
 from snpctl.simulate.workspace import protocols_toml, roster_toml
 
-__all__ = ["Scenario", "load_scenario", "parse_scenario", "protocols_toml", "render", "roster_toml", "scenario_names",
-           "simulate"]
+__all__ = [
+    "Scenario",
+    "load_scenario",
+    "parse_scenario",
+    "protocols_toml",
+    "render",
+    "roster_toml",
+    "scenario_names",
+    "simulate",
+]

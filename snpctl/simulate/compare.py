@@ -40,7 +40,7 @@ def _rule(expect: Expect) -> str:
         if expect.percent:
             return _("rounds to {value:.{digits}f}%").format(value=expect.value * 100, digits=max(expect.round - 2, 0))
         if expect.round < 0:
-            return _("rounds to the nearest {unit}").format(unit=10 ** -expect.round)
+            return _("rounds to the nearest {unit}").format(unit=10**-expect.round)
         return _("rounds to {digits} decimals").format(digits=expect.round)
     if expect.tolerance is not None:
         return _("within ±{tolerance}").format(tolerance=expect.tolerance)
@@ -49,8 +49,9 @@ def _rule(expect: Expect) -> str:
 
 def _matches(expect: Expect, computed: Any) -> bool:
     if expect.round is not None:
-        return computed is not None and \
-            round_half_up(computed, expect.round) == round_half_up(expect.value, expect.round)
+        return computed is not None and round_half_up(computed, expect.round) == round_half_up(
+            expect.value, expect.round
+        )
     if expect.tolerance is not None:
         return computed is not None and abs(computed - expect.value) <= expect.tolerance
     return bool(computed == expect.value)
@@ -68,8 +69,16 @@ def compare(expect: Expect, data: dict[str, Any]) -> Row:
         total = _sum(data, expect.per)
         computed = round(computed / total, 4) if total else None
     key = "+".join(expect.keys) + (" / " + "+".join(expect.per) if expect.per else "")
-    return Row(expect.figure, key, expect.value, computed, _rule(expect), _matches(expect, computed), expect.percent,
-               expect.note)
+    return Row(
+        expect.figure,
+        key,
+        expect.value,
+        computed,
+        _rule(expect),
+        _matches(expect, computed),
+        expect.percent,
+        expect.note,
+    )
 
 
 def _shown(value: Any, percent: bool) -> str:
@@ -88,26 +97,41 @@ def render(data: dict[str, Any]) -> str:
     window = _("treating-doctor window {window} of {total}, appointments within {horizon}").format(
         window=format_duration(parse_duration(settings["treating_doctor_window"])),
         total=format_duration(parse_duration(settings["total_window"])),
-        horizon=format_duration(parse_duration(settings["appointment_horizon"])))
+        horizon=format_duration(parse_duration(settings["appointment_horizon"])),
+    )
     sites = "; ".join(f"{key} {', '.join(hours)}" for key, hours in settings["sites"].items()) or _("no site")
     out = [
         literal(data["title"]),
         _("Scenario {name}, seed {seed}: {start} to {end}.").format(
-            name=data["scenario"], seed=data["seed"], start=data["period"]["from"], end=data["period"]["to"]),
+            name=data["scenario"], seed=data["seed"], start=data["period"]["from"], end=data["period"]["to"]
+        ),
         fill(_("Source: {source}."), source=data["source"]),
         _("Settings: {window}; calls {line}; {sites}; {registered} registered members.").format(
-            window=window, line=", ".join(settings["line_hours"]), sites=sites,
-            registered=settings["members_registered"]),
+            window=window,
+            line=", ".join(settings["line_hours"]),
+            sites=sites,
+            registered=settings["members_registered"],
+        ),
         "",
     ]
     header = (_("figure"), _("documented"), _("computed"), _("rule"), _("ok"))
-    table = [(literal(r["figure"]), _shown(r["documented"], r["percent"]), _shown(r["computed"], r["percent"]),
-              literal(r["rule"]), _("yes") if r["ok"] else _("NO")) for r in data["rows"]]
+    table = [
+        (
+            literal(r["figure"]),
+            _shown(r["documented"], r["percent"]),
+            _shown(r["computed"], r["percent"]),
+            literal(r["rule"]),
+            _("yes") if r["ok"] else _("NO"),
+        )
+        for r in data["rows"]
+    ]
     widths = [max(len(row[i]) for row in [header, *table]) for i in range(5)]
 
     def line(cells: tuple[str, ...]) -> str:
-        return "  ".join((cell.rjust(width) if i in (1, 2) else cell.ljust(width)) for i, (cell, width)
-                         in enumerate(zip(cells, widths))).rstrip()
+        return "  ".join(
+            (cell.rjust(width) if i in (1, 2) else cell.ljust(width))
+            for i, (cell, width) in enumerate(zip(cells, widths))
+        ).rstrip()
 
     out.append(line(header))
     out.append(line(tuple("-" * w for w in widths)))
@@ -117,9 +141,21 @@ def render(data: dict[str, Any]) -> str:
     if data["ok"]:
         out.append(_("All {n} documented figures match the report computed from the ledger.").format(n=matched))
     else:
-        out.append(_("{bad} of {n} documented figures do NOT match the report computed from the ledger.")
-                   .format(bad=len(data["rows"]) - matched, n=len(data["rows"])))
-    out.append(_("{events} events written to {home}/ledger/ ({ticks} ticks). See it all: snpctl report --home {home} "
-                 "--from {start} --to {end}").format(events=data["events"], home=data["home"], ticks=data["ticks"],
-                                                     start=data["period"]["from"], end=data["period"]["to"]))
+        out.append(
+            _("{bad} of {n} documented figures do NOT match the report computed from the ledger.").format(
+                bad=len(data["rows"]) - matched, n=len(data["rows"])
+            )
+        )
+    out.append(
+        _(
+            "{events} events written to {home}/ledger/ ({ticks} ticks). See it all: snpctl report --home {home} "
+            "--from {start} --to {end}"
+        ).format(
+            events=data["events"],
+            home=data["home"],
+            ticks=data["ticks"],
+            start=data["period"]["from"],
+            end=data["period"]["to"],
+        )
+    )
     return "\n".join(out) + "\n"

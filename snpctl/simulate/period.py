@@ -24,13 +24,13 @@ MINUTE = timedelta(minutes=1)
 
 @dataclass
 class Call:
-    kind: str                  # trigger | redirect | transfer_15 | direct
+    kind: str  # trigger | redirect | transfer_15 | direct
     source: str = ""
     motif: str = ""
     treating_doctor: str = "unknown"
-    day: date = date.min       # drawn by the planner before anything else needs it
-    site: str | None = None    # where the appointment takes place, when it gets one
-    fate: str = ""             # for triggered calls: accepted | expired
+    day: date = date.min  # drawn by the planner before anything else needs it
+    site: str | None = None  # where the appointment takes place, when it gets one
+    fate: str = ""  # for triggered calls: accepted | expired
     by_treating_doctor: bool = False
     treating_doctor_refuses: bool = False
     by: str | None = None
@@ -63,7 +63,7 @@ class Period:
         self.site_spans = scenario.site_spans
         self.eligible = [m.id for m in config.members.values() if m.active and m.registered and m.profession == GP]
         self.eligible_set = set(self.eligible)
-        self.duty: dict[tuple[str, date], list[str]] = {}      # drawn with the days, used by the slots
+        self.duty: dict[tuple[str, date], list[str]] = {}  # drawn with the days, used by the slots
 
     def fail(self, problem: str) -> NoReturn:
         raise ConfigError(f"{self.sc.file}: {problem}")

@@ -20,8 +20,16 @@ from snpctl.simulate.workspace import GP
 
 # What the operators type, by how often it comes (most frequent motives: infectious diseases,
 # ENT, trauma, digestive, dermatology, rheumatology; paediatric fever is the textbook case).
-TRIGGER_MOTIFS = {"fievre": 20, "orl": 20, "fievre_enfant": 14, "urinaire": 10, "traumatologie": 12,
-                  "digestif": 11, "peau": 7, "lombalgie": 6}
+TRIGGER_MOTIFS = {
+    "fievre": 20,
+    "orl": 20,
+    "fievre_enfant": 14,
+    "urinaire": 10,
+    "traumatologie": 12,
+    "digestif": 11,
+    "peau": 7,
+    "lombalgie": 6,
+}
 REDIRECT_MOTIFS = {"renouvellement": 5, "certificat": 3, "prolongation_arret": 2}
 TRANSFER_MOTIFS = {"douleur_thoracique": 7, "detresse_respiratoire": 2, "signes_avc": 1, "inconscient": 1}
 
@@ -36,7 +44,7 @@ def _split(total: int, weights: dict[str, float]) -> list[str]:
     whole = sum(weights.values())
     exact = {k: total * w / whole for k, w in weights.items()}
     counts = {k: int(v) for k, v in exact.items()}
-    for k in sorted(exact, key=lambda k: counts[k] - exact[k])[:total - sum(counts.values())]:
+    for k in sorted(exact, key=lambda k: counts[k] - exact[k])[: total - sum(counts.values())]:
         counts[k] += 1
     return [k for k, n in counts.items() for _i in range(n)]
 
@@ -46,8 +54,11 @@ class Planner(Period):
 
     def calls(self) -> list[Call]:
         sc = self.sc
-        calls = ([Call("trigger") for _i in range(sc.triggered)] + [Call("redirect") for _i in range(sc.redirected)]
-                 + [Call("transfer_15") for _i in range(sc.transferred_15)])
+        calls = (
+            [Call("trigger") for _i in range(sc.triggered)]
+            + [Call("redirect") for _i in range(sc.redirected)]
+            + [Call("transfer_15") for _i in range(sc.transferred_15)]
+        )
         for source, call in zip(self._shuffled(_split(len(calls), sc.sources)), calls):
             call.source = source
         calls += [Call("direct", source=d.source, site=d.site) for d in sc.direct for _i in range(d.count)]
@@ -86,11 +97,19 @@ class Planner(Period):
 
     def _motifs(self, calls: list[Call]) -> None:
         pools = {}
-        for kind, action, weights in (("trigger", "trigger", TRIGGER_MOTIFS), ("direct", "trigger", TRIGGER_MOTIFS),
-                                      ("redirect", "redirect", REDIRECT_MOTIFS),
-                                      ("transfer_15", "transfer_15", TRANSFER_MOTIFS)):
-            usable = {k: w for k, w in weights.items() if k in self.config.protocols
-                      and self.config.protocols[k].action == action and self.config.protocols[k].profession == GP}
+        for kind, action, weights in (
+            ("trigger", "trigger", TRIGGER_MOTIFS),
+            ("direct", "trigger", TRIGGER_MOTIFS),
+            ("redirect", "redirect", REDIRECT_MOTIFS),
+            ("transfer_15", "transfer_15", TRANSFER_MOTIFS),
+        ):
+            usable = {
+                k: w
+                for k, w in weights.items()
+                if k in self.config.protocols
+                and self.config.protocols[k].action == action
+                and self.config.protocols[k].profession == GP
+            }
             pools[kind] = (list(usable), list(cumulate(usable.values())))
         for call in calls:
             keys, cumulative = pools[call.kind]
@@ -104,22 +123,28 @@ class Planner(Period):
             self.fail(_("plan.accepted is more than plan.triggered."))
         in_window = [c for c in triggered if self.has_window(c)]
         if sc.accepted_by_treating_doctor > len(in_window):
-            self.fail(_("plan.accepted_by_treating_doctor ({n}) is more than the {m} requests whose treating doctor is "
-                        "a registered member; raise plan.treating_doctor.in_roster or the groups' `treating` weights.")
-                      .format(n=sc.accepted_by_treating_doctor, m=len(in_window)))
+            self.fail(
+                _(
+                    "plan.accepted_by_treating_doctor ({n}) is more than the {m} requests whose treating doctor is "
+                    "a registered member; raise plan.treating_doctor.in_roster or the groups' `treating` weights."
+                ).format(n=sc.accepted_by_treating_doctor, m=len(in_window))
+            )
         left = dict(sc.accepted)
         for call in rng.sample(in_window, sc.accepted_by_treating_doctor):
             call.fate, call.by_treating_doctor, call.by = "accepted", True, call.treating_doctor
             call.site = self.config.members[call.treating_doctor].site
             left[call.site] = left.get(call.site, 0) - 1
             if left[call.site] < 0:
-                self.fail(_("plan.accepted.{site} is smaller than the treating doctors' acceptances there.")
-                          .format(site=call.site))
+                self.fail(
+                    _("plan.accepted.{site} is smaller than the treating doctors' acceptances there.").format(
+                        site=call.site
+                    )
+                )
         rest = [c for c in triggered if not c.by_treating_doctor]
         rng.shuffle(rest)
         position = 0
         for site, count in left.items():
-            for call in rest[position:position + count]:
+            for call in rest[position : position + count]:
                 call.fate, call.site = "accepted", site
             position += count
         for call in rest[position:]:
@@ -158,8 +183,11 @@ class Planner(Period):
         for (site, day), count in sorted(load.items()):
             staff = [m for m in self.eligible if self.config.members[m].site == site]
             if not staff:
-                self.fail(_("nobody registered works at {site}; add a [[members]] group with site = {site!r}.")
-                          .format(site=site))
+                self.fail(
+                    _("nobody registered works at {site}; add a [[members]] group with site = {site!r}.").format(
+                        site=site
+                    )
+                )
             self.duty[site, day] = self.rng.sample(staff, min(len(staff), 1 if count <= 10 else 2))
 
     def _outcomes(self, calls: list[Call]) -> None:
@@ -175,8 +203,9 @@ class Planner(Period):
             order = list(taken)
             self.rng.shuffle(order)
             for index, call in enumerate(order):
-                call.outcome = ("cancelled" if index < cancelled else "no_show" if index < cancelled + no_show
-                                else "seen")
+                call.outcome = (
+                    "cancelled" if index < cancelled else "no_show" if index < cancelled + no_show else "seen"
+                )
             if site != CABINET:
                 for call in taken:
                     call.by = call.by or self.rng.choice(self.duty[site, call.day])
@@ -186,7 +215,7 @@ class Planner(Period):
         rng = self.rng
         pending = [c for c in calls if c.fate == "accepted" and c.site == CABINET and not c.by_treating_doctor]
         candidates = [m for m in self.eligible if self.config.members[m].site == CABINET]
-        activity = {m: rng.paretovariate(1.3) for m in candidates}   # a few take many, most take some
+        activity = {m: rng.paretovariate(1.3) for m in candidates}  # a few take many, most take some
         fixed = sorted({c.by for c in calls if c.by})
         first, pool = self._first_takers(candidates, fixed, pending) if self.sc.takers is not None else ([], candidates)
         if pending and not pool:
@@ -209,16 +238,20 @@ class Planner(Period):
                 self.fail(_("plan.takers: not enough acceptances to give one to each taker."))
             call.by = member
 
-    def _first_takers(self, candidates: list[str], fixed: list[str],
-                      pending: list[Call]) -> tuple[list[str], list[str]]:
+    def _first_takers(
+        self, candidates: list[str], fixed: list[str], pending: list[Call]
+    ) -> tuple[list[str], list[str]]:
         """plan.takers: the members drawn to take one each, and the pool of all who take."""
         takers = self.sc.takers or 0
         fresh = [m for m in candidates if m not in fixed]
         need = takers - len(fixed)
         if need < 0 or need > len(fresh) or need > len(pending):
-            self.fail(_("plan.takers = {n} cannot be reached: {fixed} members already take requests at the "
-                        "sites or as treating doctors, {fresh} others can accept in their practice, {pending} "
-                        "acceptances are left to give.").format(n=takers, fixed=len(fixed), fresh=len(fresh),
-                                                                pending=len(pending)))
+            self.fail(
+                _(
+                    "plan.takers = {n} cannot be reached: {fixed} members already take requests at the "
+                    "sites or as treating doctors, {fresh} others can accept in their practice, {pending} "
+                    "acceptances are left to give."
+                ).format(n=takers, fixed=len(fixed), fresh=len(fresh), pending=len(pending))
+            )
         first = self.rng.sample(fresh, need)
         return first, first + [m for m in candidates if m in fixed]

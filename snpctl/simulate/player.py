@@ -42,7 +42,7 @@ class _Player:
     status: dict[str, str] = field(default_factory=dict)
     window_end: dict[str, datetime] = field(default_factory=dict)
     expires: dict[str, datetime] = field(default_factory=dict)
-    reminders: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)   # rid -> (from, appointment)
+    reminders: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)  # rid -> (from, appointment)
     deadlines: list[tuple[datetime, str]] = field(default_factory=list)
     last_tick: datetime | None = None
     ticks: int = 0
@@ -81,11 +81,17 @@ class _Player:
     def step(self, call: Call, rid: str | None, at: datetime, kind: str, args: dict[str, Any]) -> str:
         ws = self.ws
         if kind == "intake":
-            result = service.intake(ws, at, motif=call.motif, source=call.source,
-                                    treating_doctor=call.treating_doctor, seed=self.patient_seed)
+            result = service.intake(
+                ws,
+                at,
+                motif=call.motif,
+                source=call.source,
+                treating_doctor=call.treating_doctor,
+                seed=self.patient_seed,
+            )
             rid = result.data["request"]
         elif rid is None:
-            raise ValueError(f"{kind} before the intake")     # the plan sorts each call's steps: never
+            raise ValueError(f"{kind} before the intake")  # the plan sorts each call's steps: never
         else:
             result = self._command(rid, at, kind, args)
         self.status[rid] = result.data["status"]
@@ -113,7 +119,7 @@ class _Player:
 
     def _windows(self, rid: str, request: Request | None) -> None:
         """The deadlines a notified request runs to: tick is due at each."""
-        assert request is not None and request.expires_at is not None     # notify returns the request it notified
+        assert request is not None and request.expires_at is not None  # notify returns the request it notified
         if request.status == "treating_doctor_window" and request.deadline is not None:
             self.window_end[rid] = request.deadline
             self._at(request.deadline, rid)
@@ -142,8 +148,14 @@ def _play(scenario: Scenario, into: Path, ws: Workspace, seed: int, years: int) 
         period = moved(scenario, year)
         draws = f"snpctl-simulate:{scenario.name}:{seed}" + (f":{year}" if year else "")
         calls = Planner(period, ws.config, random.Random(draws)).calls()
-        plan = sorted(((at, index, number, kind, args) for index, call in enumerate(calls)
-                       for number, (at, kind, args) in enumerate(call.steps)), key=lambda s: s[:3])
+        plan = sorted(
+            (
+                (at, index, number, kind, args)
+                for index, call in enumerate(calls)
+                for number, (at, kind, args) in enumerate(call.steps)
+            ),
+            key=lambda s: s[:3],
+        )
         ids: list[str | None] = [None] * len(calls)
         for at, index, _number, kind, args in plan:
             player.ticks_until(at)
@@ -151,10 +163,12 @@ def _play(scenario: Scenario, into: Path, ws: Workspace, seed: int, years: int) 
                 ids[index] = player.step(calls[index], ids[index], at, kind, args)
             except SnpctlError as error:
                 local = at.astimezone(ws.config.zone).strftime("%Y-%m-%d %H:%M:%S")
-                raise ConfigError(_("{file}: the simulation broke a rule at {at} ({kind} of request {id}): {error} "
-                                    "Fix the scenario's plan.").format(file=scenario.file, at=local, kind=kind,
-                                                                       id=ids[index] or "-",
-                                                                       error=error.message)) from None
+                raise ConfigError(
+                    _(
+                        "{file}: the simulation broke a rule at {at} ({kind} of request {id}): {error} "
+                        "Fix the scenario's plan."
+                    ).format(file=scenario.file, at=local, kind=kind, id=ids[index] or "-", error=error.message)
+                ) from None
     player.ticks_until(None)
     ws.ledger.settle()
     last = plan[-1][0] if plan else datetime.combine(scenario.end, time(), UTC)
@@ -162,15 +176,32 @@ def _play(scenario: Scenario, into: Path, ws: Workspace, seed: int, years: int) 
     rows = [compare(expect, figures) for expect in scenario.expect]
     events = sum(path.read_bytes().count(b"\n") for path in ws.ledger.files())
     return {
-        "scenario": scenario.name, "title": scenario.title, "source": scenario.source, "seed": seed,
+        "scenario": scenario.name,
+        "title": scenario.title,
+        "source": scenario.source,
+        "seed": seed,
         "home": str(into.absolute()),
         "period": {"from": scenario.start.isoformat(), "to": scenario.end.isoformat()},
-        "settings": {**scenario.cascade, "line_hours": list(scenario.line_hours),
-                     "sites": {s["key"]: s["hours"] for s in scenario.sites},
-                     "members_registered": figures["members"]["registered"]},
-        "events": events, "ticks": player.ticks,
-        "rows": [{"figure": r.figure, "key": r.key, "documented": r.documented, "computed": r.computed,
-                  "rule": r.rule, "ok": r.ok, "percent": r.percent, "note": r.note} for r in rows],
+        "settings": {
+            **scenario.cascade,
+            "line_hours": list(scenario.line_hours),
+            "sites": {s["key"]: s["hours"] for s in scenario.sites},
+            "members_registered": figures["members"]["registered"],
+        },
+        "events": events,
+        "ticks": player.ticks,
+        "rows": [
+            {
+                "figure": r.figure,
+                "key": r.key,
+                "documented": r.documented,
+                "computed": r.computed,
+                "rule": r.rule,
+                "ok": r.ok,
+                "percent": r.percent,
+                "note": r.note,
+            }
+            for r in rows
+        ],
         "ok": all(r.ok for r in rows),
     }
-

@@ -39,7 +39,7 @@ class Group:
     status: str
     site: str
     registered: bool
-    treating: float            # weight of being a patient's declared treating doctor (0: never)
+    treating: float  # weight of being a patient's declared treating doctor (0: never)
     supervised_by: str | None  # internes: the prefix of their supervisors' group
     label: str
 
@@ -54,11 +54,11 @@ class Direct:
 @dataclass(frozen=True)
 class Expect:
     figure: str
-    keys: tuple[str, ...]              # report keys (dotted), summed
-    per: tuple[str, ...]               # when given: the share keys / per
+    keys: tuple[str, ...]  # report keys (dotted), summed
+    per: tuple[str, ...]  # when given: the share keys / per
     value: Any
-    round: int | None = None           # the document's value is rounded to this many decimals
-    tolerance: float | None = None     # "about": within this distance
+    round: int | None = None  # the document's value is rounded to this many decimals
+    tolerance: float | None = None  # "about": within this distance
     note: str = ""
 
     @property
@@ -100,8 +100,7 @@ class Scenario:
     next_day: float
     seed: int
     expect: list[Expect]
-    site_spans: dict[str, tuple[Span, ...]]     # each site's hours, read
-
+    site_spans: dict[str, tuple[Span, ...]]  # each site's hours, read
 
 
 def round_half_up(value: float, digits: int = 0) -> Decimal:
@@ -111,6 +110,7 @@ def round_half_up(value: float, digits: int = 0) -> Decimal:
 
 # -- reading, through the configuration's table reader --------------------------------------
 
+
 def _section(table: _Table, key: str) -> _Table:
     """A sub-table; an absent one reads as empty, so that its missing keys are named."""
     return table.table(key) or _Table(table.file, ".".join(p for p in (table.where, key) if p), {})
@@ -119,8 +119,12 @@ def _section(table: _Table, key: str) -> _Table:
 def _number(table: _Table, key: str, default: Any = ..., *, share: bool = False) -> float:
     value = table.get(key, (int, float), default)
     if value < 0 or (share and value > 1):
-        table.fail(_("should be {what}, found {value!r}.").format(
-            what=_("a share between 0 and 1") if share else _("a number of 0 or more"), value=value), key)
+        table.fail(
+            _("should be {what}, found {value!r}.").format(
+                what=_("a share between 0 and 1") if share else _("a number of 0 or more"), value=value
+            ),
+            key,
+        )
     return value
 
 
@@ -142,7 +146,7 @@ def _weekdays(spec: str) -> set[int]:
     for part in spec.split(","):
         first, _sep, last = part.partition("-")
         a, b = DAYS.index(first), DAYS.index(last or first)
-        days.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
+        days.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(b + 1)])
     return days
 
 
@@ -154,8 +158,10 @@ def _spans(table: _Table, key: str, texts: list[str]) -> tuple[Span, ...]:
             start, end = (_seconds(t) for t in clock.split("-"))
             days = _weekdays(spec)
         except ValueError:
-            table.fail(_("{text!r} is not a range of opening hours; write it like \"mon-fri 15:30-19:30\".")
-                       .format(text=text), key)
+            table.fail(
+                _('{text!r} is not a range of opening hours; write it like "mon-fri 15:30-19:30".').format(text=text),
+                key,
+            )
         if not 0 <= start < end <= 24 * 3600:
             table.fail(_("{text!r} ends before it starts.").format(text=text), key)
         spans.append(Span(frozenset(days), start, end))
@@ -176,7 +182,7 @@ def _source(table: _Table, key: str, value: str) -> None:
 
 def _site(table: _Table, key: str, value: str, site_keys: set[str]) -> None:
     if value != CABINET and value not in site_keys:
-        table.fail(_("{value!r} is neither \"cabinet\" nor a [[site]] key.").format(value=value), key)
+        table.fail(_('{value!r} is neither "cabinet" nor a [[site]] key.').format(value=value), key)
 
 
 def _period(root: _Table) -> dict[str, Any]:
@@ -230,11 +236,18 @@ def _groups(root: _Table, site_keys: set[str]) -> list[Group]:
         status = group.choice("status", MEMBER_STATUSES)
         site = group.get("site", str, CABINET)
         _site(group, "site", site, site_keys)
-        groups.append(Group(prefix=group.get("prefix", str), count=int(_number(group, "count")), status=status,
-                            site=site, registered=group.get("registered", bool, True),
-                            treating=_number(group, "treating", 0.0),
-                            supervised_by=group.get("supervised_by", str, None),
-                            label=group.get("label", str, "")))
+        groups.append(
+            Group(
+                prefix=group.get("prefix", str),
+                count=int(_number(group, "count")),
+                status=status,
+                site=site,
+                registered=group.get("registered", bool, True),
+                treating=_number(group, "treating", 0.0),
+                supervised_by=group.get("supervised_by", str, None),
+                label=group.get("label", str, ""),
+            )
+        )
         group.finish()
     return groups
 
@@ -242,8 +255,9 @@ def _groups(root: _Table, site_keys: set[str]) -> list[Group]:
 def _direct(plan: _Table, site_keys: set[str]) -> list[Direct]:
     direct = []
     for item in plan.tables("direct"):
-        direct.append(Direct(site=item.get("site", str), source=item.get("source", str),
-                             count=int(_number(item, "count"))))
+        direct.append(
+            Direct(site=item.get("site", str), source=item.get("source", str), count=int(_number(item, "count")))
+        )
         if direct[-1].site not in site_keys:
             item.fail(_("{value!r} is not a [[site]] key.").format(value=direct[-1].site), "site")
         _source(item, "source", direct[-1].source)
@@ -253,10 +267,12 @@ def _direct(plan: _Table, site_keys: set[str]) -> list[Direct]:
 
 def _treating(plan: _Table) -> dict[str, Any]:
     treating = _section(plan, "treating_doctor")
-    shares = {"declared": _number(treating, "declared", share=True),
-              "no_treating_doctor": _number(treating, "none", share=True),
-              "declared_in_roster": _number(treating, "in_roster", share=True),
-              "treating_doctor_refuses": _number(treating, "refuses", 0.0, share=True)}
+    shares = {
+        "declared": _number(treating, "declared", share=True),
+        "no_treating_doctor": _number(treating, "none", share=True),
+        "declared_in_roster": _number(treating, "in_roster", share=True),
+        "treating_doctor_refuses": _number(treating, "refuses", 0.0, share=True),
+    }
     treating.finish()
     return shares
 
@@ -274,20 +290,30 @@ def _plan(root: _Table, site_keys: set[str]) -> tuple[_Table, dict[str, Any]]:
 
 def _counted(plan: _Table) -> dict[str, Any]:
     return {
-        "triggered": int(_number(plan, "triggered")), "redirected": int(_number(plan, "redirected", 0)),
+        "triggered": int(_number(plan, "triggered")),
+        "redirected": int(_number(plan, "redirected", 0)),
         "transferred_15": int(_number(plan, "transferred_15", 0)),
         "accepted_by_treating_doctor": int(_number(plan, "accepted_by_treating_doctor", 0)),
-        "no_show": _counts(plan, "no_show", {}), "cancelled": _counts(plan, "cancelled", {}),
-        "takers": plan.get("takers", int, None), "community_minutes": _number(plan, "community_minutes", 25.0),
-        "next_day": _number(plan, "next_day", 0.0, share=True)}
+        "no_show": _counts(plan, "no_show", {}),
+        "cancelled": _counts(plan, "cancelled", {}),
+        "takers": plan.get("takers", int, None),
+        "community_minutes": _number(plan, "community_minutes", 25.0),
+        "next_day": _number(plan, "next_day", 0.0, share=True),
+    }
 
 
 def _expects(root: _Table) -> list[Expect]:
     expects = []
     for item in root.tables("expect"):
-        expect = Expect(figure=item.get("figure", str), keys=_keys(item, "key"), per=_keys(item, "per", None),
-                        value=item.get("value", (int, float)), round=item.get("round", int, None),
-                        tolerance=item.get("tolerance", (int, float), None), note=item.get("note", str, ""))
+        expect = Expect(
+            figure=item.get("figure", str),
+            keys=_keys(item, "key"),
+            per=_keys(item, "per", None),
+            value=item.get("value", (int, float)),
+            round=item.get("round", int, None),
+            tolerance=item.get("tolerance", (int, float), None),
+            note=item.get("note", str, ""),
+        )
         if expect.round is not None and expect.tolerance is not None:
             item.fail(_("give round or tolerance, not both."))
         item.finish()
@@ -300,8 +326,9 @@ def parse_scenario(text: str, name: str, file: str) -> Scenario:
     try:
         root = _Table(file, "", tomllib.loads(text))
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(_("{file}: not valid TOML ({error}); fix that line.").format(file=file, error=error)) \
-            from None
+        raise ConfigError(
+            _("{file}: not valid TOML ({error}); fix that line.").format(file=file, error=error)
+        ) from None
     fields = {**_period(root), **_line(root), **_sites(root)}
     site_keys = {s["key"] for s in fields["sites"]}
     fields["groups"] = _groups(root, site_keys)
@@ -325,8 +352,12 @@ def load_scenario(name: str) -> Scenario:
     if name.endswith(".toml") and path.is_file():
         return parse_scenario(path.read_text(encoding="utf-8"), path.stem, str(path))
     if name not in scenario_names():
-        raise BadUsage(_("There is no scenario {name!r}; the shipped scenarios are: {known} (or give the path of a "
-                         "scenario .toml file).").format(name=name, known=", ".join(scenario_names())))
+        raise BadUsage(
+            _(
+                "There is no scenario {name!r}; the shipped scenarios are: {known} (or give the path of a "
+                "scenario .toml file)."
+            ).format(name=name, known=", ".join(scenario_names()))
+        )
     text = resources.files("snpctl").joinpath("scenarios", f"{name}.toml").read_text(encoding="utf-8")
     return parse_scenario(text, name, f"scenarios/{name}.toml")
 
@@ -334,7 +365,7 @@ def load_scenario(name: str) -> Scenario:
 def _years_later(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
-    except ValueError:                     # 29 February
+    except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
 
 
@@ -342,5 +373,9 @@ def moved(scenario: Scenario, years: int) -> Scenario:
     """The same activity, ``years`` later: same rules, dates moved forward."""
     if not years:
         return scenario
-    return replace(scenario, start=_years_later(scenario.start, years), end=_years_later(scenario.end, years),
-                   closed=frozenset(_years_later(d, years) for d in scenario.closed))
+    return replace(
+        scenario,
+        start=_years_later(scenario.start, years),
+        end=_years_later(scenario.end, years),
+        closed=frozenset(_years_later(d, years) for d in scenario.closed),
+    )

@@ -29,8 +29,12 @@ class Timing:
         self.sc, self.rng, self.zone = period.sc, period.rng, period.zone
         self.window, self.total, self.horizon = period.window, period.total, period.horizon
         self.site_spans, self.eligible, self.duty = period.site_spans, period.eligible, period.duty
-        self.local, self.spans_on, self.has_window, self.fail = \
-            period.local, period.spans_on, period.has_window, period.fail
+        self.local, self.spans_on, self.has_window, self.fail = (
+            period.local,
+            period.spans_on,
+            period.has_window,
+            period.fail,
+        )
         self.occupied: dict[tuple[str, datetime], int] = {}
 
     def _line_span(self, day: date, spans: tuple[Span, ...]) -> Span:
@@ -94,8 +98,9 @@ class Timing:
             last_accept = self.local(day, closing - 20 * 60)
             high = min(high, closing - 20 * 60 - (self.window.total_seconds() if window else 0) - 9 * 60)
             if high <= low:
-                self.fail(_("the line's hours leave no time to accept at {site} on {day}.")
-                          .format(site=call.site, day=day))
+                self.fail(
+                    _("the line's hours leave no time to accept at {site} on {day}.").format(site=call.site, day=day)
+                )
         return self.local(day, self._clock(low, high)), last_accept
 
     def _by_treating_doctor(self, notified: datetime) -> datetime:
@@ -107,27 +112,38 @@ class Timing:
         community = ceil_minute(notified + self.window)
         return community + self._delay(600, 60, (expires - community).total_seconds() - 60)
 
-    def _by_community(self, call: Call, notified: datetime, window: bool,
-                      last_accept: datetime | None) -> datetime | None:
+    def _by_community(
+        self, call: Call, notified: datetime, window: bool, last_accept: datetime | None
+    ) -> datetime | None:
         """When a member of the community accepts (None: nobody does, it expires), after the refusals."""
         rng, expires = self.rng, notified + self.total
         community = notified
         if window:
             if call.treating_doctor_refuses:
-                community = notified + timedelta(seconds=rng.randint(60, max(61, int(self.window.total_seconds())
-                                                                             - 60)))
-                call.steps.append((community, "refuse", {"by": call.treating_doctor,
-                                                         "reason": rng.choice(("busy", "busy", "away", "other"))}))
+                community = notified + timedelta(
+                    seconds=rng.randint(60, max(61, int(self.window.total_seconds()) - 60))
+                )
+                call.steps.append(
+                    (
+                        community,
+                        "refuse",
+                        {"by": call.treating_doctor, "reason": rng.choice(("busy", "busy", "away", "other"))},
+                    )
+                )
             else:
-                community = ceil_minute(notified + self.window)   # the tick that opens it to the community
+                community = ceil_minute(notified + self.window)  # the tick that opens it to the community
         if call.fate == "expired":
             self._refusals(call, community, expires, count=rng.choices((0, 1, 2), (6, 3, 1))[0])
             return None
         limit = expires - MINUTE if last_accept is None else min(expires - MINUTE, last_accept)
         room = (limit - community).total_seconds()
         if room < 60:
-            self.fail(_("no time is left to accept request planned on {day}; shorten the treating doctor's "
-                        "window or lengthen the total window.").format(day=call.day))
+            self.fail(
+                _(
+                    "no time is left to accept request planned on {day}; shorten the treating doctor's "
+                    "window or lengthen the total window."
+                ).format(day=call.day)
+            )
         taken = community + self._delay(self.sc.community_minutes * 60, 60, room)
         if rng.random() < 0.12 and (taken - community).total_seconds() > 180:
             self._refusals(call, community, taken, count=1)
@@ -140,8 +156,13 @@ class Timing:
             return
         moments = sorted(self.rng.randint(30, span) for _i in range(count))
         for member, offset in zip(self.rng.sample(others, min(count, len(others))), moments):
-            call.steps.append((after + timedelta(seconds=offset), "refuse",
-                               {"by": member, "reason": self.rng.choice(("busy", "busy", "away", "out_of_scope"))}))
+            call.steps.append(
+                (
+                    after + timedelta(seconds=offset),
+                    "refuse",
+                    {"by": member, "reason": self.rng.choice(("busy", "busy", "away", "out_of_scope"))},
+                )
+            )
 
     def _slot(self, call: Call, taken: datetime) -> datetime:
         """A 10-minute slot at the site on the day, after the acceptance, within the horizon."""
@@ -149,14 +170,17 @@ class Timing:
         earliest = taken + timedelta(seconds=self.rng.randint(15 * 60, 40 * 60))
         latest = taken + self.horizon
         capacity = len(self.duty[site, call.day])
-        slots = [self.local(call.day, s) for span in self.spans_on(self.site_spans[site], call.day)
-                 for s in range(span.start, span.end - 599, 600)]
+        slots = [
+            self.local(call.day, s)
+            for span in self.spans_on(self.site_spans[site], call.day)
+            for s in range(span.start, span.end - 599, 600)
+        ]
         free = [s for s in slots if earliest <= s <= latest and self.occupied.get((site, s), 0) < capacity]
         if not free:
             free = [s for s in slots if taken + 5 * MINUTE <= s <= latest]
         if not free:
             self.fail(_("no slot left at {site} on {day} after {at}.").format(site=site, day=call.day, at=taken))
-        nearest = free[:12]     # within about two hours: the patient picks among the free times offered
+        nearest = free[:12]  # within about two hours: the patient picks among the free times offered
         slot = self.rng.choices(nearest, weights=range(len(nearest) + 6, 6, -1))[0]
         self.occupied[site, slot] = self.occupied.get((site, slot), 0) + 1
         return slot
@@ -185,5 +209,3 @@ class Timing:
         else:
             at = appointment + timedelta(seconds=rng.randint(5 * 60, 50 * 60))
         call.steps.append((at, "outcome", {"outcome": call.outcome}))
-
-

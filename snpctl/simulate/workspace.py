@@ -20,11 +20,48 @@ from snpctl.store.workspace import default_file
 
 GP = "generaliste"
 
-SURNAMES = ("Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois", "Moreau", "Laurent",
-            "Simon", "Michel", "Lefebvre", "Leroy", "Roux", "David", "Bertrand", "Morel", "Fournier", "Girard",
-            "Bonnet", "Dupont", "Lambert", "Fontaine", "Rousseau", "Vincent", "Muller", "Lefevre", "Faure", "Andre",
-            "Mercier", "Blanc", "Guerin", "Boyer", "Garnier", "Chevalier", "Francois", "Legrand", "Gauthier", "Garcia")
-
+SURNAMES = (
+    "Martin",
+    "Bernard",
+    "Thomas",
+    "Petit",
+    "Robert",
+    "Richard",
+    "Durand",
+    "Dubois",
+    "Moreau",
+    "Laurent",
+    "Simon",
+    "Michel",
+    "Lefebvre",
+    "Leroy",
+    "Roux",
+    "David",
+    "Bertrand",
+    "Morel",
+    "Fournier",
+    "Girard",
+    "Bonnet",
+    "Dupont",
+    "Lambert",
+    "Fontaine",
+    "Rousseau",
+    "Vincent",
+    "Muller",
+    "Lefevre",
+    "Faure",
+    "Andre",
+    "Mercier",
+    "Blanc",
+    "Guerin",
+    "Boyer",
+    "Garnier",
+    "Chevalier",
+    "Francois",
+    "Legrand",
+    "Gauthier",
+    "Garcia",
+)
 
 
 def roster_toml(scenario: Scenario) -> dict[str, Any]:
@@ -35,16 +72,26 @@ def roster_toml(scenario: Scenario) -> dict[str, Any]:
         ids_by_prefix[group.prefix] = []
         for i in range(1, group.count + 1):
             member_id = f"{group.prefix}-{i:03d}"
-            surname = SURNAMES[number % len(SURNAMES)] + ("" if number < len(SURNAMES) else
-                                                          f"-{SURNAMES[(number // len(SURNAMES)) % len(SURNAMES)]}")
+            surname = SURNAMES[number % len(SURNAMES)] + (
+                "" if number < len(SURNAMES) else f"-{SURNAMES[(number // len(SURNAMES)) % len(SURNAMES)]}"
+            )
             number += 1
-            member = {"id": member_id, "name": f"Dr {surname}", "profession": GP, "status": group.status,
-                      "site": group.site, "registered": group.registered}
+            member = {
+                "id": member_id,
+                "name": f"Dr {surname}",
+                "profession": GP,
+                "status": group.status,
+                "site": group.site,
+                "registered": group.registered,
+            }
             if group.supervised_by:
                 bosses = ids_by_prefix.get(group.supervised_by)
                 if not bosses:
-                    raise ConfigError(_("{file}: members: supervised_by {value!r} must name the prefix of an earlier "
-                                        "group.").format(file=scenario.file, value=group.supervised_by))
+                    raise ConfigError(
+                        _("{file}: members: supervised_by {value!r} must name the prefix of an earlier group.").format(
+                            file=scenario.file, value=group.supervised_by
+                        )
+                    )
                 member["supervisor"] = bosses[(i - 1) % len(bosses)]
             ids_by_prefix[group.prefix].append(member_id)
             members.append(member)
@@ -60,8 +107,9 @@ def protocols_toml(scenario: Scenario) -> dict[str, Any]:
 
 def write_workspace(scenario: Scenario, home: Path, seed: int) -> None:
     service.init(home)
-    header = (f"# Written by `snpctl simulate {scenario.name} --seed {seed}`: {scenario.title}.\n"
-              "# Fictional members made from the scenario's counts.\n\n")
+    header = (
+        f"# Written by `snpctl simulate {scenario.name} --seed {seed}`: {scenario.title}.\n"
+        "# Fictional members made from the scenario's counts.\n\n"
+    )
     (home / "protocols.toml").write_text(header + tomli_w.dumps(protocols_toml(scenario)), encoding="utf-8")
     (home / "roster.toml").write_text(header + tomli_w.dumps(roster_toml(scenario)), encoding="utf-8")
-

@@ -35,7 +35,7 @@ def append(ledger: Ledger, state: State, events: list[dict[str, Any]]) -> list[d
         return []
     target, size, created = _target(ledger.month, events[0]["at"][:7])
     listed = ledger.month.files()
-    first = size == 0 and bool(listed) and listed[0].name != target.name    # a new month file, not the first
+    first = size == 0 and bool(listed) and listed[0].name != target.name  # a new month file, not the first
     numbered, chunks = _numbered(state, events, target.name[:7], first)
     data = b"".join(chunks)
     _write(ledger.month, target, size, data, created=created, durable=ledger.durable)
@@ -56,15 +56,16 @@ def _target(files: MonthFiles, month: str) -> tuple[Path, int, bool]:
     return target, 0 if created else target.stat().st_size, created
 
 
-def _numbered(state: State, events: list[dict[str, Any]], month: str,
-              first: bool) -> tuple[list[dict[str, Any]], list[bytes]]:
+def _numbered(
+    state: State, events: list[dict[str, Any]], month: str, first: bool
+) -> tuple[list[dict[str, Any]], list[bytes]]:
     """The events numbered and chained after ``state``, each checked and folded into it, and their lines."""
     numbered: list[dict[str, Any]] = []
     chunks: list[bytes] = []
     for event in events:
         event = {**event, "seq": state.seq + 1, "prev": state.last_hash}
         raw = canonical(event)
-        check(state, raw, month, first=first and not chunks)    # folds it in
+        check(state, raw, month, first=first and not chunks)  # folds it in
         state.last_hash = line_hash(raw)
         numbered.append(event)
         chunks.append(raw + b"\n")
@@ -74,11 +75,15 @@ def _numbered(state: State, events: list[dict[str, Any]], month: str,
 def check(state: State, raw: bytes, month: str, *, first: bool) -> None:
     """Refuse a line ``verify`` would reject after ``state`` (its own per-line checks); else fold it in."""
     from snpctl.store.chain import line_problem
+
     problem = line_problem(state, raw, state.last_hash, month, first=first)
     if problem:
-        raise LedgerError(_("This command would write a line that `snpctl verify` rejects ({problem}); nothing "
-                            "was recorded. Run `snpctl verify`, and report the command if it passes.")
-                          .format(problem=problem))
+        raise LedgerError(
+            _(
+                "This command would write a line that `snpctl verify` rejects ({problem}); nothing "
+                "was recorded. Run `snpctl verify`, and report the command if it passes."
+            ).format(problem=problem)
+        )
 
 
 def _write(files: MonthFiles, target: Path, size: int, data: bytes, *, created: bool, durable: bool) -> None:
@@ -90,7 +95,7 @@ def _write(files: MonthFiles, target: Path, size: int, data: bytes, *, created: 
         fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, LEDGER_MODES[1])
         try:
             if created:
-                os.fchmod(fd, LEDGER_MODES[1])     # whatever the umask: 077 would hide it from git's readers
+                os.fchmod(fd, LEDGER_MODES[1])  # whatever the umask: 077 would hide it from git's readers
             view = memoryview(data)
             while view:
                 written = os.write(fd, view)
@@ -104,8 +109,11 @@ def _write(files: MonthFiles, target: Path, size: int, data: bytes, *, created: 
     except OSError as error:
         undo(target, size, created)
         files.forget()
-        raise LedgerError(_("Could not write ledger/{file} ({error}); nothing was recorded. Check the disk and "
-                            "try again.").format(file=target.name, error=error.strerror or error)) from None
+        raise LedgerError(
+            _("Could not write ledger/{file} ({error}); nothing was recorded. Check the disk and try again.").format(
+                file=target.name, error=error.strerror or error
+            )
+        ) from None
 
 
 def undo(target: Path, size: int, created: bool) -> None:
@@ -137,8 +145,10 @@ def recover(ledger: Ledger, state: State, torn: Torn, now: datetime) -> str:
         handle.truncate(torn.offset)
         handle.flush()
         os.fsync(handle.fileno())
-    ledger._append(state, [new("recovery", now, file=torn.path.name, offset=torn.offset, length=len(torn.data),
-                                 sha256=digest)])
-    return _("Recovered the ledger: an incomplete last line of ledger/{file} ({length} bytes, from an interrupted "
-             "write) was moved to {target}.").format(file=torn.path.name, length=len(torn.data),
-                                                     target=target.relative_to(ledger.home))
+    ledger._append(
+        state, [new("recovery", now, file=torn.path.name, offset=torn.offset, length=len(torn.data), sha256=digest)]
+    )
+    return _(
+        "Recovered the ledger: an incomplete last line of ledger/{file} ({length} bytes, from an interrupted "
+        "write) was moved to {target}."
+    ).format(file=torn.path.name, length=len(torn.data), target=target.relative_to(ledger.home))

@@ -20,11 +20,12 @@ from snpctl.domain.events import canonical, shape_problem
 from snpctl.domain.state import State, apply
 from snpctl.i18n import _
 
-MAX_LINE = 64 * 1024    # no legitimate event comes near this; a longer line is damage
+MAX_LINE = 64 * 1024  # no legitimate event comes near this; a longer line is damage
 
 
-def line_problem(state: State, raw: bytes, previous: str, month: str, *, first: bool,
-                 plain: bool = False) -> str | None:
+def line_problem(
+    state: State, raw: bytes, previous: str, month: str, *, first: bool, plain: bool = False
+) -> str | None:
     """What is wrong with line ``raw`` after the lines folded into ``state``; None once folded in too.
 
     ``previous``: the hash of the line before; ``month``: of the file it is in; ``first``: it is
@@ -64,11 +65,14 @@ def read_line(raw: bytes, plain: bool = False) -> tuple[dict[str, Any], None] | 
 def place_problem(event: dict[str, Any], seq: int, previous: str, month: str, first: bool) -> str | None:
     """Is the event where it belongs: numbered ``seq``, after the line hashed ``previous``, in its month's file."""
     if event["seq"] != seq:
-        return _("sequence number {found}, expected {expected} (a line was removed, repeated or moved)") \
-            .format(found=event["seq"], expected=seq)
+        return _("sequence number {found}, expected {expected} (a line was removed, repeated or moved)").format(
+            found=event["seq"], expected=seq
+        )
     if event["prev"] != previous:
-        return _("hash chain broken (expected prev {expected}, found {found}): the line before was changed, or this "
-                 "one was moved").format(expected=previous, found=event["prev"])
+        return _(
+            "hash chain broken (expected prev {expected}, found {found}): the line before was changed, or this "
+            "one was moved"
+        ).format(expected=previous, found=event["prev"])
     event_month = event["at"][:7]
     if event_month > month or (first and event_month != month and event["type"] != "recovery"):
         return _("event of {at} does not belong in the file of {month}").format(at=event["at"], month=month)

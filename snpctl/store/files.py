@@ -10,22 +10,23 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 from snpctl.errors import LedgerError
 from snpctl.i18n import _
 
 FILE_NAME = re.compile(r"^\d{4}-\d{2}\.jsonl$")
-LEDGER_MODES = (0o755, 0o644)   # ledger/ and its files: readable by git and backups, writable by the owner only
+LEDGER_MODES = (0o755, 0o644)  # ledger/ and its files: readable by git and backups, writable by the owner only
 
-Stat = tuple[str, int, int]     # a file's (name, size, mtime_ns)
+Stat = tuple[str, int, int]  # a file's (name, size, mtime_ns)
 
 
-class Line(NamedTuple):       # records as NamedTuples: cheaper to define than dataclasses (start-up)
-    file: str          # "2024-01.jsonl"
-    number: int        # 1-based line number in that file
-    raw: bytes         # without the newline
+class Line(NamedTuple):  # records as NamedTuples: cheaper to define than dataclasses (start-up)
+    file: str  # "2024-01.jsonl"
+    number: int  # 1-based line number in that file
+    raw: bytes  # without the newline
 
 
 class Torn(NamedTuple):
@@ -54,8 +55,12 @@ class Where(NamedTuple):
 
 
 def damaged(line: Line, problem: str) -> LedgerError:
-    return LedgerError(_("{where}: {problem}. The ledger is damaged; run `snpctl verify` and restore the file from git "
-                         "before going on.").format(where=f"ledger/{line.file}:{line.number}", problem=problem))
+    return LedgerError(
+        _(
+            "{where}: {problem}. The ledger is damaged; run `snpctl verify` and restore the file from git "
+            "before going on."
+        ).format(where=f"ledger/{line.file}:{line.number}", problem=problem)
+    )
 
 
 def fsync_dir(path: Path) -> None:
@@ -77,7 +82,7 @@ class MonthFiles:
     def __init__(self, folder: Path) -> None:
         self.dir = folder
         self.tip: Tip | None = None
-        self.torn: Torn | None = None    # the newest file's torn tail, as of the last lines read
+        self.torn: Torn | None = None  # the newest file's torn tail, as of the last lines read
         self._files: list[Path] | None = None
         self._files_stamp = 0
 
@@ -116,11 +121,13 @@ class MonthFiles:
                 handle.seek(offset)
                 data = handle.read()
             parts = data.split(b"\n")
-            tail = parts.pop()      # b"" when the file ends with a newline
+            tail = parts.pop()  # b"" when the file ends with a newline
             if tail:
                 if index != len(files) - 1:
-                    raise damaged(Line(path.name, first + len(parts), tail),
-                                  _("the line has no newline but a later month file exists"))
+                    raise damaged(
+                        Line(path.name, first + len(parts), tail),
+                        _("the line has no newline but a later month file exists"),
+                    )
                 self.torn = Torn(path, offset + len(data) - len(tail), tail)
             for number, raw in enumerate(parts, first):
                 yield Line(path.name, number, raw)

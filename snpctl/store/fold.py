@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import marshal
 import os
+from collections.abc import Iterable, Iterator
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
@@ -34,11 +35,12 @@ if TYPE_CHECKING:
 
 
 class Chained(Protocol):
-    last_hash: str     # the hash of the last line checked
+    last_hash: str  # the hash of the last line checked
 
 
-def checked(lines: Iterable[Line], into: Chained, *, seq: int = 0,
-            previous: str = GENESIS) -> Iterator[tuple[Line, dict[str, Any]]]:
+def checked(
+    lines: Iterable[Line], into: Chained, *, seq: int = 0, previous: str = GENESIS
+) -> Iterator[tuple[Line, dict[str, Any]]]:
     """Each line's event, checked for shape, sequence and chain from the line numbered ``seq`` hashed ``previous``.
 
     ``into.last_hash`` is the hash of the last line yielded.
@@ -53,11 +55,16 @@ def checked(lines: Iterable[Line], into: Chained, *, seq: int = 0,
             raise damaged(line, problem)
         seq += 1
         if event["seq"] != seq:
-            raise damaged(line, _("sequence number {found}, expected {expected}")
-                          .format(found=event["seq"], expected=seq))
+            raise damaged(
+                line, _("sequence number {found}, expected {expected}").format(found=event["seq"], expected=seq)
+            )
         if event["prev"] != previous:
-            raise damaged(line, _("the hash of the previous line does not match (expected {expected}, found "
-                                  "{found})").format(expected=previous[:12], found=event["prev"][:12]))
+            raise damaged(
+                line,
+                _("the hash of the previous line does not match (expected {expected}, found {found})").format(
+                    expected=previous[:12], found=event["prev"][:12]
+                ),
+            )
         previous = line_hash(line.raw)
         into.last_hash = previous
         yield line, event
@@ -71,9 +78,10 @@ def fold(lines: Iterable[Line], into: Chained, state: State | None = None) -> St
         try:
             apply(state, event)
         except (KeyError, ValueError, TypeError) as error:
-            raise damaged(line, _("the event does not fit the events before it ({error})")
-                          .format(error=error)) from None
-    if state.seq != before:       # a line was read
+            raise damaged(
+                line, _("the event does not fit the events before it ({error})").format(error=error)
+            ) from None
+    if state.seq != before:  # a line was read
         state.last_hash = into.last_hash
     return state
 
@@ -85,11 +93,13 @@ def fold_strict(lines: Iterable[Line], state: State, files: MonthFiles) -> State
     if head is None:
         return state
     from snpctl.store.chain import line_problem
+
     previous = state.last_hash
     first_file = files.files()[0].name if state.seq == 0 else None
     for line in chain((head,), rest):
-        problem = line_problem(state, line.raw, previous, line.file[:7],
-                               first=line.number == 1 and line.file != first_file)
+        problem = line_problem(
+            state, line.raw, previous, line.file[:7], first=line.number == 1 and line.file != first_file
+        )
         if problem:
             raise damaged(line, problem)
         previous = state.last_hash = line_hash(line.raw)
@@ -109,13 +119,13 @@ def fits(files: MonthFiles, stamp_path: Path, tip: Tip, last_hash: str, taken: l
     try:
         newest = stat(listed[-1])
         if newest not in taken and marshal.loads(stamp_path.read_bytes()) != newest:
-            return False                      # the newest file was written by something else
+            return False  # the newest file was written by something else
         if not _older_files_unchanged(files.dir, {path.name for path in listed}, tip, taken):
             return False
         with (files.dir / tip.file).open("rb") as handle:
             handle.seek(tip.start)
             raw = handle.read(tip.end - tip.start)
-        return raw.endswith(b"\n") and line_hash(raw[:-1]) == last_hash   # else another ledger, or rewritten
+        return raw.endswith(b"\n") and line_hash(raw[:-1]) == last_hash  # else another ledger, or rewritten
     except (OSError, ValueError, EOFError, TypeError):
         return False
 
@@ -127,10 +137,10 @@ def _older_files_unchanged(folder: Path, present: set[str], tip: Tip, taken: lis
         if name == tip.file:
             break
         if name not in present:
-            return False                  # an older month file went away
+            return False  # an older month file went away
         info = os.stat(f"{where}/{name}")
         if info.st_size != size or info.st_mtime_ns != mtime:
-            return False                  # an older month file changed
+            return False  # an older month file changed
     return True
 
 
@@ -151,13 +161,16 @@ def from_snapshot(ledger: Ledger) -> tuple[State, Torn | None] | None:
     try:
         return ledger._fold(lines, taken.state), torn
     except LedgerError:
-        return None                           # let the full fold say what is wrong, if anything
+        return None  # let the full fold say what is wrong, if anything
 
 
 def due(ledger: Ledger, state: State) -> bool:
     """Whether the lines since the snapshot cost enough to write a new one: every command folds them."""
-    return ledger._snapshot_seq is None or state.seq - ledger._snapshot_seq >= snapshot.EVERY \
+    return (
+        ledger._snapshot_seq is None
+        or state.seq - ledger._snapshot_seq >= snapshot.EVERY
         or ledger._tail_bytes >= snapshot.EVERY_BYTES
+    )
 
 
 def save(ledger: Ledger, state: State) -> None:
@@ -188,9 +201,9 @@ def warm(ledger: Ledger) -> None:
     line under the lock and says what is wrong, if anything is.
     """
     try:
-        with lock.locked(ledger.dir, ledger.warm_lock_path, timeout=lock.WARM_WAIT):   # one at a time
+        with lock.locked(ledger.dir, ledger.warm_lock_path, timeout=lock.WARM_WAIT):  # one at a time
             if ledger._from_snapshot() is not None:
-                return                                            # and use what it left
+                return  # and use what it left
             before = ledger.stats()
             state = ledger._fold_strict(ledger.month.each_line(ledger.files()))
             if ledger.tip is not None and ledger.stats() == before:

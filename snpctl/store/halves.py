@@ -26,7 +26,7 @@ from snpctl.i18n import _
 from snpctl.store.chain import _unusual, line_problem, place_problem, read_line
 from snpctl.timefmt import from_stamp
 
-TWO_HALVES_FROM = 8 * 1024 * 1024   # bytes of ledger from which a second process pays for itself
+TWO_HALVES_FROM = 8 * 1024 * 1024  # bytes of ledger from which a second process pays for itself
 
 
 class Bad(LedgerError):
@@ -42,7 +42,7 @@ class Run:
     state: State = field(default_factory=State)
     previous: str = GENESIS
     count: int = 0
-    hashes_at: dict[int, tuple[str, int, str]] = field(default_factory=dict)   # for the checkpoint
+    hashes_at: dict[int, tuple[str, int, str]] = field(default_factory=dict)  # for the checkpoint
 
 
 def check(run: Run, files: list[Path], wanted: tuple[int, str] | None) -> None:
@@ -85,8 +85,10 @@ def _read_file(path: Path) -> tuple[str, list[bytes], bytes, bool]:
 
 def _tail_problem(tail: bytes, last_file: bool) -> str:
     if last_file:
-        return _("incomplete last line ({n} bytes, no newline): an interrupted write. Any writing command (e.g. "
-                 "`snpctl tick`) moves it aside and records the recovery.").format(n=len(tail))
+        return _(
+            "incomplete last line ({n} bytes, no newline): an interrupted write. Any writing command (e.g. "
+            "`snpctl tick`) moves it aside and records the recovery."
+        ).format(n=len(tail))
     return _("line without a newline before a later month file")
 
 
@@ -124,7 +126,7 @@ class _Unsure(Exception):
     """The later half cannot be joined for sure: check it again, line after line."""
 
 
-Position = tuple[int, str, int]     # (ordinal in the later half, file, line)
+Position = tuple[int, str, int]  # (ordinal in the later half, file, line)
 
 
 @dataclass
@@ -135,27 +137,27 @@ class _Later:
     count: int = 0
     previous: str = GENESIS
     # its first event (whose seq and prev it took as right), first intake and first queue (whose numbers it did)
-    first: tuple[Position, dict[str, Any], str] | None = None   # (where, event, month of its file)
+    first: tuple[Position, dict[str, Any], str] | None = None  # (where, event, month of its file)
     request_base: tuple[Position, dict[str, Any]] | None = None
     message_base: tuple[Position, dict[str, Any]] | None = None
-    put_aside: list[tuple[Position, str, dict[str, Any]]] = field(default_factory=list)   # (where, how, event)
+    put_aside: list[tuple[Position, str, dict[str, Any]]] = field(default_factory=list)  # (where, how, event)
     # (time, latest time before) of its events dated before its first month: only these can be
     # dated before an event of the first half
     early: list[tuple[datetime, datetime | None]] = field(default_factory=list)
-    problem: tuple[Position, str] | None = None                 # the first problem it found (it stopped there)
+    problem: tuple[Position, str] | None = None  # the first problem it found (it stopped there)
     hashes_at: dict[int, tuple[str, int, str]] = field(default_factory=dict)
 
 
 def _check_in_two_halves(run: Run, files: list[Path], half: int, wanted: tuple[int, str] | None) -> None:
     reading, writing = os.pipe()
     child = os.fork()
-    if child == 0:                              # the child: check the later half, hand the findings over, exit
+    if child == 0:  # the child: check the later half, hand the findings over, exit
         os.close(reading)
         try:
             later = _check_later(files, half, wanted)
             later.state = State(unordered=later.state.unordered, request_count=later.state.request_count)
-            found = pickle.dumps(later)       # without the rest of its state: the parent needs no more
-        except BaseException:                   # _Unsure, or anything unexpected: the parent checks it again
+            found = pickle.dumps(later)  # without the rest of its state: the parent needs no more
+        except BaseException:  # _Unsure, or anything unexpected: the parent checks it again
             found = pickle.dumps(None)
         with os.fdopen(writing, "wb") as pipe:
             pipe.write(found)
@@ -197,8 +199,9 @@ def _check_later(files: list[Path], half: int, wanted: tuple[int, str] | None) -
     return later
 
 
-def _later_line_problem(later: _Later, raw: bytes, where: Position, month: str, first: bool, plain: bool,
-                        first_month: str) -> str | None:
+def _later_line_problem(
+    later: _Later, raw: bytes, where: Position, month: str, first: bool, plain: bool, first_month: str
+) -> str | None:
     """``line_problem`` in the later half: assume what only the first half knows, put aside what needs it."""
     event, problem = read_line(raw, plain)
     if problem:
@@ -224,13 +227,13 @@ def _later_line_problem(later: _Later, raw: bytes, where: Position, month: str, 
 
 def _later_event_problem(later: _Later, event: dict[str, Any], where: Position) -> str | None:
     state, kind = later.state, event["type"]
-    if kind in audit.REQUEST_STEPS and event["request"] not in state.requests:     # taken in the first half
+    if kind in audit.REQUEST_STEPS and event["request"] not in state.requests:  # taken in the first half
         problem = audit.own_problem(state, event)
         if problem:
             return problem
         later.put_aside.append((where, "request", event))
         if kind == "queue":
-            apply(state, event)       # its messages are this half's; its request is judged with the first
+            apply(state, event)  # its messages are this half's; its request is judged with the first
         else:
             note_time(state, event)
         return None
@@ -244,7 +247,7 @@ def _later_event_problem(later: _Later, event: dict[str, Any], where: Position) 
         if theirs:
             ours = {**event, "messages": [entry for entry in event["messages"] if entry[0] >= base]}
             if audit.event_problem(state, ours):
-                raise _Unsure      # which entry of the whole batch fails first is not known here
+                raise _Unsure  # which entry of the whole batch fails first is not known here
             later.put_aside.append((where, "part", {**event, "messages": theirs}))
             apply(state, ours)
             return None
@@ -290,13 +293,13 @@ def _join(run: Run, later: _Later) -> bool:
     Raises ``Bad`` at the first bad line; True once the later half is joined to ``run``; False when
     the later half must be checked again line after line.
     """
-    findings: list[tuple[Position, int, str, Any]] = []   # (where, rank of the check on its line, how, what)
+    findings: list[tuple[Position, int, str, Any]] = []  # (where, rank of the check on its line, how, what)
     if later.first is not None:
         findings.append((later.first[0], 0, "place", later.first))
     for base in (later.request_base, later.message_base):
         if base is not None:
             if later.problem is not None and later.problem[0] == base[0]:
-                return False       # which of its number and its other problem is checked first is not known here
+                return False  # which of its number and its other problem is checked first is not known here
             findings.append((base[0], 1, "own", base[1]))
     findings += [(where, 2, how, event) for where, how, event in later.put_aside]
     if later.problem is not None:
@@ -306,7 +309,7 @@ def _join(run: Run, later: _Later) -> bool:
     for where, _rank, how, what in findings:
         problem = _finding_problem(run, judge, how, what)
         if problem and how == "part":
-            return False           # which entry of the whole batch fails first is not known here
+            return False  # which entry of the whole batch fails first is not known here
         if problem:
             raise Bad(where[1], where[2], problem)
     _take(run, later)
@@ -315,30 +318,38 @@ def _join(run: Run, later: _Later) -> bool:
 
 def _finding_problem(run: Run, judge: State, how: str, what: Any) -> str | None:
     """Judge one finding of the child on ``judge`` (the state at the end of the first half, and what came since)."""
-    if how == "place":                      # the first line of the later half, after the last of the first
+    if how == "place":  # the first line of the later half, after the last of the first
         _where, event, month = what
         return place_problem(event, run.count + 1, run.previous, month, True)
-    if how == "own":                        # its first intake or queue, numbered after the first half's
+    if how == "own":  # its first intake or queue, numbered after the first half's
         return audit.own_problem(judge, what)
     if how == "found":
         return what
     problem = audit.request_problem(judge, what) if how == "request" else audit.event_problem(judge, what)
-    if problem is None and not (how == "request" and what["type"] == "queue"):   # its messages: the later half's
+    if problem is None and not (how == "request" and what["type"] == "queue"):  # its messages: the later half's
         apply(judge, what)
     return problem
 
 
 def _copy(state: State) -> State:
     """A copy to judge the put-aside steps on: requests and messages are immutable, their maps are copied."""
-    return replace(state, requests=dict(state.requests), messages=dict(state.messages), waiting=set(state.waiting),
-                   accepted=set(state.accepted), undelivered=set(state.undelivered), given_up=set(state.given_up))
+    return replace(
+        state,
+        requests=dict(state.requests),
+        messages=dict(state.messages),
+        waiting=set(state.waiting),
+        accepted=set(state.accepted),
+        undelivered=set(state.undelivered),
+        given_up=set(state.given_up),
+    )
 
 
 def _take(run: Run, later: _Later) -> None:
     """Add the later half to ``run``: its lines, last hash, requests and events dated before an earlier one."""
     latest = run.state.last_at
-    overtaken = sum(1 for at, before in later.early
-                    if latest is not None and at < latest and (before is None or at >= before))
+    overtaken = sum(
+        1 for at, before in later.early if latest is not None and at < latest and (before is None or at >= before)
+    )
     run.state.unordered += later.state.unordered + overtaken
     if later.request_base is not None:
         run.state.request_count = later.state.request_count

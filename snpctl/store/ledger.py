@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from snpctl import derived
 from snpctl.domain.events import GENESIS
@@ -34,7 +35,7 @@ __all__ = ["HOLD_ENV", "Ledger", "Line", "Tip", "Torn", "Transaction", "damaged"
 if TYPE_CHECKING:
     from snpctl.store.search import Found
 
-HOLD_ENV = "SNPCTL_TEST_HOLD"                # test-only: seconds between deciding and appending (widens races)
+HOLD_ENV = "SNPCTL_TEST_HOLD"  # test-only: seconds between deciding and appending (widens races)
 
 
 @dataclass
@@ -57,19 +58,19 @@ class Transaction:
 class Ledger:
     def __init__(self, home: Path, *, durable: bool = True) -> None:
         self.home = home
-        self.durable = durable      # False only for throw-away ledgers (simulations): no fsync
+        self.durable = durable  # False only for throw-away ledgers (simulations): no fsync
         self.dir = home / "ledger"
         self.month = MonthFiles(self.dir)
-        self.lock_path = self.dir    # the lock is on ledger/ itself: deleting .snpctl/ (git clean -X) cannot drop it
-        self.warm_lock_path = home / ".snpctl" / "warm"    # held while history is folded without the lock
+        self.lock_path = self.dir  # the lock is on ledger/ itself: deleting .snpctl/ (git clean -X) cannot drop it
+        self.warm_lock_path = home / ".snpctl" / "warm"  # held while history is folded without the lock
         self.quarantine = home / "private" / "quarantine"
         self.snapshot_path = home / ".snpctl" / "snapshot"
         self.stamp_path = home / ".snpctl" / "stamp"
-        self.last_hash = GENESIS        # of the last line read by a reader's check (``fold.checked``)
-        self._snapshot_seq: int | None = None    # the sequence of the snapshot read or written last
-        self._tail_bytes = 0                      # bytes of the lines after it
+        self.last_hash = GENESIS  # of the last line read by a reader's check (``fold.checked``)
+        self._snapshot_seq: int | None = None  # the sequence of the snapshot read or written last
+        self._tail_bytes = 0  # bytes of the lines after it
         self._cache: tuple[Stat | tuple[()], State] | None = None
-        self._found: tuple[tuple[str, Stat | tuple[()]], Found] | None = None   # lines_of's last answer
+        self._found: tuple[tuple[str, Stat | tuple[()]], Found] | None = None  # lines_of's last answer
 
     @property
     def tip(self) -> Tip | None:
@@ -96,8 +97,9 @@ class Ledger:
         lines = list(self.month.each_line(self.files(), start))
         return lines, self.torn
 
-    def stream(self, start: Tip | None = None, *, seq: int = 0,
-               previous: str = GENESIS) -> Iterator[tuple[Line, dict[str, Any]]]:
+    def stream(
+        self, start: Tip | None = None, *, seq: int = 0, previous: str = GENESIS
+    ) -> Iterator[tuple[Line, dict[str, Any]]]:
         """The lines and events after ``start`` (default: all; line ``seq``, hashed ``previous``).
 
         Each is checked for shape, sequence and chain, not folded: for a reader that keeps its own
@@ -116,11 +118,13 @@ class Ledger:
         """``state``, made to hold ``request`` if it exists (``search.holding``)."""
         # imported here: a command that names no request (cron's tick) needs none of it
         from snpctl.store import search
+
         return search.holding(self, state, request)
 
     def history_of(self, rid: str) -> Request | None:
         """Request ``rid`` as its own lines make it; None when they do not (the caller folds every line)."""
         from snpctl.store import search
+
         try:
             return search.request_of(rid, self.lines_of(rid))
         except (OSError, ValueError, KeyError, TypeError):
@@ -129,14 +133,16 @@ class Ledger:
     def lines_of(self, rid: str) -> Found:
         """The events about request ``rid``, and where each line is (``search.lines_of``)."""
         from snpctl.store import search
+
         key = (rid, self.month.newest())
-        if self._found is None or self._found[0] != key:   # else asked twice by one command (a request, its timeline)
+        if self._found is None or self._found[0] != key:  # else asked twice by one command (a request, its timeline)
             self._found = (key, search.lines_of(self.files(), rid))
         return self._found[1]
 
     def timeline(self, rid: str) -> list[dict[str, Any]]:
         """Request ``rid``'s events in order, with the steps of its messages (``search.timeline``)."""
         from snpctl.store import search
+
         return search.timeline(rid, self.lines_of, self.month.lines_from)
 
     def read_hot(self) -> tuple[State, Torn | None]:
@@ -179,15 +185,15 @@ class Ledger:
         with verify's checks: that is done first without the lock (``fold.warm``), so that the commands
         behind this one (cron's tick, a coordinator's) do not wait for all of history.
         """
-        derived.owner_only(self.home / ".snpctl")    # an older snpctl under umask 000 left it open to all
+        derived.owner_only(self.home / ".snpctl")  # an older snpctl under umask 000 left it open to all
         for warmed in (False, True):
             if warmed:
                 fold.warm(self)
             with self._locked():
                 begun = self._begin(now, last_try=warmed or not self.durable)
                 if begun is None:
-                    continue                    # leaves the lock to others while it folds
-                self._cache = None   # rebuilt below once the transaction succeeded
+                    continue  # leaves the lock to others while it folds
+                self._cache = None  # rebuilt below once the transaction succeeded
                 transaction, seq = Transaction(self, *begun), begun[0].seq
                 yield transaction
                 self._end(transaction.state, seq)
@@ -206,6 +212,7 @@ class Ledger:
         if torn is None:
             return state, []
         from snpctl.store import append
+
         return state, [append.recover(self, state, torn, now)]
 
     def _end(self, state: State, seq: int) -> None:
@@ -214,9 +221,9 @@ class Ledger:
             try:
                 fold.write_stamp(self.month, self.stamp_path)
             except OSError:
-                pass   # without a stamp the next command folds the whole ledger: slower, never wrong
+                pass  # without a stamp the next command folds the whole ledger: slower, never wrong
         if state.seq and self.durable and fold.due(self, state):
-            fold.save(self, state)          # a non-durable run (a simulation) saves it once, in settle()
+            fold.save(self, state)  # a non-durable run (a simulation) saves it once, in settle()
         self._cache = (self.month.newest(), state)
 
     def settle(self) -> None:
@@ -229,4 +236,5 @@ class Ledger:
             return []
         # imported here: an idle tick writes nothing
         from snpctl.store import append
+
         return append.append(self, state, events)

@@ -11,18 +11,18 @@ import errno
 import fcntl
 import os
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from snpctl import derived
 from snpctl.errors import LedgerError
 from snpctl.i18n import _
 from snpctl.store.files import LEDGER_MODES
 
-LOCK_TIMEOUT_ENV = "SNPCTL_LOCK_TIMEOUT"      # seconds; contract: 10
-WARM_WAIT = 120.0   # seconds a writer waits for another to fold all history (10 s at 480K events), then goes on
-NO_LOCK_ENV = "SNPCTL_TEST_NO_LOCK"          # test-only: proves the concurrency tests test something
+LOCK_TIMEOUT_ENV = "SNPCTL_LOCK_TIMEOUT"  # seconds; contract: 10
+WARM_WAIT = 120.0  # seconds a writer waits for another to fold all history (10 s at 480K events), then goes on
+NO_LOCK_ENV = "SNPCTL_TEST_NO_LOCK"  # test-only: proves the concurrency tests test something
 
 
 @contextmanager
@@ -39,7 +39,7 @@ def locked(folder: Path, path: Path | None = None, *, timeout: float | None = No
         _take(fd, float(os.environ.get(LOCK_TIMEOUT_ENV, "10")) if timeout is None else timeout)
         yield
     finally:
-        os.close(fd)   # closing releases the lock; a process that dies releases it too
+        os.close(fd)  # closing releases the lock; a process that dies releases it too
 
 
 def _take(fd: int, timeout: float) -> None:
@@ -52,8 +52,12 @@ def _take(fd: int, timeout: float) -> None:
             if error.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                 raise
             if time.monotonic() >= deadline:
-                raise LedgerError(_("The ledger is busy: another snpctl command has held it for more than "
-                                    "{seconds:g} seconds. Try again in a moment.").format(seconds=timeout)) from None
+                raise LedgerError(
+                    _(
+                        "The ledger is busy: another snpctl command has held it for more than "
+                        "{seconds:g} seconds. Try again in a moment."
+                    ).format(seconds=timeout)
+                ) from None
             time.sleep(0.02)
 
 
@@ -66,8 +70,11 @@ def _open_folder(folder: Path) -> int:
             derived.make_folder(folder, LEDGER_MODES[0])
             return os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as error:
-        raise LedgerError(_("Could not open the folder ledger/ to lock it ({error}); check that it is a folder "
-                            "you may write in.").format(error=error.strerror or error)) from None
+        raise LedgerError(
+            _(
+                "Could not open the folder ledger/ to lock it ({error}); check that it is a folder you may write in."
+            ).format(error=error.strerror or error)
+        ) from None
 
 
 def _open_lock_file(path: Path) -> int:

@@ -8,10 +8,11 @@ not know how the state is folded or the ledger written; request ids come from ``
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -52,7 +53,7 @@ def lines_of(files: list[Path], rid: str) -> Found:
         while at != -1:
             start, end = data.rfind(b"\n", 0, at) + 1, data.find(b"\n", at)
             if end == -1:
-                break                                   # an unfinished last line is no event
+                break  # an unfinished last line is no event
             event = orjson.loads(data[start:end])
             if event["request"] == rid:
                 found.append((Where(index, start, end), event))
@@ -62,7 +63,7 @@ def lines_of(files: list[Path], rid: str) -> Found:
 
 def request_of(rid: str, found: Found) -> Request | None:
     """Request ``rid`` as its own lines make it (``ValueError``, ``KeyError``, ``TypeError`` when they do not)."""
-    scratch = State(request_count=int(rid[:-1]) - 1)     # its intake numbers it
+    scratch = State(request_count=int(rid[:-1]) - 1)  # its intake numbers it
     for _where, event in found:
         apply(scratch, event)
     return scratch.requests.get(rid)
@@ -80,15 +81,16 @@ def holding(ledger: Ledger, state: State, request: str) -> State:
         return state
     found = ledger.history_of(rid)
     if found is None:
-        return ledger.full_state()[0]          # which says what is wrong, if anything is
+        return ledger.full_state()[0]  # which says what is wrong, if anything is
     put_request(state, found)
     # in the order of their numbers, as a fold keeps them: the snapshot's newest-first walk relies on it
     state.requests = dict(sorted(state.requests.items(), key=lambda item: item[1].number))
     return state
 
 
-def timeline(rid: str, lines_of: Callable[[str], Found],
-             lines_from: Callable[[Where], Iterable[tuple[Where, bytes]]]) -> list[dict[str, Any]]:
+def timeline(
+    rid: str, lines_of: Callable[[str], Found], lines_from: Callable[[Where], Iterable[tuple[Where, bytes]]]
+) -> list[dict[str, Any]]:
     """Request ``rid``'s events (``lines_of(rid)``) in order, with the steps of its messages (its part of each batch).
 
     The steps are looked for from its first queued batch on (``lines_from(where)``: the lines from
@@ -97,12 +99,14 @@ def timeline(rid: str, lines_of: Callable[[str], Found],
     """
     try:
         own = lines_of(rid)
-        batches = {where: [entry[0] for entry in event["messages"]] for where, event in own
-                   if event["type"] == "queue"}
+        batches = {where: [entry[0] for entry in event["messages"]] for where, event in own if event["type"] == "queue"}
         steps = _steps(lines_from(min(batches)), batches) if batches else []
     except (ValueError, KeyError, TypeError):
-        raise LedgerError(_("A line about request {id} does not read as an event: run `snpctl verify`, which "
-                            "names it.").format(id=rid)) from None
+        raise LedgerError(
+            _("A line about request {id} does not read as an event: run `snpctl verify`, which names it.").format(
+                id=rid
+            )
+        ) from None
     return [event for _where, event in sorted(chain(own, steps), key=itemgetter(0))]
 
 
@@ -128,6 +132,6 @@ def _step_of(event: dict[str, Any], waiting: set[int]) -> dict[str, Any] | None:
     mine = [entry for entry in event["messages"] if entry[0] in waiting]
     if not mine:
         return None
-    if event["type"] in FINAL_STEPS:                 # no step follows these
+    if event["type"] in FINAL_STEPS:  # no step follows these
         waiting.difference_update(entry[0] for entry in mine)
     return {**event, "messages": mine}

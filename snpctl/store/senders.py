@@ -41,9 +41,9 @@ class Entry:
     def _write(self, line: str) -> None:
         if self.fd >= 0:
             try:
-                os.write(self.fd, line.encode("ascii"))     # one short append: atomic between threads
+                os.write(self.fd, line.encode("ascii"))  # one short append: atomic between threads
             except OSError:
-                pass     # without it, a dead sender's messages fall back to the fixed delay
+                pass  # without it, a dead sender's messages fall back to the fixed delay
 
     def sender(self, pid: int) -> None:
         self._write(f"sender {pid}\n")
@@ -139,7 +139,7 @@ def read(home: Path) -> list[Seen]:
             try:
                 numbers = [int(n) for n in rest.split()]
             except ValueError:
-                continue          # a line cut short by a crash: the rest of the entry still counts
+                continue  # a line cut short by a crash: the rest of the entry still counts
             if word == "sender" and numbers:
                 pid = numbers[-1]
             elif word == "claimed":

@@ -22,9 +22,10 @@ the ledger (``fold.fits``) nor when it is renewed (``fold.due``).
 from __future__ import annotations
 
 import marshal
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from snpctl import derived
 from snpctl.domain.state import Message, Request, State, put_message, put_request
@@ -33,9 +34,9 @@ from snpctl.store.files import (
 )
 from snpctl.timefmt import UTC
 
-FORMAT = 2                    # 2: sealed with the SHA-256 of its content (``derived.seal``)
-EVERY = 256                   # events appended since the snapshot before a new one is written
-EVERY_BYTES = 256 * 1024      # or bytes of lines since it (batches of many messages make long lines)
+FORMAT = 2  # 2: sealed with the SHA-256 of its content (``derived.seal``)
+EVERY = 256  # events appended since the snapshot before a new one is written
+EVERY_BYTES = 256 * 1024  # or bytes of lines since it (batches of many messages make long lines)
 RECENT = timedelta(hours=48)  # closed requests and given-up messages this recent stay hot
 LIFETIME = timedelta(days=30)  # a request older than this that moved lately is left out (a command on it folds all)
 
@@ -43,7 +44,7 @@ LIFETIME = timedelta(days=30)  # a request older than this that moved lately is 
 class Snapshot(NamedTuple):
     state: State
     tip: Tip | None
-    files: list[tuple[str, int, int]]     # (name, size, mtime_ns) of each ledger file when it was taken
+    files: list[tuple[str, int, int]]  # (name, size, mtime_ns) of each ledger file when it was taken
 
 
 _Record = TypeVar("_Record", Request, Message)
@@ -53,13 +54,15 @@ _TIMES = {"intake_at", "last_at", "triggered_at", "deadline", "expires_at", "app
 
 
 def _pack(record: Request | Message, names: list[str]) -> tuple[Any, ...]:
-    return tuple(int(v.timestamp()) if n in _TIMES and v is not None else v
-                 for n, v in ((n, getattr(record, n)) for n in names))
+    return tuple(
+        int(v.timestamp()) if n in _TIMES and v is not None else v for n, v in ((n, getattr(record, n)) for n in names)
+    )
 
 
 def _unpack(kind: type[_Record], names: list[str], values: tuple[Any, ...]) -> _Record:
-    fields: dict[str, Any] = {n: datetime.fromtimestamp(v, UTC) if n in _TIMES and v is not None else v
-                              for n, v in zip(names, values)}
+    fields: dict[str, Any] = {
+        n: datetime.fromtimestamp(v, UTC) if n in _TIMES and v is not None else v for n, v in zip(names, values)
+    }
     return kind(**fields)
 
 
@@ -99,10 +102,19 @@ def _moved_lately(state: State, since: datetime) -> Iterator[Request]:
 
 def save(path: Path, state: State, tip: Tip | None, files: list[tuple[str, int, int]]) -> None:
     requests, messages = hot(state)
-    payload = (FORMAT, state.seq, state.last_hash, int(state.last_at.timestamp()) if state.last_at else None,
-               state.unordered, state.request_count, state.message_count,
-               None if tip is None else (tip.file, tip.start, tip.end, tip.line), files,
-               [_pack(r, _REQUEST_FIELDS) for r in requests], [_pack(m, _MESSAGE_FIELDS) for m in messages])
+    payload = (
+        FORMAT,
+        state.seq,
+        state.last_hash,
+        int(state.last_at.timestamp()) if state.last_at else None,
+        state.unordered,
+        state.request_count,
+        state.message_count,
+        None if tip is None else (tip.file, tip.start, tip.end, tip.line),
+        files,
+        [_pack(r, _REQUEST_FIELDS) for r in requests],
+        [_pack(m, _MESSAGE_FIELDS) for m in messages],
+    )
     derived.write(path, derived.seal(marshal.dumps(payload)))
 
 
@@ -111,15 +123,22 @@ def load(path: Path) -> Snapshot | None:
     try:
         content = derived.unseal(path.read_bytes())
         if content is None:
-            return None                   # damaged, or edited by hand
+            return None  # damaged, or edited by hand
         payload = marshal.loads(content)
-        (version, seq, last_hash, last_at, unordered, request_count, message_count, tip, files, requests,
-         messages) = payload
+        (version, seq, last_hash, last_at, unordered, request_count, message_count, tip, files, requests, messages) = (
+            payload
+        )
         if version != FORMAT:
             return None
-        state = State(seq=seq, last_hash=last_hash, unordered=unordered, request_count=request_count,
-                      message_count=message_count, partial=True,
-                      last_at=datetime.fromtimestamp(last_at, UTC) if last_at is not None else None)
+        state = State(
+            seq=seq,
+            last_hash=last_hash,
+            unordered=unordered,
+            request_count=request_count,
+            message_count=message_count,
+            partial=True,
+            last_at=datetime.fromtimestamp(last_at, UTC) if last_at is not None else None,
+        )
         for values in requests:
             put_request(state, _unpack(Request, _REQUEST_FIELDS, values))
         for values in messages:

@@ -19,17 +19,18 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from snpctl.errors import BadUsage, LedgerError
 from snpctl.i18n import _
 from snpctl.quiet import collector_paused
 from snpctl.store import halves
 from snpctl.store.chain import line_problem  # noqa: F401 (re-exported: tests read the writers' check from here)
-from snpctl.store.halves import Bad, Run  # noqa: F401 (Bad re-exported: the error verify raises)
+from snpctl.store.halves import Bad, Run
 from snpctl.store.ledger import Ledger
 
 
@@ -40,7 +41,7 @@ class Summary:
     last_hash: str
     files: int
     unordered: int
-    checkpoint: str | None = None    # "written", "checked", or None
+    checkpoint: str | None = None  # "written", "checked", or None
 
 
 def verify(ledger: Ledger, checkpoint: Path | None = None) -> Summary:
@@ -61,7 +62,7 @@ def _verify(ledger: Ledger, checkpoint: Path | None) -> Summary:
 
 # -- the checkpoint ---------------------------------------------------------------------------
 
-CHECKPOINT_WAIT = 600      # seconds a verify waits for another one using the same checkpoint (a long ledger's verify)
+CHECKPOINT_WAIT = 600  # seconds a verify waits for another one using the same checkpoint (a long ledger's verify)
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -74,17 +75,23 @@ def _checkpoint_held(path: Path) -> Iterator[None]:
     """
     folder = path.parent
     if not folder.is_dir():
-        raise BadUsage((_("the folder {folder} of the checkpoint does not exist; create it or give another path.")
-                        if not folder.exists() else
-                        _("{folder} is not a folder, so the checkpoint {path} cannot be there; give another path."))
-                       .format(folder=folder, path=path))
+        raise BadUsage(
+            (
+                _("the folder {folder} of the checkpoint does not exist; create it or give another path.")
+                if not folder.exists()
+                else _("{folder} is not a folder, so the checkpoint {path} cannot be there; give another path.")
+            ).format(folder=folder, path=path)
+        )
     if path.is_dir():
         raise BadUsage(_("the checkpoint {path} is a folder; give the path of a file.").format(path=path))
     try:
         lock = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except OSError as error:
-        raise BadUsage(_("the checkpoint {path} cannot be written ({error}); give a path in a folder you can write to.")
-                       .format(path=path, error=error.strerror or error)) from None
+        raise BadUsage(
+            _("the checkpoint {path} cannot be written ({error}); give a path in a folder you can write to.").format(
+                path=path, error=error.strerror or error
+            )
+        ) from None
     try:
         waited_until = time.monotonic() + CHECKPOINT_WAIT
         while True:
@@ -93,9 +100,12 @@ def _checkpoint_held(path: Path) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > waited_until:
-                    raise LedgerError(_("the checkpoint {path} has been in use by another verify for more than {n} "
-                                        "seconds; try again when it has finished.")
-                                      .format(path=path, n=CHECKPOINT_WAIT)) from None
+                    raise LedgerError(
+                        _(
+                            "the checkpoint {path} has been in use by another verify for more than {n} "
+                            "seconds; try again when it has finished."
+                        ).format(path=path, n=CHECKPOINT_WAIT)
+                    ) from None
                 time.sleep(0.05)
         yield
     finally:
@@ -108,8 +118,11 @@ def _read_checkpoint(path: Path) -> tuple[int, str] | None:
     except FileNotFoundError:
         return None
     except OSError as error:
-        raise BadUsage(_("the checkpoint {path} cannot be read ({error}); give a file you can read.")
-                       .format(path=path, error=error.strerror or error)) from None
+        raise BadUsage(
+            _("the checkpoint {path} cannot be read ({error}); give a file you can read.").format(
+                path=path, error=error.strerror or error
+            )
+        ) from None
     except UnicodeDecodeError:
         text = ""
     try:
@@ -118,25 +131,38 @@ def _read_checkpoint(path: Path) -> tuple[int, str] | None:
     except (ValueError, KeyError, TypeError):
         events = last_hash = None
     if type(events) is not int or events < 0 or not isinstance(last_hash, str) or not _HASH.match(last_hash):
-        raise BadUsage(_("{path} is damaged or is not a checkpoint written by `snpctl verify --checkpoint`; restore it "
-                         "from where you keep it, or give another file.").format(path=path))
+        raise BadUsage(
+            _(
+                "{path} is damaged or is not a checkpoint written by `snpctl verify --checkpoint`; restore it "
+                "from where you keep it, or give another file."
+            ).format(path=path)
+        )
     return events, last_hash
 
 
-def _check_and_advance(path: Path, wanted: tuple[int, str] | None, count: int, last: str,
-                       hashes_at: dict[int, tuple[str, int, str]]) -> str:
+def _check_and_advance(
+    path: Path, wanted: tuple[int, str] | None, count: int, last: str, hashes_at: dict[int, tuple[str, int, str]]
+) -> str:
     if wanted is not None:
         events, expected = wanted
         if count < events:
-            raise LedgerError(_("the ledger has {count} events but the checkpoint {path} recorded {events}: events were "
-                                "cut off the end. Restore the ledger from git or a backup.")
-                              .format(count=count, path=path, events=events))
+            raise LedgerError(
+                _(
+                    "the ledger has {count} events but the checkpoint {path} recorded {events}: events were "
+                    "cut off the end. Restore the ledger from git or a backup."
+                ).format(count=count, path=path, events=events)
+            )
         if events:
             file, line, found = hashes_at[events]
             if found != expected:
-                raise Bad(file, line, _("does not match the checkpoint {path} (expected hash {expected}, found "
-                                        "{found}): the history up to here was rewritten")
-                          .format(path=path, expected=expected, found=found))
+                raise Bad(
+                    file,
+                    line,
+                    _(
+                        "does not match the checkpoint {path} (expected hash {expected}, found "
+                        "{found}): the history up to here was rewritten"
+                    ).format(path=path, expected=expected, found=found),
+                )
     _write_checkpoint(path, {"events": count, "last_hash": last})
     return "checked" if wanted is not None else "written"
 
@@ -145,7 +171,7 @@ def _write_checkpoint(path: Path, data: dict[str, Any]) -> None:
     """Replace the checkpoint at once: a temporary file of its own beside it, then a rename; no temporary left."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.fchmod(handle, 0o644)       # as a plain file would be: it holds nothing private
+        os.fchmod(handle, 0o644)  # as a plain file would be: it holds nothing private
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(json.dumps(data) + "\n")
             out.flush()
@@ -153,5 +179,9 @@ def _write_checkpoint(path: Path, data: dict[str, Any]) -> None:
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
-        raise BadUsage(_("the checkpoint {path} cannot be written ({error}); the ledger itself is sound. Free some "
-                         "space or give another path.").format(path=path, error=error.strerror or error)) from None
+        raise BadUsage(
+            _(
+                "the checkpoint {path} cannot be written ({error}); the ledger itself is sound. Free some "
+                "space or give another path."
+            ).format(path=path, error=error.strerror or error)
+        ) from None

@@ -44,13 +44,13 @@ def resolve_home(option: str | None) -> Path:
 @dataclass
 class Workspace:
     home: Path
-    durable: bool = True      # False for simulated, throw-away ledgers: skips fsync
+    durable: bool = True  # False for simulated, throw-away ledgers: skips fsync
     write_outbox: bool = True  # False for simulations: nobody reads 100,000 simulated texts
 
     @cached_property
     def config(self) -> Config:
         keep = self.home / ".snpctl"
-        derived.owner_only(keep)       # an older snpctl under umask 000 left it open to all
+        derived.owner_only(keep)  # an older snpctl under umask 000 left it open to all
         return load_config(self.home, keep if keep.is_dir() else None)
 
     @cached_property
@@ -77,8 +77,9 @@ class Workspace:
 
     def save_private(self, request: str, record: dict[str, str]) -> None:
         """Contact details and notes of a request, owner-only, outside the ledger."""
-        self._write_private(self.private_path(request),
-                            json.dumps(record, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8"))
+        self._write_private(
+            self.private_path(request), json.dumps(record, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+        )
 
     def load_private(self, request: str, *, patient: str) -> dict[str, str]:
         """The request's private record, or {} unless it carries the request's patient reference ``patient``
@@ -121,6 +122,7 @@ class Workspace:
 
 def default_file(name: str) -> bytes:
     from importlib import resources
+
     return resources.files("snpctl").joinpath("defaults", name).read_bytes()
 
 
@@ -130,21 +132,22 @@ def init(target: Path) -> Path:
         raise BadUsage(_("{path} exists and is not a folder; choose another place.").format(path=target))
     for name in ("protocols.toml", "roster.toml"):
         if (target / name).exists():
-            raise Refused(_("{path} is already a workspace ({name} exists); nothing was changed.")
-                          .format(path=target, name=name))
+            raise Refused(
+                _("{path} is already a workspace ({name} exists); nothing was changed.").format(path=target, name=name)
+            )
     if (target / "ledger").is_dir() and any((target / "ledger").iterdir()):
         raise Refused(_("{path}/ledger already holds files; nothing was changed.").format(path=target))
     try:
-        derived.make_folder(target, 0o755)     # whatever the umask: never writable by others, readable by git
+        derived.make_folder(target, 0o755)  # whatever the umask: never writable by others, readable by git
         for name in ("protocols.toml", "roster.toml"):
             derived.write(target / name, default_file(name), 0o644)
         derived.make_folder(target / "ledger", 0o755)
         derived.make_folder(target / "private")
-        os.chmod(target / "private", derived.FOLDER_MODE)     # it may have been there already
+        os.chmod(target / "private", derived.FOLDER_MODE)  # it may have been there already
         derived.write(target / ".gitignore", GITIGNORE.encode("utf-8"), 0o644)
         derived.write(target / ".gitattributes", GITATTRIBUTES.encode("utf-8"), 0o644)
     except OSError as error:
-        raise BadUsage(_("Could not create the workspace in {path}: {error}.")
-                       .format(path=target, error=error.strerror or error)) from None
+        raise BadUsage(
+            _("Could not create the workspace in {path}: {error}.").format(path=target, error=error.strerror or error)
+        ) from None
     return target
-
