@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from snpctl.config import CABINET, TREATING_DOCTOR_WORDS, Config, Member
+from snpctl.config.records import CABINET, TREATING_DOCTOR_WORDS, Config, Member
 from snpctl.domain import rules
 from snpctl.domain.events import new
 from snpctl.domain.state import Request, State
