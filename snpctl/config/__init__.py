@@ -12,18 +12,33 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from snpctl.config.records import (ACTIONS, CABINET, DAYS, MEMBER_STATUSES, TREATING_DOCTOR_WORDS, Config, Hours,
-                                   Mail, Member, Messaging, Protocol, Site)
+from snpctl.config.records import (
+    ACTIONS,
+    CABINET,
+    DAYS,
+    MEMBER_STATUSES,
+    TREATING_DOCTOR_WORDS,
+    Config,
+    Hours,
+    Mail,
+    Member,
+    Messaging,
+    Protocol,
+    Site,
+)
 
 if TYPE_CHECKING:
     from snpctl.config.load import MAIL_TIMEOUT_MAX, load_config, load_protocols, load_roster
-    from snpctl.config.toml import FORMAT, Table, _read_toml, _Table, read_toml
+    from snpctl.config.toml import FORMAT, Table, read_toml
+    from snpctl.config.toml import _read_toml as _read_toml
+    from snpctl.config.toml import _Table as _Table
 
 _LAZY = {"load_config": "load", "load_protocols": "load", "load_roster": "load", "MAIL_TIMEOUT_MAX": "load",
          "Table": "toml", "_Table": "toml", "read_toml": "toml", "_read_toml": "toml", "FORMAT": "toml"}
 
-__all__ = ["ACTIONS", "CABINET", "DAYS", "MEMBER_STATUSES", "TREATING_DOCTOR_WORDS", "Config", "Hours", "Mail",
-           "Member", "Messaging", "Protocol", "Site", *(name for name in _LAZY if not name.startswith("_"))]
+__all__ = ["ACTIONS", "CABINET", "DAYS", "FORMAT", "MAIL_TIMEOUT_MAX", "MEMBER_STATUSES", "TREATING_DOCTOR_WORDS",
+           "Config", "Hours", "Mail", "Member", "Messaging", "Protocol", "Site", "Table", "load_config",
+           "load_protocols", "load_roster", "read_toml"]
 
 
 def __getattr__(name: str) -> Any:

@@ -35,7 +35,7 @@ def identifier(table: Table, key: str, default: Any = ...) -> str:
     if what:
         table.fail(_("{value!r} looks like {what}, and this value is written into the ledger, which must hold no "
                      "personal data; choose another one.").format(value=value, what=_(what)), key)
-    return value
+    return str(value)
 
 
 def one_line(table: Table, key: str, default: Any = ...) -> Any:
@@ -54,7 +54,7 @@ def template(table: Table, name: str) -> str | None:
         problem = template_problem(name, text)
         if problem:
             table.fail(problem, name)
-    return text
+    return None if text is None else str(text)
 
 
 # -- opening hours ----------------------------------------------------------------------------

@@ -14,8 +14,18 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from snpctl.config.checks import hours, identifier, one_line, template
-from snpctl.config.records import (ACTIONS, CABINET, MEMBER_STATUSES, TREATING_DOCTOR_WORDS, Config, Mail, Member,
-                                   Messaging, Protocol, Site)
+from snpctl.config.records import (
+    ACTIONS,
+    CABINET,
+    MEMBER_STATUSES,
+    TREATING_DOCTOR_WORDS,
+    Config,
+    Mail,
+    Member,
+    Messaging,
+    Protocol,
+    Site,
+)
 from snpctl.config.toml import Table, read_toml
 from snpctl.errors import ConfigError
 from snpctl.i18n import _
@@ -125,7 +135,7 @@ def _retry(table: Table, default: tuple[timedelta, ...]) -> tuple[timedelta, ...
 def _sms_command(table: Table | None) -> str | None:
     if table is None:
         return None
-    command = table.get("command", str)
+    command = str(table.get("command", str))
     table.finish()
     return command
 

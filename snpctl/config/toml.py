@@ -79,7 +79,7 @@ class Table:
         value = self.get(key, str, default)
         if value not in choices:
             self.fail(_("{value!r} is not one of {choices}.").format(value=value, choices=", ".join(choices)), key)
-        return value
+        return str(value)
 
     def table(self, key: str) -> Table | None:
         self.used.add(key)
@@ -120,7 +120,7 @@ def _type_name(kind: type) -> str:
 FORMAT = 2     # of the parsed copies kept beside the workspace's files (``.snpctl/NAME.parsed``); 2: sealed
 
 
-def read_toml(path: Path, keep: Path | None = None) -> dict:
+def read_toml(path: Path, keep: Path | None = None) -> dict[str, Any]:
     """The file's tables; with ``keep`` (a folder), reused from the parse of the very same bytes last time.
 
     Parsing both files with tomllib costs a command more than reading them: a copy of the parse
@@ -153,7 +153,7 @@ def read_toml(path: Path, keep: Path | None = None) -> dict:
 _read_toml = read_toml     # its name before issue 12
 
 
-def _parse(path: Path, data: bytes) -> dict:
+def _parse(path: Path, data: bytes) -> dict[str, Any]:
     import tomllib
     try:
         return tomllib.loads(data.decode("utf-8"))
@@ -162,18 +162,18 @@ def _parse(path: Path, data: bytes) -> dict:
                           .format(file=path.name, error=error)) from None
 
 
-def _kept(copy: Path, digest: bytes) -> dict | None:
+def _kept(copy: Path, digest: bytes) -> dict[str, Any] | None:
     """The tables of the parsed copy ``copy`` if it is sound and of the bytes of SHA-256 ``digest``."""
     try:
-        version, kept_digest, tables = marshal.loads(derived.unseal(copy.read_bytes()))
+        version, kept_digest, tables = marshal.loads(derived.unseal(copy.read_bytes()))  # type: ignore[arg-type]
         if version == FORMAT and kept_digest == digest:
-            return tables
+            return tables  # type: ignore[no-any-return]
     except (OSError, EOFError, ValueError, TypeError):
         pass
     return None
 
 
-def _keep(copy: Path, payload: tuple) -> None:
+def _keep(copy: Path, payload: tuple[Any, ...]) -> None:
     try:
         derived.write(copy, derived.seal(marshal.dumps(payload)))
     except (OSError, ValueError):      # no .snpctl/ to write in, or a value marshal cannot keep (a TOML date)

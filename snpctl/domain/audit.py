@@ -50,7 +50,7 @@ _TEXT_FIELDS = {kind: ("type", *(name for name, of in fields.items()
                 for kind, fields in SCHEMA.items()}
 
 
-def _personal_problem(event: dict[str, Any], columns: list[tuple] | None) -> str | None:
+def _personal_problem(event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
     """``personal_data`` of an event of sound shape, fields and times, its strings taken at once.
 
     Nearly every line holds only strings seen before: they are checked against the cache as a
@@ -91,7 +91,7 @@ def _time(event: dict[str, Any], key: str) -> datetime:
     return from_stamp(value)
 
 
-_EXPECTED_KEYS: set[tuple] = set()   # (type, keys) of events found without unexpected fields
+_EXPECTED_KEYS: set[tuple[Any, ...]] = set()   # (type, keys) of events found without unexpected fields
 
 
 def event_problem(state: State, event: dict[str, Any]) -> str | None:
@@ -144,11 +144,11 @@ def _times_problem(event: dict[str, Any]) -> str | None:
     return None
 
 
-def _recovery_problem(state: State, event: dict[str, Any], columns: list[tuple] | None) -> str | None:
+def _recovery_problem(state: State, event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
     return None if _HEX64.match(event["sha256"]) else "field 'sha256' is not a SHA-256"
 
 
-def _intake_problem(state: State, event: dict[str, Any], columns: list[tuple] | None) -> str | None:
+def _intake_problem(state: State, event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
     expected = request_id(state.request_count + 1)
     if event["request"] != expected:
         return f"request id {event['request']}, expected {expected} (ids are given in order and never reused)"
@@ -187,7 +187,7 @@ _TEMPLATES = frozenset(TEMPLATES)
 _CHANNELS = frozenset(CHANNELS)
 
 
-def _columns(entries: Any, shape: tuple[type, ...]) -> list[tuple] | None:
+def _columns(entries: Any, shape: tuple[type, ...]) -> list[tuple[Any, ...]] | None:
     """The entries as columns (ids first), or None unless each is a list of ``shape``'s types.
 
     type() is, not isinstance: a JSON true must not pass for the number 1. An entry that is not a
@@ -206,7 +206,7 @@ def _columns(entries: Any, shape: tuple[type, ...]) -> list[tuple] | None:
     return columns
 
 
-def _entries_problem(event: dict[str, Any], columns: list[tuple] | None) -> str | None:
+def _entries_problem(event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
     if columns is not None:
         return None
     if not event["messages"]:
@@ -224,7 +224,7 @@ def _unknown(templates: tuple[str, ...], channels: tuple[str, ...]) -> bool:
     return not (_TEMPLATES.issuperset(templates) and _CHANNELS.issuperset(channels))
 
 
-def _queue_problem(state: State, event: dict[str, Any], columns: list[tuple] | None) -> str | None:
+def _queue_problem(state: State, event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
     problem = _entries_problem(event, columns)
     if problem:
         return problem
@@ -239,7 +239,7 @@ def _queue_problem(state: State, event: dict[str, Any], columns: list[tuple] | N
     return None
 
 
-def _may_step(state: State, kind: str, columns: list[tuple]) -> bool:
+def _may_step(state: State, kind: str, columns: list[tuple[Any, ...]]) -> bool:
     """Whether every message of the batch may take step ``kind`` now (``state.MESSAGE_STEPS``)."""
     messages = list(map(state.messages.get, columns[0]))
     if None in messages:          # sent (and so left the state), or never queued: damage
@@ -249,7 +249,7 @@ def _may_step(state: State, kind: str, columns: list[tuple]) -> bool:
     return MESSAGE_STEPS[kind][0].issuperset(step_keys(kind, messages, columns[1]))
 
 
-def _step_refusal(state: State, kind: str, entry: tuple) -> str:
+def _step_refusal(state: State, kind: str, entry: tuple[Any, ...]) -> str:
     message = find_message(state, entry[0])
     if message is None:
         return f"message {entry[0]} was never queued"
@@ -260,7 +260,7 @@ def _step_refusal(state: State, kind: str, entry: tuple) -> str:
     return f"{kind} for message {message.id} that was not being sent (sent twice?)"
 
 
-def _message_problem(state: State, event: dict[str, Any], columns: list[tuple] | None) -> str | None:
+def _message_problem(state: State, event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
     problem = _entries_problem(event, columns)
     if problem:
         return problem
@@ -342,6 +342,6 @@ _STEP_CHECKS: dict[str, Callable[[Request, dict[str, Any], datetime], str | None
 
 # event type -> what else is wrong with an event of that type itself (``own_problem``), once its fields, times
 # and personal data are sound
-_OWN_CHECKS: dict[str, Callable[[State, dict[str, Any], list[tuple] | None], str | None]] = {
+_OWN_CHECKS: dict[str, Callable[[State, dict[str, Any], list[tuple[Any, ...]] | None], str | None]] = {
     "recovery": _recovery_problem, "intake": _intake_problem, "queue": _queue_problem,
     **dict.fromkeys(("attempt", "sent", "failed", "given_up"), _message_problem)}

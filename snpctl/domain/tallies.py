@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from sys import intern
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, cast
 from zoneinfo import ZoneInfo
 
 from snpctl.domain.cascade import taken_in
@@ -32,7 +32,7 @@ class Fate:
         self.triggered_at, self.taken, self.by, self.site = triggered_at, taken, by, site   # taken: accept/book
         self.delay, self.outcome, self.expired = delay, outcome, expired    # delay: minutes, trigger to accept
 
-    def packed(self) -> tuple:
+    def packed(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
 
     @property
@@ -90,12 +90,12 @@ class Tallies:
             at = from_stamp(event["at"])
             if kind == "intake":
                 self.requests += 1
-                fate = Fate(at.astimezone(zone).date().toordinal(), event["source"], event["treating_doctor"],
-                            event["action"])
-                if fate.settled:
-                    self._add(fate)
+                taken_in_now = Fate(at.astimezone(zone).date().toordinal(), event["source"], event["treating_doctor"],
+                                    event["action"])
+                if taken_in_now.settled:
+                    self._add(taken_in_now)
                 else:
-                    fates[event["request"]] = fate
+                    fates[event["request"]] = taken_in_now
                 continue
             if kind == "recovery":
                 continue
@@ -129,6 +129,7 @@ class Tallies:
         if sums is None:
             sums = self.days[month] = {}
         elif type(sums) is not dict:
+            assert self.unpack is not None, "saved day sums come with the way to unpack them"
             sums = self.days[month] = self.unpack(sums)
         return sums
 
@@ -230,7 +231,7 @@ def _count(sums: tuple[dict[str, int], list[float], list[str]], fate: Fate) -> N
     for key in _keys(fate):
         counts[key] = counts.get(key, 0) + 1
     if fate.taken is not None:
-        takers.append(intern(fate.by))
+        takers.append(intern(cast(str, fate.by)))     # set with taken
         if fate.delay is not None:
             delays.append(fate.delay)
 

@@ -78,7 +78,7 @@ def _by_month(months: list[str], picked: Picked) -> tuple[dict[str, dict[str, in
 def _monthly(by_month: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
     monthly = []
     for month, row in by_month.items():
-        line = {"month": month, **{k: row.get(k, 0) for k in MONTH_KEYS}}
+        line: dict[str, Any] = {"month": month, **{k: row.get(k, 0) for k in MONTH_KEYS}}
         line["acceptance_rate"] = rate(line["accepted"], line["triggered"])
         monthly.append(line)
     return monthly
@@ -86,8 +86,8 @@ def _monthly(by_month: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
 
 def _appointments(total: dict[str, int]) -> dict[str, Any]:
     get = total.get
-    appointments = {"total": get("appointments", 0), "seen": get("seen", 0), "no_show": get("no_show", 0),
-                    "cancelled": get("cancelled", 0)}
+    appointments: dict[str, Any] = {"total": get("appointments", 0), "seen": get("seen", 0),
+                                    "no_show": get("no_show", 0), "cancelled": get("cancelled", 0)}
     appointments["no_show_rate"] = rate(appointments["no_show"], appointments["seen"] + appointments["no_show"])
     return appointments
 
@@ -130,8 +130,8 @@ def _named(counts: dict[str, int], prefix: str, first: Iterable[str]) -> dict[st
 
 def _place(counts: dict[str, int], site: str) -> dict[str, Any]:
     prefix = f"site:{site}"
-    place = {"total": counts.get(prefix, 0), **{o: counts.get(f"{prefix}:{o}", 0) for o in ("seen", "no_show",
-                                                                                                "cancelled")},
-             "by_source": _named(counts, f"{prefix}:source:", SOURCES)}
+    place: dict[str, Any] = {"total": counts.get(prefix, 0),
+                             **{o: counts.get(f"{prefix}:{o}", 0) for o in ("seen", "no_show", "cancelled")},
+                             "by_source": _named(counts, f"{prefix}:source:", SOURCES)}
     place["no_show_rate"] = rate(place["no_show"], place["seen"] + place["no_show"])
     return place
