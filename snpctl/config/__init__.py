@@ -1,8 +1,8 @@
 """The workspace's configuration: protocols.toml and roster.toml as typed records.
 
 ``records`` holds the records (what the domain imports), ``toml`` reads a file into tables that
-name their file and key in errors, ``checks`` the rules of one value, ``load`` the records made
-from both files (``load_config``). This package face re-exports the names code imported from
+name their file and key in errors, ``load`` makes the records from both files with their rules
+(``load_config``). This package face re-exports the names code imported from
 ``snpctl.config`` before it was a package. The records are imported at once; the reading names
 only when first asked for, so that the domain, which imports ``snpctl.config.records`` (and so
 this file), never loads the TOML reader.

@@ -1,25 +1,31 @@
 """protocols.toml and roster.toml, read into typed, validated records (``load_config``).
 
-Owns which table and key of each file makes which field of which record, the defaults, and the
-rules between values (a window within the total, a site a member names, an interne's supervisor).
-Every problem is reported as ``FILE: KEY: what is wrong; what to do`` (exit 2), the first one found,
-before any command decides anything. Knows nothing of the ledger; reading a file is ``toml``'s job,
-the rules of one value ``checks``'.
+Owns which table and key of each file makes which field of which record, the defaults, the rules
+one value must follow (a slug written into the ledger holds no personal data, a range of opening
+hours, a mail header on one line, a template with its own placeholders only) and the rules between
+values (a window within the total, a site a member names, an interne's supervisor). Every problem
+is reported as ``FILE: KEY: what is wrong; what to do`` (exit 2), the first one found, before any
+command decides anything. Knows nothing of the ledger; reading a file is ``toml``'s job. It calls
+the domain's own tests (``domain.personal``, ``domain.messages``) so that a value the ledger's
+checks would refuse is refused here first.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from snpctl.config.checks import hours, identifier, one_line, template
 from snpctl.config.records import (
     ACTIONS,
     CABINET,
+    DAYS,
     MEMBER_STATUSES,
     TREATING_DOCTOR_WORDS,
     Config,
+    Hours,
     Mail,
     Member,
     Messaging,
@@ -27,6 +33,7 @@ from snpctl.config.records import (
     Site,
 )
 from snpctl.config.toml import Table, read_toml
+from snpctl.domain.personal import personal_kind
 from snpctl.errors import ConfigError
 from snpctl.i18n import _
 from snpctl.timefmt import parse_duration
@@ -44,6 +51,88 @@ def load_config(home: Path, keep: Path | None = None) -> Config:
     sites, members = load_roster(home / "roster.toml", keep)
     return Config(zone=zone, treating_doctor_window=mt_window, total_window=total, appointment_horizon=horizon,
                   protocols=protocols, sites=sites, members=members, messaging=messaging)
+
+
+# -- one value ----------------------------------------------------------------------------------
+
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+
+def identifier(table: Table, key: str, default: Any = ...) -> str:
+    """A value that commands write into ledger lines (a key, an id, a category, a profession).
+
+    It must be a slug, and pass the very test ``verify`` puts to every string of a line: a value
+    that looked like a phone number would make every line that carries it, and so the ledger, fail.
+    """
+    value = table.get(key, str, default)
+    if not _KEY.match(value):
+        table.fail(_("{value!r} should be lowercase letters, digits, '-', '_' or '.', with no spaces.")
+                   .format(value=value), key)
+    what = personal_kind(value)
+    if what:
+        table.fail(_("{value!r} looks like {what}, and this value is written into the ledger, which must hold no "
+                     "personal data; choose another one.").format(value=value, what=_(what)), key)
+    return str(value)
+
+
+def one_line(table: Table, key: str, default: Any = ...) -> Any:
+    """A string that goes into a mail header or onto a command line: no line breaks or control characters."""
+    value = table.get(key, str, default)
+    if isinstance(value, str) and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+        table.fail(_("contains a line break or a control character; write it on one line, as plain text."), key)
+    return value
+
+
+def template(table: Table, name: str) -> str | None:
+    """The text of message template ``name`` if the table sets it, checked as ``check`` and sending need it."""
+    from snpctl.domain.messages import template_problem
+    text = table.get(name, str, None)
+    if text is not None:
+        problem = template_problem(name, text)
+        if problem:
+            table.fail(problem, name)
+    return None if text is None else str(text)
+
+
+# -- opening hours ----------------------------------------------------------------------------
+
+_HOURS = re.compile(r"^\s*(\S+)\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def hours(table: Table, text: str) -> Hours:
+    """One range like ``mon-fri 15:30-19:30`` of a site's ``hours``."""
+    match = _HOURS.match(text)
+    if not match:
+        table.fail(_("{text!r} is not a range of opening hours; write it like \"mon-fri 15:30-19:30\".")
+                   .format(text=text), "hours")
+    spec, h1, m1, h2, m2 = match.groups()
+    days = _day_set(table, text, spec.lower())
+    try:
+        start = time(int(h1), int(m1))
+        end = time.max if (int(h2), int(m2)) == (24, 0) else time(int(h2), int(m2))
+    except ValueError:
+        table.fail(_("{text!r} has an impossible time of day.").format(text=text), "hours")
+    if end <= start:
+        table.fail(_("{text!r} ends before it starts; a range cannot run past midnight, split it in two.")
+                   .format(text=text), "hours")
+    return Hours(days, start, end, text.strip())
+
+
+def _day_set(table: Table, text: str, spec: str) -> frozenset[int]:
+    days: set[int] = set()
+    for part in spec.split(","):
+        ends = part.split("-")
+        if len(ends) > 2 or any(end not in DAYS for end in ends):
+            table.fail(_("{text!r}: {part!r} is not a day name; use mon tue wed thu fri sat sun, a range "
+                         "like mon-fri or a list like mon,wed.").format(text=text, part=part), "hours")
+        first, last = DAYS.index(ends[0]), DAYS.index(ends[-1])
+        day = first
+        while True:
+            days.add(day)
+            if day == last:
+                break
+            day = (day + 1) % 7
+    return frozenset(days)
 
 
 # -- protocols.toml ---------------------------------------------------------------------------

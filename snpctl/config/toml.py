@@ -44,7 +44,7 @@ class Table:
             return default
         value = self.data[key]
         kinds = kind if isinstance(kind, tuple) else (kind,)
-        if not _is_of(value, kinds):
+        if (bool in kinds) != isinstance(value, bool) or not isinstance(value, kinds):   # true is no number
             names = " or ".join(_type_name(k) for k in kinds)
             self.fail(_("should be {names}, found {value!r}.").format(names=names, value=value), key)
         if isinstance(value, str) and not value.strip():
@@ -103,13 +103,6 @@ class Table:
 
 
 _Table = Table     # its name before issue 12
-
-
-def _is_of(value: Any, kinds: tuple[type, ...]) -> bool:
-    """``isinstance``, but a TOML true is no whole number and a whole number no true."""
-    if (bool in kinds) != isinstance(value, bool):
-        return False
-    return isinstance(value, kinds)
 
 
 def _type_name(kind: type) -> str:
