@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from snpctl import report, service
-from snpctl.report import Stale, Tallies
+from snpctl.domain.tallies import Stale, Tallies
 from snpctl.store import tallies
 from snpctl.store.ledger import Ledger
 from snpctl.store.workspace import Workspace

@@ -3,6 +3,9 @@
 The audit replays the cascade's rules (``rules``) on what the ledger says happened. It does not
 use today's configuration (a member who has left, a site whose hours changed since, must not make
 history illegal), so roster and site checks are the decisions' business, not the audit's.
+Owns the checks of one event against the state before it: its own fields, times, personal data and
+message numbering (``own_problem``), then the step of its request (``request_problem``). Knows
+nothing of files, lines or hashes (``store.chain`` and ``store.verify`` feed it events).
 """
 
 from __future__ import annotations
@@ -10,14 +13,14 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from itertools import count
-from typing import Any
+from typing import Any, Callable
 
 from snpctl.domain import rules
 from snpctl.domain.cascade import OUTCOMES, REASONS, SOURCES, request_id
 from snpctl.domain.events import OPTIONAL, SCHEMA
 from snpctl.domain.messages import TEMPLATES
 from snpctl.domain.personal import CLEAN as _CLEAN, STAMP as _STAMP, personal_kind
-from snpctl.domain.state import CHANNELS, INTAKE_STATUS, MESSAGE_STEPS, State, find_message, step_keys
+from snpctl.domain.state import CHANNELS, INTAKE_STATUS, MESSAGE_STEPS, Request, State, find_message, step_keys
 from snpctl.timefmt import from_stamp
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -47,7 +50,7 @@ _TEXT_FIELDS = {kind: ("type", *(name for name, of in fields.items()
                 for kind, fields in SCHEMA.items()}
 
 
-def _personal_problem(event: dict[str, Any], columns: list[tuple] | None) -> str | None:
+def _personal_problem(event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
     """``personal_data`` of an event of sound shape, fields and times, its strings taken at once.
 
     Nearly every line holds only strings seen before: they are checked against the cache as a
@@ -88,7 +91,7 @@ def _time(event: dict[str, Any], key: str) -> datetime:
     return from_stamp(value)
 
 
-_EXPECTED_KEYS: set[tuple] = set()   # (type, keys) of events found without unexpected fields
+_EXPECTED_KEYS: set[tuple[Any, ...]] = set()   # (type, keys) of events found without unexpected fields
 
 
 def event_problem(state: State, event: dict[str, Any]) -> str | None:
@@ -108,6 +111,18 @@ def own_problem(state: State, event: dict[str, Any]) -> str | None:
     Everything but the history of the request it is about (``request_problem``), which comes after.
     """
     kind = event["type"]
+    problem = _unexpected_field(kind, event) or _times_problem(event)
+    if problem:
+        return problem
+    columns = _columns(event["messages"], _ENTRY[kind]) if kind in _ENTRY else None
+    problem = _personal_problem(event, columns)
+    if problem:
+        return problem
+    check = _OWN_CHECKS.get(kind)
+    return None if check is None else check(state, event, columns)
+
+
+def _unexpected_field(kind: str, event: dict[str, Any]) -> str | None:
     keys = (kind, tuple(event))
     if keys not in _EXPECTED_KEYS:
         extra = set(event) - set(SCHEMA[kind]) - set(OPTIONAL.get(kind, {})) - {"seq", "at", "type", "prev"}
@@ -115,6 +130,10 @@ def own_problem(state: State, event: dict[str, Any]) -> str | None:
             return f"unexpected field {sorted(extra)[0]!r} in a {kind} event"
         if len(_EXPECTED_KEYS) < 10_000:
             _EXPECTED_KEYS.add(keys)
+    return None
+
+
+def _times_problem(event: dict[str, Any]) -> str | None:
     try:
         _time(event, "at")
         for key in _TIMES:
@@ -122,25 +141,21 @@ def own_problem(state: State, event: dict[str, Any]) -> str | None:
                 _time(event, key)
     except ValueError as error:
         return str(error)
-    columns = _columns(event["messages"], _ENTRY[kind]) if kind in _ENTRY else None
-    found = _personal_problem(event, columns)
-    if found:
-        return found
-    if kind == "recovery":
-        return None if _HEX64.match(event["sha256"]) else "field 'sha256' is not a SHA-256"
-    if kind in ("attempt", "sent", "failed", "given_up"):
-        return _message_problem(state, event, columns)
-    if kind == "intake":
-        expected = request_id(state.request_count + 1)
-        if event["request"] != expected:
-            return f"request id {event['request']}, expected {expected} (ids are given in order and never reused)"
-        if event["action"] not in INTAKE_STATUS:
-            return f"unknown action {event['action']!r}"
-        if event["source"] not in SOURCES:
-            return f"unknown source {event['source']!r}"
-        return None
-    if kind == "queue":
-        return _queue_problem(state, event, columns)
+    return None
+
+
+def _recovery_problem(state: State, event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
+    return None if _HEX64.match(event["sha256"]) else "field 'sha256' is not a SHA-256"
+
+
+def _intake_problem(state: State, event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
+    expected = request_id(state.request_count + 1)
+    if event["request"] != expected:
+        return f"request id {event['request']}, expected {expected} (ids are given in order and never reused)"
+    if event["action"] not in INTAKE_STATUS:
+        return f"unknown action {event['action']!r}"
+    if event["source"] not in SOURCES:
+        return f"unknown source {event['source']!r}"
     return None
 
 
@@ -172,7 +187,7 @@ _TEMPLATES = frozenset(TEMPLATES)
 _CHANNELS = frozenset(CHANNELS)
 
 
-def _columns(entries: Any, shape: tuple[type, ...]) -> list[tuple] | None:
+def _columns(entries: Any, shape: tuple[type, ...]) -> list[tuple[Any, ...]] | None:
     """The entries as columns (ids first), or None unless each is a list of ``shape``'s types.
 
     type() is, not isinstance: a JSON true must not pass for the number 1. An entry that is not a
@@ -191,7 +206,7 @@ def _columns(entries: Any, shape: tuple[type, ...]) -> list[tuple] | None:
     return columns
 
 
-def _entries_problem(event: dict[str, Any], columns: list[tuple] | None) -> str | None:
+def _entries_problem(event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
     if columns is not None:
         return None
     if not event["messages"]:
@@ -209,7 +224,7 @@ def _unknown(templates: tuple[str, ...], channels: tuple[str, ...]) -> bool:
     return not (_TEMPLATES.issuperset(templates) and _CHANNELS.issuperset(channels))
 
 
-def _queue_problem(state: State, event: dict[str, Any], columns: list[tuple] | None) -> str | None:
+def _queue_problem(state: State, event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
     problem = _entries_problem(event, columns)
     if problem:
         return problem
@@ -224,7 +239,7 @@ def _queue_problem(state: State, event: dict[str, Any], columns: list[tuple] | N
     return None
 
 
-def _may_step(state: State, kind: str, columns: list[tuple]) -> bool:
+def _may_step(state: State, kind: str, columns: list[tuple[Any, ...]]) -> bool:
     """Whether every message of the batch may take step ``kind`` now (``state.MESSAGE_STEPS``)."""
     messages = list(map(state.messages.get, columns[0]))
     if None in messages:          # sent (and so left the state), or never queued: damage
@@ -234,7 +249,7 @@ def _may_step(state: State, kind: str, columns: list[tuple]) -> bool:
     return MESSAGE_STEPS[kind][0].issuperset(step_keys(kind, messages, columns[1]))
 
 
-def _step_refusal(state: State, kind: str, entry: tuple) -> str:
+def _step_refusal(state: State, kind: str, entry: tuple[Any, ...]) -> str:
     message = find_message(state, entry[0])
     if message is None:
         return f"message {entry[0]} was never queued"
@@ -245,7 +260,7 @@ def _step_refusal(state: State, kind: str, entry: tuple) -> str:
     return f"{kind} for message {message.id} that was not being sent (sent twice?)"
 
 
-def _message_problem(state: State, event: dict[str, Any], columns: list[tuple] | None) -> str | None:
+def _message_problem(state: State, event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
     problem = _entries_problem(event, columns)
     if problem:
         return problem
@@ -259,45 +274,74 @@ def _message_problem(state: State, event: dict[str, Any], columns: list[tuple] |
     return None
 
 
-def _step_problem(request, event: dict[str, Any], at: datetime) -> str | None:
-    kind = event["type"]
-    if kind == "queue":
-        return None   # numbering, template and channel are checked in event_problem
-    if kind == "synthesis":
-        return rules.synthesis_problem(request, event["by"])
-    if kind == "notify":
-        problem = rules.notify_problem(request, at)
-        if problem:
-            return problem
-        deadline, expires = from_stamp(event["deadline"]), from_stamp(event["expires"])
-        if event["status"] not in ("treating_doctor_window", "community") or not at <= deadline <= expires:
-            return "a notify needs a window status and at <= deadline <= expires"
-        if event["status"] == "treating_doctor_window" and event["notified"] != [request.treating_doctor]:
-            return "only the treating doctor is notified in their window"
-        return None
-    if kind == "escalate":
-        if request.status != "treating_doctor_window":
-            return "only a request in the treating doctor's window escalates"
-        if event["cause"] == "window_ended":
-            return None if rules.due(request, at) == "escalate" else "the window had not ended, or had expired"
-        if event["cause"] == "treating_doctor_refused":
-            refused = request.treating_doctor in request.refused and request.status_at(at) == "treating_doctor_window"
-            return None if refused else "the treating doctor had not refused in their window"
-        return f"unknown cause {event['cause']!r}"
-    if kind == "refuse":
-        if event["reason"] not in REASONS:
-            return f"unknown reason {event['reason']!r}"
-        return rules.refuse_problem(request, event["by"], at)
-    if kind == "accept":
-        problem = rules.accept_problem(request, event["by"], at)
-        return problem or (None if from_stamp(event["appointment"]) >= at else "the appointment is in the past")
-    if kind == "book":
-        problem = rules.book_problem(request, at)
-        return problem or (None if from_stamp(event["appointment"]) >= at else "the appointment is in the past")
-    if kind == "expire":
-        return None if rules.due(request, at) == "expire" else "the request's window had not run out"
-    if kind == "outcome":
-        if event["outcome"] not in OUTCOMES:
-            return f"unknown outcome {event['outcome']!r}"
-        return rules.outcome_problem(request, event["outcome"], at)
+def _step_problem(request: Request, event: dict[str, Any], at: datetime) -> str | None:
+    check = _STEP_CHECKS.get(event["type"])     # none for a queue: numbering, template and channel are own_problem's
+    return None if check is None else check(request, event, at)
+
+
+def _synthesis_problem(request: Request, event: dict[str, Any], at: datetime) -> str | None:
+    return rules.synthesis_problem(request, event["by"])
+
+
+def _notify_problem(request: Request, event: dict[str, Any], at: datetime) -> str | None:
+    problem = rules.notify_problem(request, at)
+    if problem:
+        return problem
+    deadline, expires = from_stamp(event["deadline"]), from_stamp(event["expires"])
+    if event["status"] not in ("treating_doctor_window", "community") or not at <= deadline <= expires:
+        return "a notify needs a window status and at <= deadline <= expires"
+    if event["status"] == "treating_doctor_window" and event["notified"] != [request.treating_doctor]:
+        return "only the treating doctor is notified in their window"
     return None
+
+
+def _escalate_problem(request: Request, event: dict[str, Any], at: datetime) -> str | None:
+    if request.status != "treating_doctor_window":
+        return "only a request in the treating doctor's window escalates"
+    if event["cause"] == "window_ended":
+        return None if rules.due(request, at) == "escalate" else "the window had not ended, or had expired"
+    if event["cause"] == "treating_doctor_refused":
+        refused = request.treating_doctor in request.refused and request.status_at(at) == "treating_doctor_window"
+        return None if refused else "the treating doctor had not refused in their window"
+    return f"unknown cause {event['cause']!r}"
+
+
+def _refuse_problem(request: Request, event: dict[str, Any], at: datetime) -> str | None:
+    if event["reason"] not in REASONS:
+        return f"unknown reason {event['reason']!r}"
+    return rules.refuse_problem(request, event["by"], at)
+
+
+def _accept_problem(request: Request, event: dict[str, Any], at: datetime) -> str | None:
+    return rules.accept_problem(request, event["by"], at) or _past_appointment(event, at)
+
+
+def _book_problem(request: Request, event: dict[str, Any], at: datetime) -> str | None:
+    return rules.book_problem(request, at) or _past_appointment(event, at)
+
+
+def _past_appointment(event: dict[str, Any], at: datetime) -> str | None:
+    return None if from_stamp(event["appointment"]) >= at else "the appointment is in the past"
+
+
+def _expire_problem(request: Request, event: dict[str, Any], at: datetime) -> str | None:
+    return None if rules.due(request, at) == "expire" else "the request's window had not run out"
+
+
+def _outcome_problem(request: Request, event: dict[str, Any], at: datetime) -> str | None:
+    if event["outcome"] not in OUTCOMES:
+        return f"unknown outcome {event['outcome']!r}"
+    return rules.outcome_problem(request, event["outcome"], at)
+
+
+# event type -> why the request could not take that step (``request_problem``)
+_STEP_CHECKS: dict[str, Callable[[Request, dict[str, Any], datetime], str | None]] = {
+    "synthesis": _synthesis_problem, "notify": _notify_problem, "escalate": _escalate_problem,
+    "refuse": _refuse_problem, "accept": _accept_problem, "book": _book_problem, "expire": _expire_problem,
+    "outcome": _outcome_problem}
+
+# event type -> what else is wrong with an event of that type itself (``own_problem``), once its fields, times
+# and personal data are sound
+_OWN_CHECKS: dict[str, Callable[[State, dict[str, Any], list[tuple[Any, ...]] | None], str | None]] = {
+    "recovery": _recovery_problem, "intake": _intake_problem, "queue": _queue_problem,
+    **dict.fromkeys(("attempt", "sent", "failed", "given_up"), _message_problem)}

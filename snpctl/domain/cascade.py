@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from snpctl.config import CABINET, TREATING_DOCTOR_WORDS, Config, Member
+from snpctl.config.records import CABINET, TREATING_DOCTOR_WORDS, Config, Member
 from snpctl.domain import rules
 from snpctl.domain.events import new
 from snpctl.domain.ids import ID, normalize_id, request_id, taken_in  # noqa: F401 (re-exported, see below)

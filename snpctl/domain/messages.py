@@ -5,14 +5,19 @@ The ledger records a message as queued (who, which template, which channel), the
 after the last retry, given up. Each of these is one line per batch (a command's messages),
 never one line per recipient. Never the number, the address or the text: those are rendered
 at sending time from the templates and the private store.
+Owns the templates and their placeholders, which event queues which message on which channel
+(``plan``), and what ``tick`` owes the messages (``duties``: reminders, retries, giving up). Knows
+the configuration only as records (``config.records``), and nothing of rendering nor of sending
+(``messaging``).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
+from snpctl.config.records import Config
 from snpctl.domain.events import new
 from snpctl.domain.state import Message, Request, State
 from snpctl.i18n import _
@@ -127,21 +132,21 @@ def template_problem(name: str, text: str) -> str | None:
     return None
 
 
-def template_text(config, name: str) -> str:
+def template_text(config: Config, name: str) -> str:
     return config.messaging.templates.get(name) or TEMPLATES[name][1]
 
 
 # -- channels -------------------------------------------------------------------------------
 
-def _sms(config, number: str | None) -> str:
+def _sms(config: Config, number: str | None) -> str:
     return "sms" if number and config.messaging.sms_command else "outbox"
 
 
-def _mail(config, address: str | None) -> str:
+def _mail(config: Config, address: str | None) -> str:
     return "mail" if address and config.messaging.mail is not None else "outbox"
 
 
-def _operator(config) -> list[str]:
+def _operator(config: Config) -> list[str]:
     channels = []
     if config.messaging.operator_sms:
         channels.append(_sms(config, config.messaging.operator_sms))
@@ -169,36 +174,49 @@ class _Planner:
                                    **({"about": about} if about is not None else {})))
 
 
-def plan(state: State, config, now: datetime, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def plan(state: State, config: Config, now: datetime, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The messages that ``events`` (about to be appended) cause."""
     planner = _Planner(state, now)
     for event in events:
-        kind = event["type"]
+        planned = _PLANS.get(event["type"])
         request = state.requests.get(event.get("request", ""))
-        if request is None:
-            continue
-        if kind in ("notify", "escalate"):
-            for member_id in event["notified"]:
-                member = config.members.get(member_id)
-                planner.queue(request.id, "notify_member", member_id, _sms(config, member.sms if member else None))
-        elif kind in ("accept", "book"):
-            planner.queue(request.id, "accepted_patient", "patient", _sms(config, "yes" if request.texted else None))
-            doctor = config.members.get(request.treating_doctor)
-            if doctor is not None and doctor.mssante and doctor.id != event["by"]:
-                planner.queue(request.id, "informed_treating_doctor", doctor.id, _mail(config, doctor.mssante))
-        elif kind == "expire":
-            planner.queue(request.id, "expired_patient", "patient", _sms(config, "yes" if request.texted else None))
-            for channel in _operator(config):
-                planner.queue(request.id, "expired_operator", "operator", channel)
-        elif kind == "synthesis":
-            doctor = config.members.get(request.treating_doctor)
-            recipient = doctor.id if doctor is not None else "treating_doctor"
-            planner.queue(request.id, "synthesis_treating_doctor", recipient,
-                          _mail(config, doctor.mssante if doctor else None))
+        if planned is not None and request is not None:
+            planned(planner, config, request, event)
     return planner.events
 
 
-def duties(state: State, config, now: datetime, senders: dict[int, str] | None = None
+def _notified(planner: _Planner, config: Config, request: Request, event: dict[str, Any]) -> None:
+    for member_id in event["notified"]:
+        member = config.members.get(member_id)
+        planner.queue(request.id, "notify_member", member_id, _sms(config, member.sms if member else None))
+
+
+def _taken(planner: _Planner, config: Config, request: Request, event: dict[str, Any]) -> None:
+    planner.queue(request.id, "accepted_patient", "patient", _sms(config, "yes" if request.texted else None))
+    doctor = config.members.get(request.treating_doctor)
+    if doctor is not None and doctor.mssante and doctor.id != event["by"]:
+        planner.queue(request.id, "informed_treating_doctor", doctor.id, _mail(config, doctor.mssante))
+
+
+def _expired(planner: _Planner, config: Config, request: Request, event: dict[str, Any]) -> None:
+    planner.queue(request.id, "expired_patient", "patient", _sms(config, "yes" if request.texted else None))
+    for channel in _operator(config):
+        planner.queue(request.id, "expired_operator", "operator", channel)
+
+
+def _synthesis(planner: _Planner, config: Config, request: Request, event: dict[str, Any]) -> None:
+    doctor = config.members.get(request.treating_doctor)
+    recipient = doctor.id if doctor is not None else "treating_doctor"
+    planner.queue(request.id, "synthesis_treating_doctor", recipient, _mail(config, doctor.mssante if doctor else None))
+
+
+# event type -> the messages it causes (``plan``)
+_PLANS: dict[str, Callable[[_Planner, Config, Request, dict[str, Any]], None]] = {
+    "notify": _notified, "escalate": _notified, "accept": _taken, "book": _taken, "expire": _expired,
+    "synthesis": _synthesis}
+
+
+def duties(state: State, config: Config, now: datetime, senders: dict[int, str] | None = None
            ) -> tuple[list[dict[str, Any]], list[int]]:
     """What ``tick`` owes the messages at ``now``: reminders to queue, messages to give up (and report).
 
@@ -211,29 +229,46 @@ def duties(state: State, config, now: datetime, senders: dict[int, str] | None =
     """
     senders = senders or {}
     planner = _Planner(state, now)
-    before = config.messaging.reminder_before
-    if before:
-        for rid in sorted(state.accepted, key=lambda r: state.requests[r].number):
-            request = state.requests[rid]
-            if _reminder_due(request, before, now):
-                planner.queue(rid, "reminder_patient", "patient", _sms(config, "yes" if request.texted else None))
+    _reminders(planner, state, config, now)
     undelivered = sorted(state.undelivered)
-    interrupted = [[mid, state.messages[mid].attempts, "interrupted"] for mid in undelivered
-                   if state.messages[mid].status == "sending" and senders.get(mid) == "interrupted"]
+    interrupted, accounted = _sending(state, undelivered, senders)
     if interrupted:
         planner.events.append(new("failed", now, messages=interrupted))
-    accounted = {mid for mid in undelivered if state.messages[mid].status == "sending"
-                 and senders.get(mid) in ("alive", "interrupted")}
     hopeless = [(mid, _hopeless(state.messages[mid], config, now)) for mid in undelivered if mid not in accounted]
     given_up = [[mid, why] for mid, why in hopeless if why is not None]
     if given_up:
         planner.events.append(new("given_up", now, messages=given_up))
+        _report_given_up(planner, state, config, given_up)
+    return planner.events, [mid for mid, _why in given_up]
+
+
+def _sending(state: State, undelivered: list[int], senders: dict[int, str]) -> tuple[list[list[Any]], set[int]]:
+    """Of the messages being sent: the entries of a ``failed`` line for those whose sender was interrupted, and
+    the ids of those a sender accounts for (alive or interrupted), that are not to be given up."""
+    sending = [mid for mid in undelivered if state.messages[mid].status == "sending"]
+    interrupted = [[mid, state.messages[mid].attempts, "interrupted"] for mid in sending
+                   if senders.get(mid) == "interrupted"]
+    return interrupted, {mid for mid in sending if senders.get(mid) in ("alive", "interrupted")}
+
+
+def _reminders(planner: _Planner, state: State, config: Config, now: datetime) -> None:
+    """A reminder to the patient of each accepted request whose time to be reminded has come."""
+    before = config.messaging.reminder_before
+    if not before:
+        return
+    for rid in sorted(state.accepted, key=lambda r: state.requests[r].number):
+        request = state.requests[rid]
+        if _reminder_due(request, before, now):
+            planner.queue(rid, "reminder_patient", "patient", _sms(config, "yes" if request.texted else None))
+
+
+def _report_given_up(planner: _Planner, state: State, config: Config, given_up: list[list[Any]]) -> None:
+    """The operator is told of each message given up (but of those that told them of one)."""
     for mid, _why in given_up:
         message = state.messages[mid]
         if message.template != "failed_operator":
             for channel in _operator(config):
                 planner.queue(message.request, "failed_operator", "operator", channel, about=mid)
-    return planner.events, [mid for mid, _why in given_up]
 
 
 def _reminder_due(request: Request, before: timedelta, now: datetime) -> bool:
@@ -242,7 +277,7 @@ def _reminder_due(request: Request, before: timedelta, now: datetime) -> bool:
     return not request.reminded and request.taken_at < start <= now < request.appointment
 
 
-def _hopeless(message: Message, config, now: datetime) -> str | None:
+def _hopeless(message: Message, config: Config, now: datetime) -> str | None:
     if message.status == "failed" and message.attempts > len(config.messaging.retry):
         return "failed"
     if message.status == "sending" and now - message.last_at >= SENDING_STALE:
@@ -250,7 +285,7 @@ def _hopeless(message: Message, config, now: datetime) -> str | None:
     return None
 
 
-def claimable(message: Message, config, now: datetime) -> bool:
+def claimable(message: Message, config: Config, now: datetime) -> bool:
     """May this message be (re)sent now? Queued ones at once; failed ones after their wait."""
     if message.status == "queued":
         return True

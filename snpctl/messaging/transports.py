@@ -2,16 +2,22 @@
 
 Each ``send_*`` returns None when the message was handed over, or a short error code that is
 safe to write in the ledger (never the server's own words: they may echo an address).
+Owns the outbox files' layout and the error codes of each channel. Knows nothing of templates
+(``render``), of batches and concurrency (``sender``), nor of the ledger.
 """
 
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from snpctl.config import Mail
+from snpctl.config.records import Mail
 from snpctl.messaging.render import Rendered
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 SMS_TIMEOUT = 20.0   # seconds for the SMS command
 
@@ -85,7 +91,6 @@ def send_sms(command: str, number: str, text: str) -> str | None:
 def send_mail(mail: Mail, address: str, subject: str, text: str) -> str | None:
     # imported here: smtplib, ssl and email cost 20 ms, and most messages go to the outbox or the SMS command
     import smtplib
-    import socket
     import ssl
     from email.message import EmailMessage
     message = EmailMessage()
@@ -97,32 +102,54 @@ def send_mail(mail: Mail, address: str, subject: str, text: str) -> str | None:
         return "bad_address"
     message.set_content(text)
     try:
-        with smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout) as server:
-            if mail.starttls:
-                context = ssl.create_default_context(cafile=mail.cafile)
-                server.starttls(context=context)
-            if mail.user:
-                password = os.environ.get(mail.password_env or "")
-                if not password:
-                    return "no_password"
-                server.login(mail.user, password)
-            server.send_message(message)
-    except smtplib.SMTPAuthenticationError:
-        return "auth"
-    except smtplib.SMTPRecipientsRefused:
-        return "recipient_refused"
-    except smtplib.SMTPNotSupportedError:
-        return "starttls_unsupported"
-    except (ssl.SSLError, ssl.CertificateError):
-        return "tls"
-    except (socket.timeout, TimeoutError):
-        return "timeout"
-    except smtplib.SMTPServerDisconnected as error:
-        # smtplib turns a server that never greets into "Connection unexpectedly closed: timed out"
-        timed_out = isinstance(error.__context__, (socket.timeout, TimeoutError)) or str(error).endswith("timed out")
-        return "timeout" if timed_out else "disconnected"
-    except smtplib.SMTPException:
-        return "smtp"
-    except OSError:
-        return "connection"
+        return _session(mail, message)
+    except (smtplib.SMTPException, ssl.SSLError, ssl.CertificateError, OSError) as error:
+        return _mail_error(error)
+
+
+def _session(mail: Mail, message: EmailMessage) -> str | None:
+    """One SMTP session that hands ``message`` over: None, or "no_password"; a failure raises."""
+    import smtplib
+    import ssl
+    with smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout) as server:
+        if mail.starttls:
+            context = ssl.create_default_context(cafile=mail.cafile)
+            server.starttls(context=context)
+        if mail.user:
+            password = os.environ.get(mail.password_env or "")
+            if not password:
+                return "no_password"
+            server.login(mail.user, password)
+        server.send_message(message)
     return None
+
+
+def _mail_error(error: BaseException) -> str:
+    """The code recorded for a mail that failed with ``error``: the first kind of ``_mail_errors`` it is."""
+    for kinds, code in _mail_errors():
+        if isinstance(error, kinds):
+            return code(error) if callable(code) else code
+    raise error
+
+
+@cache
+def _mail_errors() -> tuple[tuple[type | tuple[type, ...], str | Callable[[BaseException], str]], ...]:
+    """(kinds of error, code), the first that matches wins: smtplib's errors are OSErrors too."""
+    import smtplib
+    import socket
+    import ssl
+    return ((smtplib.SMTPAuthenticationError, "auth"),
+            (smtplib.SMTPRecipientsRefused, "recipient_refused"),
+            (smtplib.SMTPNotSupportedError, "starttls_unsupported"),
+            ((ssl.SSLError, ssl.CertificateError), "tls"),
+            ((socket.timeout, TimeoutError), "timeout"),
+            (smtplib.SMTPServerDisconnected, _disconnected),
+            (smtplib.SMTPException, "smtp"),
+            (OSError, "connection"))
+
+
+def _disconnected(error: BaseException) -> str:
+    """smtplib turns a server that never greets into "Connection unexpectedly closed: timed out"."""
+    import socket
+    timed_out = isinstance(error.__context__, (socket.timeout, TimeoutError)) or str(error).endswith("timed out")
+    return "timeout" if timed_out else "disconnected"

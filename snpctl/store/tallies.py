@@ -1,12 +1,13 @@
 """``.snpctl/figures``: the report's running sums, so that a report reads only what was written since.
 
-It holds the report's ``Tallies`` (sums by intake day and month, open fates) as of one line of the ledger,
-checked against the ledger exactly like the snapshot (``Ledger.fits``: the hash of that line,
-the older files' size and time, the newest file's stamp), and against its own SHA-256. It is never
+It holds the domain's ``Tallies`` (``domain.tallies``: sums by intake day and month, open fates) as of one
+line of the ledger, checked against the ledger exactly like the snapshot (``Ledger.fits``: the hash of that
+line, the older files' size and time, the newest file's stamp), and against its own SHA-256. It is never
 trusted blindly and never needed: missing, damaged, from another ledger or another time zone, or
 overtaken by a step it cannot take (``Stale``), it is ignored, the report counts from the first
 line, and writes it anew. Each month's day sums are packed apart and unpacked only when a report
 needs that month's days (a period that cuts it), so loading costs what a report uses.
+Knows nothing of the figures' names nor renderings: it never imports ``snpctl.report``.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
 from snpctl import derived
+from snpctl.domain.tallies import Fate, Stale, Tallies
 from snpctl.errors import LedgerError
 from snpctl.i18n import _
-from snpctl.report import Fate, Stale, Tallies
 from snpctl.store.ledger import Ledger, Line, Torn, damaged
 from snpctl.store.snapshot import Tip
 

@@ -1,0 +1,328 @@
+"""protocols.toml and roster.toml, read into typed, validated records (``load_config``).
+
+Owns which table and key of each file makes which field of which record, the defaults, the rules
+one value must follow (a slug written into the ledger holds no personal data, a range of opening
+hours, a mail header on one line, a template with its own placeholders only) and the rules between
+values (a window within the total, a site a member names, an interne's supervisor). Every problem
+is reported as ``FILE: KEY: what is wrong; what to do`` (exit 2), the first one found, before any
+command decides anything. Knows nothing of the ledger; reading a file is ``toml``'s job. It calls
+the domain's own tests (``domain.personal``, ``domain.messages``) so that a value the ledger's
+checks would refuse is refused here first.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from snpctl.config.records import (
+    ACTIONS,
+    CABINET,
+    DAYS,
+    MEMBER_STATUSES,
+    TREATING_DOCTOR_WORDS,
+    Config,
+    Hours,
+    Mail,
+    Member,
+    Messaging,
+    Protocol,
+    Site,
+)
+from snpctl.config.toml import Table, read_toml
+from snpctl.domain.personal import personal_kind
+from snpctl.errors import ConfigError
+from snpctl.i18n import _
+from snpctl.timefmt import parse_duration
+
+MAIL_TIMEOUT_MAX = 300     # seconds: a longer wait would only hold a sender that cron's next tick needs
+
+
+def load_config(home: Path, keep: Path | None = None) -> Config:
+    """Both files of the workspace ``home``, checked; ``keep``: a folder for the parsed copies (``read_toml``)."""
+    if not home.is_dir():
+        raise ConfigError(_("protocols.toml: not found, {home} is not a workspace folder; give the folder that holds "
+                            "protocols.toml and roster.toml with --home or SNPCTL_HOME (`snpctl init DIR` creates "
+                            "one).").format(home=home))
+    zone, mt_window, total, horizon, protocols, messaging = load_protocols(home / "protocols.toml", keep)
+    sites, members = load_roster(home / "roster.toml", keep)
+    return Config(zone=zone, treating_doctor_window=mt_window, total_window=total, appointment_horizon=horizon,
+                  protocols=protocols, sites=sites, members=members, messaging=messaging)
+
+
+# -- one value ----------------------------------------------------------------------------------
+
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+
+def identifier(table: Table, key: str, default: Any = ...) -> str:
+    """A value that commands write into ledger lines (a key, an id, a category, a profession).
+
+    It must be a slug, and pass the very test ``verify`` puts to every string of a line: a value
+    that looked like a phone number would make every line that carries it, and so the ledger, fail.
+    """
+    value = table.get(key, str, default)
+    if not _KEY.match(value):
+        table.fail(_("{value!r} should be lowercase letters, digits, '-', '_' or '.', with no spaces.")
+                   .format(value=value), key)
+    what = personal_kind(value)
+    if what:
+        table.fail(_("{value!r} looks like {what}, and this value is written into the ledger, which must hold no "
+                     "personal data; choose another one.").format(value=value, what=_(what)), key)
+    return str(value)
+
+
+def one_line(table: Table, key: str, default: Any = ...) -> Any:
+    """A string that goes into a mail header or onto a command line: no line breaks or control characters."""
+    value = table.get(key, str, default)
+    if isinstance(value, str) and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+        table.fail(_("contains a line break or a control character; write it on one line, as plain text."), key)
+    return value
+
+
+def template(table: Table, name: str) -> str | None:
+    """The text of message template ``name`` if the table sets it, checked as ``check`` and sending need it."""
+    from snpctl.domain.messages import template_problem
+    text = table.get(name, str, None)
+    if text is not None:
+        problem = template_problem(name, text)
+        if problem:
+            table.fail(problem, name)
+    return None if text is None else str(text)
+
+
+# -- opening hours ----------------------------------------------------------------------------
+
+_HOURS = re.compile(r"^\s*(\S+)\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def hours(table: Table, text: str) -> Hours:
+    """One range like ``mon-fri 15:30-19:30`` of a site's ``hours``."""
+    match = _HOURS.match(text)
+    if not match:
+        table.fail(_("{text!r} is not a range of opening hours; write it like \"mon-fri 15:30-19:30\".")
+                   .format(text=text), "hours")
+    spec, h1, m1, h2, m2 = match.groups()
+    days = _day_set(table, text, spec.lower())
+    try:
+        start = time(int(h1), int(m1))
+        end = time.max if (int(h2), int(m2)) == (24, 0) else time(int(h2), int(m2))
+    except ValueError:
+        table.fail(_("{text!r} has an impossible time of day.").format(text=text), "hours")
+    if end <= start:
+        table.fail(_("{text!r} ends before it starts; a range cannot run past midnight, split it in two.")
+                   .format(text=text), "hours")
+    return Hours(days, start, end, text.strip())
+
+
+def _day_set(table: Table, text: str, spec: str) -> frozenset[int]:
+    days: set[int] = set()
+    for part in spec.split(","):
+        ends = part.split("-")
+        if len(ends) > 2 or any(end not in DAYS for end in ends):
+            table.fail(_("{text!r}: {part!r} is not a day name; use mon tue wed thu fri sat sun, a range "
+                         "like mon-fri or a list like mon,wed.").format(text=text, part=part), "hours")
+        first, last = DAYS.index(ends[0]), DAYS.index(ends[-1])
+        day = first
+        while True:
+            days.add(day)
+            if day == last:
+                break
+            day = (day + 1) % 7
+    return frozenset(days)
+
+
+# -- protocols.toml ---------------------------------------------------------------------------
+
+def load_protocols(path: Path, keep: Path | None = None) -> tuple[ZoneInfo, timedelta, timedelta, timedelta,
+                                                                 dict[str, Protocol], Messaging]:
+    root = Table(path.name, "", read_toml(path, keep))
+    zone_name = root.get("timezone", str, "Europe/Paris")
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        root.fail(_("{value!r} is not a time zone; use a name like Europe/Paris.").format(value=zone_name), "timezone")
+    mt_window, total, horizon = _cascade(root)
+    protocols = _protocols(root)
+    messaging = _messaging(root.table("messaging"))
+    root.finish()
+    return zone, mt_window, total, horizon, protocols, messaging
+
+
+def _cascade(root: Table) -> tuple[timedelta, timedelta, timedelta]:
+    """``[cascade]``: the treating doctor's window, the total window and the appointment horizon."""
+    cascade = root.table("cascade")
+    if cascade is None:
+        root.fail(_("missing table [cascade] with treating_doctor_window, total_window and appointment_horizon; "
+                    "add it."))
+    mt_window = cascade.duration("treating_doctor_window")
+    total = cascade.duration("total_window")
+    horizon = cascade.duration("appointment_horizon")
+    if total <= timedelta(0):
+        cascade.fail(_("must be longer than 0m."), "total_window")
+    if mt_window > total:
+        cascade.fail(_("is longer than total_window; the treating doctor's window is part of the total."),
+                     "treating_doctor_window")
+    if horizon <= timedelta(0):
+        cascade.fail(_("must be longer than 0m."), "appointment_horizon")
+    cascade.finish()
+    return mt_window, total, horizon
+
+
+def _protocols(root: Table) -> dict[str, Protocol]:
+    protocols: dict[str, Protocol] = {}
+    for table in root.tables("protocol"):
+        key = identifier(table, "key")
+        if key in protocols:
+            table.fail(_("key {key!r} is used twice; each protocol needs its own key.").format(key=key), "key")
+        protocols[key] = Protocol(
+            key=key, label=table.get("label", str), category=identifier(table, "category"),
+            action=table.choice("action", ACTIONS), profession=identifier(table, "profession", "generaliste"))
+        table.finish()
+    if not protocols:
+        root.fail(_("no [[protocol]] is defined; add at least one."))
+    return protocols
+
+
+def _messaging(table: Table | None) -> Messaging:
+    if table is None:
+        return Messaging()
+    defaults = Messaging()
+    retry = _retry(table, defaults.retry)
+    sms_command = _sms_command(table.table("sms"))
+    mail = _mail(table.table("mail"))
+    templates = _templates(table.table("templates"))
+    messaging = Messaging(
+        outbox=table.get("outbox", str, defaults.outbox),
+        reminder_before=table.duration("reminder_before", defaults.reminder_before),
+        retry=retry,
+        operator_sms=one_line(table, "operator_sms", None),
+        operator_mail=one_line(table, "operator_mail", None),
+        cot_phone=one_line(table, "cot_phone", None),
+        sms_command=sms_command, mail=mail, templates=templates,
+    )
+    table.finish()
+    return messaging
+
+
+def _retry(table: Table, default: tuple[timedelta, ...]) -> tuple[timedelta, ...]:
+    texts = table.get("retry", list, None)
+    if texts is None:
+        return default
+    parsed = []
+    for text in texts:
+        try:
+            parsed.append(parse_duration(text))
+        except (ValueError, TypeError):
+            table.fail(_("{value!r} is not a duration; write it like 1m or 1h.").format(value=text), "retry")
+    return tuple(parsed)
+
+
+def _sms_command(table: Table | None) -> str | None:
+    if table is None:
+        return None
+    command = str(table.get("command", str))
+    table.finish()
+    return command
+
+
+def _mail(table: Table | None) -> Mail | None:
+    if table is None:
+        return None
+    mail = Mail(host=one_line(table, "host"), port=table.get("port", int, 587),
+                sender=one_line(table, "sender"), starttls=table.get("starttls", bool, True),
+                user=one_line(table, "user", None), password_env=table.get("password_env", str, None),
+                cafile=table.get("cafile", str, None),
+                timeout=float(table.get("timeout_seconds", int, 10)))
+    if not 0 < mail.timeout <= MAIL_TIMEOUT_MAX:
+        table.fail(_("must be between 1 and {most} seconds, found {value:g}.")
+                   .format(most=MAIL_TIMEOUT_MAX, value=mail.timeout), "timeout_seconds")
+    table.finish()
+    return mail
+
+
+def _templates(table: Table | None) -> dict[str, str]:
+    templates: dict[str, str] = {}
+    if table is None:
+        return templates
+    from snpctl.domain.messages import TEMPLATES
+    for name in TEMPLATES:
+        text = template(table, name)
+        if text is not None:
+            templates[name] = text
+    table.finish()
+    return templates
+
+
+# -- roster.toml ------------------------------------------------------------------------------
+
+def load_roster(path: Path, keep: Path | None = None) -> tuple[dict[str, Site], dict[str, Member]]:
+    root = Table(path.name, "", read_toml(path, keep))
+    sites = _sites(root)
+    tables = root.tables("member")
+    members = _members(tables, sites)
+    for table, member in zip(tables, members.values()):
+        _supervisor_check(table, member, members)
+    root.finish()
+    return sites, members
+
+
+def _sites(root: Table) -> dict[str, Site]:
+    sites: dict[str, Site] = {}
+    for table in root.tables("site"):
+        key = identifier(table, "key")
+        if key == CABINET:
+            table.fail(_("'cabinet' means a member's own practice and cannot name a site; choose another key."),
+                       "key")
+        if key in sites:
+            table.fail(_("key {key!r} is used twice; each site needs its own key.").format(key=key), "key")
+        texts = table.get("hours", list)
+        if not texts or not all(isinstance(t, str) for t in texts):
+            table.fail(_("should be a list of ranges like [\"mon-fri 15:30-19:30\"]."), "hours")
+        sites[key] = Site(key=key, label=table.get("label", str), hours=tuple(hours(table, t) for t in texts),
+                          address=table.get("address", str, None))
+        table.finish()
+    return sites
+
+
+def _members(tables: list[Table], sites: dict[str, Site]) -> dict[str, Member]:
+    members: dict[str, Member] = {}
+    for table in tables:
+        table.where = f"{table.where} ({table.get('id', str)})"     # named by its id in every error, its own too
+        member_id = identifier(table, "id")
+        if member_id in TREATING_DOCTOR_WORDS:
+            table.fail(_("{id!r} is a reserved word for --treating-doctor; choose another id.").format(id=member_id),
+                       "id")
+        if member_id in members:
+            table.fail(_("id {id!r} is used twice; each member needs their own id.").format(id=member_id), "id")
+        site = table.get("site", str, CABINET)
+        if site != CABINET and site not in sites:
+            table.fail(_("{value!r} is neither \"cabinet\" nor the key of a [[site]]; known sites: {known}.")
+                       .format(value=site, known=", ".join([CABINET, *sites])), "site")
+        members[member_id] = Member(
+            id=member_id, name=table.get("name", str), profession=identifier(table, "profession"),
+            status=table.choice("status", MEMBER_STATUSES), site=site,
+            registered=table.get("registered", bool, True), active=table.get("active", bool, True),
+            supervisor=table.get("supervisor", str, None), address=table.get("address", str, None),
+            sms=table.get("sms", str, None), mssante=table.get("mssante", str, None))
+        table.finish()
+    return members
+
+
+def _supervisor_check(table: Table, member: Member, members: dict[str, Member]) -> None:
+    """An interne has a supervisor; a supervisor is another member of the roster, and no interne."""
+    if member.status == "interne" and member.supervisor is None:
+        table.fail(_("an interne needs a supervisor; add supervisor = \"<id of their maître de stage>\"."),
+                   "supervisor")
+    if member.supervisor is None:
+        return
+    boss = members.get(member.supervisor)
+    if boss is None or boss.id == member.id:
+        table.fail(_("{value!r} is not the id of another member of the roster.")
+                   .format(value=member.supervisor), "supervisor")
+    if boss.status == "interne":
+        table.fail(_("{value!r} is an interne too; the supervisor must be a practising doctor.")
+                   .format(value=member.supervisor), "supervisor")

@@ -1,0 +1,110 @@
+"""The configuration as typed records: ``Config`` and what it holds (protocols, sites, members, messaging).
+
+Owns the records and the words they may hold (actions, member statuses, ``cabinet``, the words
+``--treating-doctor`` takes besides an id, day names). Knows no TOML, no file and no check:
+``load`` makes these records from the two files. The domain imports this module, so it must not
+import the domain, the loader or anything that does I/O.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from snpctl.i18n import _
+
+ACTIONS = ("trigger", "redirect", "transfer_15")
+MEMBER_STATUSES = ("titulaire", "remplacant", "adjoint", "assistant", "interne", "retraite")
+CABINET = "cabinet"
+TREATING_DOCTOR_WORDS = ("none", "unknown", "external")   # what --treating-doctor takes besides a member id
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Protocol(NamedTuple):
+    key: str
+    label: str
+    category: str
+    action: str
+    profession: str = "generaliste"
+
+
+class Hours(NamedTuple):  # typed records as NamedTuples: 7 times cheaper to define than dataclasses (cron start-up)
+    """One range like ``mon-fri 15:30-19:30``: weekdays (0 = Monday) and a [start, end) span."""
+
+    days: frozenset[int]
+    start: time
+    end: time
+    text: str
+
+    def contains(self, local: datetime) -> bool:
+        return local.weekday() in self.days and self.start <= local.time() < self.end
+
+
+class Site(NamedTuple):
+    key: str
+    label: str
+    hours: tuple[Hours, ...]
+    address: str | None = None
+
+    def is_open(self, instant: datetime, zone: ZoneInfo) -> bool:
+        local = instant.astimezone(zone).replace(tzinfo=None)
+        return any(span.contains(local) for span in self.hours)
+
+    @property
+    def hours_text(self) -> str:
+        return ", ".join(span.text for span in self.hours)
+
+
+class Member(NamedTuple):
+    id: str
+    name: str
+    profession: str
+    status: str
+    site: str = CABINET
+    registered: bool = True
+    active: bool = True
+    supervisor: str | None = None
+    address: str | None = None
+    sms: str | None = None
+    mssante: str | None = None
+
+
+class Mail(NamedTuple):
+    host: str
+    port: int
+    sender: str
+    starttls: bool = True
+    user: str | None = None
+    password_env: str | None = None
+    cafile: str | None = None          # extra CA to trust (a CPTS's own relay, tests); default: the system's
+    timeout: float = 10.0              # seconds to wait for the server
+
+
+class Messaging(NamedTuple):
+    outbox: str = "outbox"
+    reminder_before: timedelta = timedelta(hours=1)
+    retry: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=5),
+                                    timedelta(minutes=15), timedelta(hours=1))
+    operator_sms: str | None = None
+    operator_mail: str | None = None
+    cot_phone: str | None = None
+    sms_command: str | None = None
+    mail: Mail | None = None
+    templates: dict[str, str] = {}     # read-only: replaced, never changed in place
+
+
+class Config(NamedTuple):
+    zone: ZoneInfo
+    treating_doctor_window: timedelta
+    total_window: timedelta
+    appointment_horizon: timedelta
+    protocols: dict[str, Protocol]
+    sites: dict[str, Site]
+    members: dict[str, Member]
+    messaging: Messaging = Messaging()
+
+    def place_label(self, site: str) -> str:
+        if site == CABINET:
+            return _("own practice")
+        return self.sites[site].label

@@ -1,0 +1,173 @@
+"""Reading a TOML file into tables that know where they are: ``read_toml`` and ``Table``.
+
+Owns the file's bytes (missing, unreadable, not UTF-8, not TOML), the parsed copies kept under
+``.snpctl/`` (``FORMAT``), and the generic reading of a table: typed keys, durations, choices,
+sub-tables, typos and unknown keys, each problem raised as ``FILE: KEY: what is wrong; what to do``.
+Knows nothing of what the keys mean (``load`` does) nor of the records they become (``records``);
+the simulator reads its scenario files through the same ``Table``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, NoReturn
+
+from snpctl import derived
+from snpctl.errors import ConfigError
+from snpctl.i18n import _
+from snpctl.timefmt import LONGEST, TooLong, format_duration, parse_duration
+
+
+class Table:
+    """A TOML table being read, that knows where it is so that errors can say so."""
+
+    def __init__(self, file: str, where: str, data: Any) -> None:
+        self.file, self.where, self.data = file, where, data
+        if not isinstance(data, dict):
+            self.fail(_("should be a table of keys, found {value!r}; write it as a [section] with its keys below it.")
+                      .format(value=data))
+        self.used: set[str] = set()
+
+    def fail(self, problem: str, key: str | None = None) -> NoReturn:
+        place = ".".join(p for p in (self.where, key) if p)
+        prefix = f"{self.file}: {place}: " if place else f"{self.file}: "
+        raise ConfigError(prefix + problem)
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ..., *, hint: str = "") -> Any:
+        self.used.add(key)
+        if key not in self.data:
+            if default is ...:
+                self._missing(key, hint)
+            return default
+        value = self.data[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if (bool in kinds) != isinstance(value, bool) or not isinstance(value, kinds):   # true is no number
+            names = " or ".join(_type_name(k) for k in kinds)
+            self.fail(_("should be {names}, found {value!r}.").format(names=names, value=value), key)
+        if isinstance(value, str) and not value.strip():
+            self.fail(_("is empty; give a value."), key)
+        return value
+
+    def _missing(self, key: str, hint: str) -> NoReturn:
+        typo = self._typo_of(key)
+        if typo:
+            self.fail(_("unknown key {typo!r}: did you mean {key!r}? Fix its spelling.").format(typo=typo, key=key))
+        self.fail(_("missing key {key!r}; add it{hint}.").format(key=key, hint=hint))
+
+    def _typo_of(self, key: str) -> str | None:
+        import difflib
+        unknown = [k for k in self.data if isinstance(k, str) and k not in self.used]
+        close = difflib.get_close_matches(key, unknown, n=1, cutoff=0.75)
+        return close[0] if close else None
+
+    def duration(self, key: str, default: Any = ...) -> timedelta:
+        text = self.get(key, str, default)
+        if isinstance(text, timedelta):
+            return text
+        try:
+            return parse_duration(text)
+        except TooLong:
+            self.fail(_("{value!r} is longer than {longest}, the longest a window, a horizon or a delay may be; give a "
+                        "shorter one.").format(value=text, longest=format_duration(LONGEST)), key)
+        except ValueError:
+            self.fail(_("{value!r} is not a duration; write it like 10m, 1h, 1h30m or 2d.").format(value=text), key)
+
+    def choice(self, key: str, choices: tuple[str, ...], default: Any = ...) -> str:
+        value = self.get(key, str, default)
+        if value not in choices:
+            self.fail(_("{value!r} is not one of {choices}.").format(value=value, choices=", ".join(choices)), key)
+        return str(value)
+
+    def table(self, key: str) -> Table | None:
+        self.used.add(key)
+        if key not in self.data:
+            return None
+        return Table(self.file, ".".join(p for p in (self.where, key) if p), self.data[key])
+
+    def tables(self, key: str) -> list[Table]:
+        self.used.add(key)
+        items = self.data.get(key, [])
+        if not isinstance(items, list):
+            self.fail(_("should be a list of tables, written [[{key}]].").format(key=key), key)
+        return [Table(self.file, f"{key}[{i + 1}]", item) for i, item in enumerate(items)]
+
+    def finish(self) -> None:
+        unknown = sorted(set(self.data) - self.used)
+        if unknown:
+            known = ", ".join(sorted(self.used))
+            self.fail(_("unknown key {key!r} (a typo?); the keys read here are: {known}.")
+                      .format(key=unknown[0], known=known))
+
+
+_Table = Table     # its name before issue 12
+
+
+def _type_name(kind: type) -> str:
+    return {str: "a string", int: "a whole number", bool: "true or false", list: "a list",
+            dict: "a table", float: "a number"}.get(kind, kind.__name__)
+
+
+FORMAT = 2     # of the parsed copies kept beside the workspace's files (``.snpctl/NAME.parsed``); 2: sealed
+
+
+def read_toml(path: Path, keep: Path | None = None) -> dict[str, Any]:
+    """The file's tables; with ``keep`` (a folder), reused from the parse of the very same bytes last time.
+
+    Parsing both files with tomllib costs a command more than reading them: a copy of the parse
+    is kept in ``keep`` under the SHA-256 of the bytes it came from, sealed with the SHA-256 of
+    its own content (``derived.seal``). It is only a shortcut: any other bytes, a copy that does not
+    read, or one edited by hand (an SMS command added to it), and the file is parsed again.
+    """
+    try:
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).digest()
+        copy = None if keep is None else keep / f"{path.name}.parsed"
+        tables = None if copy is None else _kept(copy, digest)
+        if tables is None:
+            tables = _parse(path, data)
+            if copy is not None:
+                _keep(copy, (FORMAT, digest, tables))
+        return tables
+    except FileNotFoundError:
+        raise ConfigError(_("{file}: not found in {home}; run `snpctl init DIR` to create a workspace, or "
+                            "give its folder with --home or SNPCTL_HOME.")
+                          .format(file=path.name, home=path.parent)) from None
+    except UnicodeDecodeError:
+        raise ConfigError(_("{file}: not UTF-8 text; save it as UTF-8.").format(file=path.name)) from None
+    except OSError as error:
+        raise ConfigError(_("{file}: cannot be read in {home} ({error}); check that --home or SNPCTL_HOME names the "
+                            "workspace folder.").format(file=path.name, home=path.parent,
+                                                        error=error.strerror or error)) from None
+
+
+_read_toml = read_toml     # its name before issue 12
+
+
+def _parse(path: Path, data: bytes) -> dict[str, Any]:
+    import tomllib
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(_("{file}: not valid TOML ({error}); fix that line.")
+                          .format(file=path.name, error=error)) from None
+
+
+def _kept(copy: Path, digest: bytes) -> dict[str, Any] | None:
+    """The tables of the parsed copy ``copy`` if it is sound and of the bytes of SHA-256 ``digest``."""
+    try:
+        version, kept_digest, tables = marshal.loads(derived.unseal(copy.read_bytes()))  # type: ignore[arg-type]
+        if version == FORMAT and kept_digest == digest:
+            return tables  # type: ignore[no-any-return]
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    return None
+
+
+def _keep(copy: Path, payload: tuple[Any, ...]) -> None:
+    try:
+        derived.write(copy, derived.seal(marshal.dumps(payload)))
+    except (OSError, ValueError):      # no .snpctl/ to write in, or a value marshal cannot keep (a TOML date)
+        pass
