@@ -7,8 +7,10 @@ import sys
 
 
 def test_importing_the_domain_does_not_load_the_configuration_reader() -> None:
-    code = ("import sys, snpctl.domain.cascade, snpctl.domain.messages, snpctl.domain.audit, snpctl.domain.tallies; "
-            "print(sorted(m for m in sys.modules if m.startswith('snpctl.config')))")
+    code = (
+        "import sys, snpctl.domain.cascade, snpctl.domain.messages, snpctl.domain.audit, snpctl.domain.tallies; "
+        "print(sorted(m for m in sys.modules if m.startswith('snpctl.config')))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "['snpctl.config', 'snpctl.config.records']"
 
@@ -23,4 +25,5 @@ def test_the_old_names_still_import_from_the_package_faces() -> None:
     from snpctl.config import _read_toml, _Table, load_config, load_protocols, load_roster  # noqa: F401
     from snpctl.config.toml import Table
     from snpctl.report import Fate, Stale, Tallies, figures, render_report, summarize  # noqa: F401
+
     assert _Table is Table

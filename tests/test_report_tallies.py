@@ -12,8 +12,8 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings, strategies as st
-
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from snpctl import report, service
 from snpctl.domain.tallies import Stale, Tallies
 from snpctl.store import tallies
@@ -30,9 +30,14 @@ NOW = "2024-01-16T09:00"
 def counted_afresh(home: Path, start: date | None = None, end: date | None = None) -> dict:
     """The figures from every line, as if no sums had ever been saved."""
     ws = Workspace(home)
-    return report.figures((event for _line, event in ws.ledger.stream()), ws.config.zone, start=start, end=end,
-                          registered=sum(1 for m in ws.config.members.values() if m.registered and m.active),
-                          sites=ws.config.sites)
+    return report.figures(
+        (event for _line, event in ws.ledger.stream()),
+        ws.config.zone,
+        start=start,
+        end=end,
+        registered=sum(1 for m in ws.config.members.values() if m.registered and m.active),
+        sites=ws.config.sites,
+    )
 
 
 def figures_path(desk: Desk) -> Path:
@@ -46,7 +51,7 @@ def test_a_report_saves_its_sums_and_the_next_one_reads_only_the_lines_after_the
     desk("intake", "--motif", "fievre", "--source", "web", now="2024-01-16T08:00")
     with mock.patch.object(Ledger, "stream", autospec=True, side_effect=Ledger.stream) as stream:
         data = service.report(Workspace(desk.home), datetime.now(PARIS)).data
-    assert stream.call_args.args[1] is not None          # it started after the saved line, not at the first
+    assert stream.call_args.args[1] is not None  # it started after the saved line, not at the first
     assert data == counted_afresh(desk.home)
     assert data["calls"] == first["calls"] + 1
 
@@ -54,14 +59,19 @@ def test_a_report_saves_its_sums_and_the_next_one_reads_only_the_lines_after_the
 def test_a_missing_truncated_or_edited_sums_file_is_ignored_and_written_anew(desk: Desk) -> None:
     busy_afternoon(desk)
     expected = desk("report", "--format", "json", now=NOW).json
-    middle = lambda b: b[: len(b) // 2] + bytes([b[len(b) // 2] ^ 1]) + b[len(b) // 2 + 1:]   # noqa: E731
-    damages = (lambda b: b"", lambda b: b[: len(b) // 2], lambda b: b"garbage", lambda b: b[:-1] + bytes([b[-1] ^ 1]),
-               middle)
+    middle = lambda b: b[: len(b) // 2] + bytes([b[len(b) // 2] ^ 1]) + b[len(b) // 2 + 1 :]  # noqa: E731
+    damages = (
+        lambda b: b"",
+        lambda b: b[: len(b) // 2],
+        lambda b: b"garbage",
+        lambda b: b[:-1] + bytes([b[-1] ^ 1]),
+        middle,
+    )
     for damage in damages:
         path = figures_path(desk)
         path.write_bytes(damage(path.read_bytes()))
         assert desk("report", "--format", "json", now=NOW).json == expected
-        assert tallies._load(Ledger(desk.home), PARIS) is not None      # written anew, and it fits
+        assert tallies._load(Ledger(desk.home), PARIS) is not None  # written anew, and it fits
     figures_path(desk).unlink()
     assert desk("report", "--format", "json", now=NOW).json == expected
 
@@ -72,7 +82,7 @@ def test_sums_edited_so_that_they_still_read_are_ignored(desk: Desk) -> None:
     path = figures_path(desk)
     data = path.read_bytes()
     payload = list(marshal.loads(data[32:]))
-    for counters, _delays, _takers in payload[7].values():          # the month sums
+    for counters, _delays, _takers in payload[7].values():  # the month sums
         counters["calls"] += 1
     path.write_bytes(data[:32] + marshal.dumps(tuple(payload)))
     assert desk("report", "--format", "json", now=NOW).json == expected
@@ -81,7 +91,7 @@ def test_sums_edited_so_that_they_still_read_are_ignored(desk: Desk) -> None:
 def test_sums_from_another_ledger_are_ignored(tmp_path: Path) -> None:
     one, other = make_workspace(tmp_path / "one"), make_workspace(tmp_path / "other")
     busy_afternoon(one)
-    other("intake", "--motif", "renouvellement", "--source", "web", now="2024-01-15T13:00")   # differs from line 1
+    other("intake", "--motif", "renouvellement", "--source", "web", now="2024-01-15T13:00")  # differs from line 1
     busy_afternoon(other, requests=2)
     one("report", "--format", "json", now=NOW)
     os.replace(figures_path(one), figures_path(other))
@@ -108,7 +118,7 @@ def test_a_ledger_edited_by_hand_is_not_hidden_by_the_sums(desk: Desk) -> None:
 
 def test_a_workspace_where_the_sums_cannot_be_written_still_reports(desk: Desk) -> None:
     busy_afternoon(desk)
-    figures_path(desk).mkdir(parents=True)          # in the way: the sums cannot be saved there
+    figures_path(desk).mkdir(parents=True)  # in the way: the sums cannot be saved there
     assert desk("report", "--format", "json", now=NOW).json == counted_afresh(desk.home)
     assert figures_path(desk).is_dir()
 
@@ -128,8 +138,14 @@ def test_the_sums_are_never_tracked_by_git(tmp_path: Path) -> None:
 
 
 def intake(request: str, action: str = "trigger") -> dict:
-    return {"type": "intake", "at": "2024-01-15T13:00:00Z", "request": request, "source": "cot",
-            "treating_doctor": "none", "action": action}
+    return {
+        "type": "intake",
+        "at": "2024-01-15T13:00:00Z",
+        "request": request,
+        "source": "cot",
+        "treating_doctor": "none",
+        "action": action,
+    }
 
 
 def test_a_step_for_a_settled_request_makes_saved_sums_count_again() -> None:
@@ -138,7 +154,7 @@ def test_a_step_for_a_settled_request_makes_saved_sums_count_again() -> None:
     late = {"type": "outcome", "at": "2024-01-15T14:00:00Z", "request": "001C", "outcome": "cancelled"}
     with pytest.raises(Stale):
         sums.read([late], strict=True)
-    assert Tallies(PARIS).read([intake("001C", action="redirect"), late]).requests == 1     # a full count skips it
+    assert Tallies(PARIS).read([intake("001C", action="redirect"), late]).requests == 1  # a full count skips it
 
 
 def test_a_step_for_a_request_never_taken_in_does_not_fit() -> None:
@@ -160,28 +176,35 @@ def test_a_report_unpacks_only_the_saved_day_sums_it_needs(desk: Desk) -> None:
         desk("intake", "--motif", "renouvellement", "--source", "cot", now=f"{day}T10:00")
     desk("report", "--format", "json", now="2024-04-03T09:00")
     saved, _torn = tallies.count(Ledger(desk.home), PARIS)
-    saved.select()               # the first and last months' days give the period's first and last day
+    saved.select()  # the first and last months' days give the period's first and last day
     assert [month for month, sums in sorted(saved.days.items()) if type(sums) is dict] == [(2024, 1), (2024, 4)]
-    saved.select(date(2024, 2, 5), date(2024, 3, 31))    # cuts February only
-    assert [month for month, sums in sorted(saved.days.items()) if type(sums) is dict] == [(2024, 1), (2024, 2),
-                                                                                             (2024, 4)]
+    saved.select(date(2024, 2, 5), date(2024, 3, 31))  # cuts February only
+    assert [month for month, sums in sorted(saved.days.items()) if type(sums) is dict] == [
+        (2024, 1),
+        (2024, 2),
+        (2024, 4),
+    ]
 
 
 # -- property: saved sums + the lines after them == a count from the first line ----------------
 
+
 @settings(max_examples=30, deadline=None)
-@given(st.lists(step, min_size=1, max_size=40), st.integers(min_value=1, max_value=10),
-       st.sampled_from([None, date(2024, 1, 15), date(2024, 1, 16)]))
+@given(
+    st.lists(step, min_size=1, max_size=40),
+    st.integers(min_value=1, max_value=10),
+    st.sampled_from([None, date(2024, 1, 15), date(2024, 1, 16)]),
+)
 def test_saved_sums_plus_the_lines_after_them_equal_a_full_count(steps, report_every, start) -> None:
     def report_now_and_then(ws: Workspace, now: datetime, index: int) -> None:
         if (index + 1) % report_every == 0:
-            service.report(ws, now)                          # saves the sums (every line read, here)
+            service.report(ws, now)  # saves the sums (every line read, here)
 
     with tempfile.TemporaryDirectory() as folder, mock.patch.object(tallies, "EVERY", 1):
         home = Path(folder) / "cpts"
         make_workspace(home)
         now = play(home, steps, report_now_and_then)
         if (home / ".snpctl" / "figures").exists():
-            assert tallies._load(Ledger(home), PARIS) is not None    # sums left behind fit: the next report uses them
+            assert tallies._load(Ledger(home), PARIS) is not None  # sums left behind fit: the next report uses them
         data = service.report(Workspace(home), now, start=start).data
         assert json.dumps(data) == json.dumps(counted_afresh(home, start=start))

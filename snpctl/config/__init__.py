@@ -33,12 +33,39 @@ if TYPE_CHECKING:
     from snpctl.config.toml import _read_toml as _read_toml
     from snpctl.config.toml import _Table as _Table
 
-_LAZY = {"load_config": "load", "load_protocols": "load", "load_roster": "load", "MAIL_TIMEOUT_MAX": "load",
-         "Table": "toml", "_Table": "toml", "read_toml": "toml", "_read_toml": "toml", "FORMAT": "toml"}
+_LAZY = {
+    "load_config": "load",
+    "load_protocols": "load",
+    "load_roster": "load",
+    "MAIL_TIMEOUT_MAX": "load",
+    "Table": "toml",
+    "_Table": "toml",
+    "read_toml": "toml",
+    "_read_toml": "toml",
+    "FORMAT": "toml",
+}
 
-__all__ = ["ACTIONS", "CABINET", "DAYS", "FORMAT", "MAIL_TIMEOUT_MAX", "MEMBER_STATUSES", "TREATING_DOCTOR_WORDS",
-           "Config", "Hours", "Mail", "Member", "Messaging", "Protocol", "Site", "Table", "load_config",
-           "load_protocols", "load_roster", "read_toml"]
+__all__ = [
+    "ACTIONS",
+    "CABINET",
+    "DAYS",
+    "FORMAT",
+    "MAIL_TIMEOUT_MAX",
+    "MEMBER_STATUSES",
+    "TREATING_DOCTOR_WORDS",
+    "Config",
+    "Hours",
+    "Mail",
+    "Member",
+    "Messaging",
+    "Protocol",
+    "Site",
+    "Table",
+    "load_config",
+    "load_protocols",
+    "load_roster",
+    "read_toml",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -46,6 +73,7 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from importlib import import_module
+
     value = getattr(import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
     return value

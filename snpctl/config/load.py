@@ -38,19 +38,31 @@ from snpctl.errors import ConfigError
 from snpctl.i18n import _
 from snpctl.timefmt import parse_duration
 
-MAIL_TIMEOUT_MAX = 300     # seconds: a longer wait would only hold a sender that cron's next tick needs
+MAIL_TIMEOUT_MAX = 300  # seconds: a longer wait would only hold a sender that cron's next tick needs
 
 
 def load_config(home: Path, keep: Path | None = None) -> Config:
     """Both files of the workspace ``home``, checked; ``keep``: a folder for the parsed copies (``read_toml``)."""
     if not home.is_dir():
-        raise ConfigError(_("protocols.toml: not found, {home} is not a workspace folder; give the folder that holds "
-                            "protocols.toml and roster.toml with --home or SNPCTL_HOME (`snpctl init DIR` creates "
-                            "one).").format(home=home))
+        raise ConfigError(
+            _(
+                "protocols.toml: not found, {home} is not a workspace folder; give the folder that holds "
+                "protocols.toml and roster.toml with --home or SNPCTL_HOME (`snpctl init DIR` creates "
+                "one)."
+            ).format(home=home)
+        )
     zone, mt_window, total, horizon, protocols, messaging = load_protocols(home / "protocols.toml", keep)
     sites, members = load_roster(home / "roster.toml", keep)
-    return Config(zone=zone, treating_doctor_window=mt_window, total_window=total, appointment_horizon=horizon,
-                  protocols=protocols, sites=sites, members=members, messaging=messaging)
+    return Config(
+        zone=zone,
+        treating_doctor_window=mt_window,
+        total_window=total,
+        appointment_horizon=horizon,
+        protocols=protocols,
+        sites=sites,
+        members=members,
+        messaging=messaging,
+    )
 
 
 # -- one value ----------------------------------------------------------------------------------
@@ -66,12 +78,19 @@ def identifier(table: Table, key: str, default: Any = ...) -> str:
     """
     value = table.get(key, str, default)
     if not _KEY.match(value):
-        table.fail(_("{value!r} should be lowercase letters, digits, '-', '_' or '.', with no spaces.")
-                   .format(value=value), key)
+        table.fail(
+            _("{value!r} should be lowercase letters, digits, '-', '_' or '.', with no spaces.").format(value=value),
+            key,
+        )
     what = personal_kind(value)
     if what:
-        table.fail(_("{value!r} looks like {what}, and this value is written into the ledger, which must hold no "
-                     "personal data; choose another one.").format(value=value, what=_(what)), key)
+        table.fail(
+            _(
+                "{value!r} looks like {what}, and this value is written into the ledger, which must hold no "
+                "personal data; choose another one."
+            ).format(value=value, what=_(what)),
+            key,
+        )
     return str(value)
 
 
@@ -86,6 +105,7 @@ def one_line(table: Table, key: str, default: Any = ...) -> Any:
 def template(table: Table, name: str) -> str | None:
     """The text of message template ``name`` if the table sets it, checked as ``check`` and sending need it."""
     from snpctl.domain.messages import template_problem
+
     text = table.get(name, str, None)
     if text is not None:
         problem = template_problem(name, text)
@@ -103,8 +123,10 @@ def hours(table: Table, text: str) -> Hours:
     """One range like ``mon-fri 15:30-19:30`` of a site's ``hours``."""
     match = _HOURS.match(text)
     if not match:
-        table.fail(_("{text!r} is not a range of opening hours; write it like \"mon-fri 15:30-19:30\".")
-                   .format(text=text), "hours")
+        table.fail(
+            _('{text!r} is not a range of opening hours; write it like "mon-fri 15:30-19:30".').format(text=text),
+            "hours",
+        )
     spec, h1, m1, h2, m2 = match.groups()
     days = _day_set(table, text, spec.lower())
     try:
@@ -113,8 +135,10 @@ def hours(table: Table, text: str) -> Hours:
     except ValueError:
         table.fail(_("{text!r} has an impossible time of day.").format(text=text), "hours")
     if end <= start:
-        table.fail(_("{text!r} ends before it starts; a range cannot run past midnight, split it in two.")
-                   .format(text=text), "hours")
+        table.fail(
+            _("{text!r} ends before it starts; a range cannot run past midnight, split it in two.").format(text=text),
+            "hours",
+        )
     return Hours(days, start, end, text.strip())
 
 
@@ -123,8 +147,13 @@ def _day_set(table: Table, text: str, spec: str) -> frozenset[int]:
     for part in spec.split(","):
         ends = part.split("-")
         if len(ends) > 2 or any(end not in DAYS for end in ends):
-            table.fail(_("{text!r}: {part!r} is not a day name; use mon tue wed thu fri sat sun, a range "
-                         "like mon-fri or a list like mon,wed.").format(text=text, part=part), "hours")
+            table.fail(
+                _(
+                    "{text!r}: {part!r} is not a day name; use mon tue wed thu fri sat sun, a range "
+                    "like mon-fri or a list like mon,wed."
+                ).format(text=text, part=part),
+                "hours",
+            )
         first, last = DAYS.index(ends[0]), DAYS.index(ends[-1])
         day = first
         while True:
@@ -137,8 +166,10 @@ def _day_set(table: Table, text: str, spec: str) -> frozenset[int]:
 
 # -- protocols.toml ---------------------------------------------------------------------------
 
-def load_protocols(path: Path, keep: Path | None = None) -> tuple[ZoneInfo, timedelta, timedelta, timedelta,
-                                                                 dict[str, Protocol], Messaging]:
+
+def load_protocols(
+    path: Path, keep: Path | None = None
+) -> tuple[ZoneInfo, timedelta, timedelta, timedelta, dict[str, Protocol], Messaging]:
     root = Table(path.name, "", read_toml(path, keep))
     zone_name = root.get("timezone", str, "Europe/Paris")
     try:
@@ -156,16 +187,19 @@ def _cascade(root: Table) -> tuple[timedelta, timedelta, timedelta]:
     """``[cascade]``: the treating doctor's window, the total window and the appointment horizon."""
     cascade = root.table("cascade")
     if cascade is None:
-        root.fail(_("missing table [cascade] with treating_doctor_window, total_window and appointment_horizon; "
-                    "add it."))
+        root.fail(
+            _("missing table [cascade] with treating_doctor_window, total_window and appointment_horizon; add it.")
+        )
     mt_window = cascade.duration("treating_doctor_window")
     total = cascade.duration("total_window")
     horizon = cascade.duration("appointment_horizon")
     if total <= timedelta(0):
         cascade.fail(_("must be longer than 0m."), "total_window")
     if mt_window > total:
-        cascade.fail(_("is longer than total_window; the treating doctor's window is part of the total."),
-                     "treating_doctor_window")
+        cascade.fail(
+            _("is longer than total_window; the treating doctor's window is part of the total."),
+            "treating_doctor_window",
+        )
     if horizon <= timedelta(0):
         cascade.fail(_("must be longer than 0m."), "appointment_horizon")
     cascade.finish()
@@ -179,8 +213,12 @@ def _protocols(root: Table) -> dict[str, Protocol]:
         if key in protocols:
             table.fail(_("key {key!r} is used twice; each protocol needs its own key.").format(key=key), "key")
         protocols[key] = Protocol(
-            key=key, label=table.get("label", str), category=identifier(table, "category"),
-            action=table.choice("action", ACTIONS), profession=identifier(table, "profession", "generaliste"))
+            key=key,
+            label=table.get("label", str),
+            category=identifier(table, "category"),
+            action=table.choice("action", ACTIONS),
+            profession=identifier(table, "profession", "generaliste"),
+        )
         table.finish()
     if not protocols:
         root.fail(_("no [[protocol]] is defined; add at least one."))
@@ -202,7 +240,9 @@ def _messaging(table: Table | None) -> Messaging:
         operator_sms=one_line(table, "operator_sms", None),
         operator_mail=one_line(table, "operator_mail", None),
         cot_phone=one_line(table, "cot_phone", None),
-        sms_command=sms_command, mail=mail, templates=templates,
+        sms_command=sms_command,
+        mail=mail,
+        templates=templates,
     )
     table.finish()
     return messaging
@@ -232,14 +272,23 @@ def _sms_command(table: Table | None) -> str | None:
 def _mail(table: Table | None) -> Mail | None:
     if table is None:
         return None
-    mail = Mail(host=one_line(table, "host"), port=table.get("port", int, 587),
-                sender=one_line(table, "sender"), starttls=table.get("starttls", bool, True),
-                user=one_line(table, "user", None), password_env=table.get("password_env", str, None),
-                cafile=table.get("cafile", str, None),
-                timeout=float(table.get("timeout_seconds", int, 10)))
+    mail = Mail(
+        host=one_line(table, "host"),
+        port=table.get("port", int, 587),
+        sender=one_line(table, "sender"),
+        starttls=table.get("starttls", bool, True),
+        user=one_line(table, "user", None),
+        password_env=table.get("password_env", str, None),
+        cafile=table.get("cafile", str, None),
+        timeout=float(table.get("timeout_seconds", int, 10)),
+    )
     if not 0 < mail.timeout <= MAIL_TIMEOUT_MAX:
-        table.fail(_("must be between 1 and {most} seconds, found {value:g}.")
-                   .format(most=MAIL_TIMEOUT_MAX, value=mail.timeout), "timeout_seconds")
+        table.fail(
+            _("must be between 1 and {most} seconds, found {value:g}.").format(
+                most=MAIL_TIMEOUT_MAX, value=mail.timeout
+            ),
+            "timeout_seconds",
+        )
     table.finish()
     return mail
 
@@ -249,6 +298,7 @@ def _templates(table: Table | None) -> dict[str, str]:
     if table is None:
         return templates
     from snpctl.domain.messages import TEMPLATES
+
     for name in TEMPLATES:
         text = template(table, name)
         if text is not None:
@@ -258,6 +308,7 @@ def _templates(table: Table | None) -> dict[str, str]:
 
 
 # -- roster.toml ------------------------------------------------------------------------------
+
 
 def load_roster(path: Path, keep: Path | None = None) -> tuple[dict[str, Site], dict[str, Member]]:
     root = Table(path.name, "", read_toml(path, keep))
@@ -275,15 +326,18 @@ def _sites(root: Table) -> dict[str, Site]:
     for table in root.tables("site"):
         key = identifier(table, "key")
         if key == CABINET:
-            table.fail(_("'cabinet' means a member's own practice and cannot name a site; choose another key."),
-                       "key")
+            table.fail(_("'cabinet' means a member's own practice and cannot name a site; choose another key."), "key")
         if key in sites:
             table.fail(_("key {key!r} is used twice; each site needs its own key.").format(key=key), "key")
         texts = table.get("hours", list)
         if not texts or not all(isinstance(t, str) for t in texts):
-            table.fail(_("should be a list of ranges like [\"mon-fri 15:30-19:30\"]."), "hours")
-        sites[key] = Site(key=key, label=table.get("label", str), hours=tuple(hours(table, t) for t in texts),
-                          address=table.get("address", str, None))
+            table.fail(_('should be a list of ranges like ["mon-fri 15:30-19:30"].'), "hours")
+        sites[key] = Site(
+            key=key,
+            label=table.get("label", str),
+            hours=tuple(hours(table, t) for t in texts),
+            address=table.get("address", str, None),
+        )
         table.finish()
     return sites
 
@@ -291,23 +345,35 @@ def _sites(root: Table) -> dict[str, Site]:
 def _members(tables: list[Table], sites: dict[str, Site]) -> dict[str, Member]:
     members: dict[str, Member] = {}
     for table in tables:
-        table.where = f"{table.where} ({table.get('id', str)})"     # named by its id in every error, its own too
+        table.where = f"{table.where} ({table.get('id', str)})"  # named by its id in every error, its own too
         member_id = identifier(table, "id")
         if member_id in TREATING_DOCTOR_WORDS:
-            table.fail(_("{id!r} is a reserved word for --treating-doctor; choose another id.").format(id=member_id),
-                       "id")
+            table.fail(
+                _("{id!r} is a reserved word for --treating-doctor; choose another id.").format(id=member_id), "id"
+            )
         if member_id in members:
             table.fail(_("id {id!r} is used twice; each member needs their own id.").format(id=member_id), "id")
         site = table.get("site", str, CABINET)
         if site != CABINET and site not in sites:
-            table.fail(_("{value!r} is neither \"cabinet\" nor the key of a [[site]]; known sites: {known}.")
-                       .format(value=site, known=", ".join([CABINET, *sites])), "site")
+            table.fail(
+                _('{value!r} is neither "cabinet" nor the key of a [[site]]; known sites: {known}.').format(
+                    value=site, known=", ".join([CABINET, *sites])
+                ),
+                "site",
+            )
         members[member_id] = Member(
-            id=member_id, name=table.get("name", str), profession=identifier(table, "profession"),
-            status=table.choice("status", MEMBER_STATUSES), site=site,
-            registered=table.get("registered", bool, True), active=table.get("active", bool, True),
-            supervisor=table.get("supervisor", str, None), address=table.get("address", str, None),
-            sms=table.get("sms", str, None), mssante=table.get("mssante", str, None))
+            id=member_id,
+            name=table.get("name", str),
+            profession=identifier(table, "profession"),
+            status=table.choice("status", MEMBER_STATUSES),
+            site=site,
+            registered=table.get("registered", bool, True),
+            active=table.get("active", bool, True),
+            supervisor=table.get("supervisor", str, None),
+            address=table.get("address", str, None),
+            sms=table.get("sms", str, None),
+            mssante=table.get("mssante", str, None),
+        )
         table.finish()
     return members
 
@@ -315,14 +381,18 @@ def _members(tables: list[Table], sites: dict[str, Site]) -> dict[str, Member]:
 def _supervisor_check(table: Table, member: Member, members: dict[str, Member]) -> None:
     """An interne has a supervisor; a supervisor is another member of the roster, and no interne."""
     if member.status == "interne" and member.supervisor is None:
-        table.fail(_("an interne needs a supervisor; add supervisor = \"<id of their maître de stage>\"."),
-                   "supervisor")
+        table.fail(_('an interne needs a supervisor; add supervisor = "<id of their maître de stage>".'), "supervisor")
     if member.supervisor is None:
         return
     boss = members.get(member.supervisor)
     if boss is None or boss.id == member.id:
-        table.fail(_("{value!r} is not the id of another member of the roster.")
-                   .format(value=member.supervisor), "supervisor")
+        table.fail(
+            _("{value!r} is not the id of another member of the roster.").format(value=member.supervisor), "supervisor"
+        )
     if boss.status == "interne":
-        table.fail(_("{value!r} is an interne too; the supervisor must be a practising doctor.")
-                   .format(value=member.supervisor), "supervisor")
+        table.fail(
+            _("{value!r} is an interne too; the supervisor must be a practising doctor.").format(
+                value=member.supervisor
+            ),
+            "supervisor",
+        )

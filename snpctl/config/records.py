@@ -17,7 +17,7 @@ from snpctl.i18n import _
 ACTIONS = ("trigger", "redirect", "transfer_15")
 MEMBER_STATUSES = ("titulaire", "remplacant", "adjoint", "assistant", "interne", "retraite")
 CABINET = "cabinet"
-TREATING_DOCTOR_WORDS = ("none", "unknown", "external")   # what --treating-doctor takes besides a member id
+TREATING_DOCTOR_WORDS = ("none", "unknown", "external")  # what --treating-doctor takes besides a member id
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -77,21 +77,25 @@ class Mail(NamedTuple):
     starttls: bool = True
     user: str | None = None
     password_env: str | None = None
-    cafile: str | None = None          # extra CA to trust (a CPTS's own relay, tests); default: the system's
-    timeout: float = 10.0              # seconds to wait for the server
+    cafile: str | None = None  # extra CA to trust (a CPTS's own relay, tests); default: the system's
+    timeout: float = 10.0  # seconds to wait for the server
 
 
 class Messaging(NamedTuple):
     outbox: str = "outbox"
     reminder_before: timedelta = timedelta(hours=1)
-    retry: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=5),
-                                    timedelta(minutes=15), timedelta(hours=1))
+    retry: tuple[timedelta, ...] = (
+        timedelta(minutes=1),
+        timedelta(minutes=5),
+        timedelta(minutes=15),
+        timedelta(hours=1),
+    )
     operator_sms: str | None = None
     operator_mail: str | None = None
     cot_phone: str | None = None
     sms_command: str | None = None
     mail: Mail | None = None
-    templates: dict[str, str] = {}     # read-only: replaced, never changed in place
+    templates: dict[str, str] = {}  # read-only: replaced, never changed in place
 
 
 class Config(NamedTuple):

@@ -27,8 +27,11 @@ class Table:
     def __init__(self, file: str, where: str, data: Any) -> None:
         self.file, self.where, self.data = file, where, data
         if not isinstance(data, dict):
-            self.fail(_("should be a table of keys, found {value!r}; write it as a [section] with its keys below it.")
-                      .format(value=data))
+            self.fail(
+                _("should be a table of keys, found {value!r}; write it as a [section] with its keys below it.").format(
+                    value=data
+                )
+            )
         self.used: set[str] = set()
 
     def fail(self, problem: str, key: str | None = None) -> NoReturn:
@@ -44,7 +47,7 @@ class Table:
             return default
         value = self.data[key]
         kinds = kind if isinstance(kind, tuple) else (kind,)
-        if (bool in kinds) != isinstance(value, bool) or not isinstance(value, kinds):   # true is no number
+        if (bool in kinds) != isinstance(value, bool) or not isinstance(value, kinds):  # true is no number
             names = " or ".join(_type_name(k) for k in kinds)
             self.fail(_("should be {names}, found {value!r}.").format(names=names, value=value), key)
         if isinstance(value, str) and not value.strip():
@@ -59,6 +62,7 @@ class Table:
 
     def _typo_of(self, key: str) -> str | None:
         import difflib
+
         unknown = [k for k in self.data if isinstance(k, str) and k not in self.used]
         close = difflib.get_close_matches(key, unknown, n=1, cutoff=0.75)
         return close[0] if close else None
@@ -70,8 +74,13 @@ class Table:
         try:
             return parse_duration(text)
         except TooLong:
-            self.fail(_("{value!r} is longer than {longest}, the longest a window, a horizon or a delay may be; give a "
-                        "shorter one.").format(value=text, longest=format_duration(LONGEST)), key)
+            self.fail(
+                _(
+                    "{value!r} is longer than {longest}, the longest a window, a horizon or a delay may be; give a "
+                    "shorter one."
+                ).format(value=text, longest=format_duration(LONGEST)),
+                key,
+            )
         except ValueError:
             self.fail(_("{value!r} is not a duration; write it like 10m, 1h, 1h30m or 2d.").format(value=text), key)
 
@@ -98,19 +107,26 @@ class Table:
         unknown = sorted(set(self.data) - self.used)
         if unknown:
             known = ", ".join(sorted(self.used))
-            self.fail(_("unknown key {key!r} (a typo?); the keys read here are: {known}.")
-                      .format(key=unknown[0], known=known))
+            self.fail(
+                _("unknown key {key!r} (a typo?); the keys read here are: {known}.").format(key=unknown[0], known=known)
+            )
 
 
-_Table = Table     # its name before issue 12
+_Table = Table  # its name before issue 12
 
 
 def _type_name(kind: type) -> str:
-    return {str: "a string", int: "a whole number", bool: "true or false", list: "a list",
-            dict: "a table", float: "a number"}.get(kind, kind.__name__)
+    return {
+        str: "a string",
+        int: "a whole number",
+        bool: "true or false",
+        list: "a list",
+        dict: "a table",
+        float: "a number",
+    }.get(kind, kind.__name__)
 
 
-FORMAT = 2     # of the parsed copies kept beside the workspace's files (``.snpctl/NAME.parsed``); 2: sealed
+FORMAT = 2  # of the parsed copies kept beside the workspace's files (``.snpctl/NAME.parsed``); 2: sealed
 
 
 def read_toml(path: Path, keep: Path | None = None) -> dict[str, Any]:
@@ -132,27 +148,35 @@ def read_toml(path: Path, keep: Path | None = None) -> dict[str, Any]:
                 _keep(copy, (FORMAT, digest, tables))
         return tables
     except FileNotFoundError:
-        raise ConfigError(_("{file}: not found in {home}; run `snpctl init DIR` to create a workspace, or "
-                            "give its folder with --home or SNPCTL_HOME.")
-                          .format(file=path.name, home=path.parent)) from None
+        raise ConfigError(
+            _(
+                "{file}: not found in {home}; run `snpctl init DIR` to create a workspace, or "
+                "give its folder with --home or SNPCTL_HOME."
+            ).format(file=path.name, home=path.parent)
+        ) from None
     except UnicodeDecodeError:
         raise ConfigError(_("{file}: not UTF-8 text; save it as UTF-8.").format(file=path.name)) from None
     except OSError as error:
-        raise ConfigError(_("{file}: cannot be read in {home} ({error}); check that --home or SNPCTL_HOME names the "
-                            "workspace folder.").format(file=path.name, home=path.parent,
-                                                        error=error.strerror or error)) from None
+        raise ConfigError(
+            _(
+                "{file}: cannot be read in {home} ({error}); check that --home or SNPCTL_HOME names the "
+                "workspace folder."
+            ).format(file=path.name, home=path.parent, error=error.strerror or error)
+        ) from None
 
 
-_read_toml = read_toml     # its name before issue 12
+_read_toml = read_toml  # its name before issue 12
 
 
 def _parse(path: Path, data: bytes) -> dict[str, Any]:
     import tomllib
+
     try:
         return tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(_("{file}: not valid TOML ({error}); fix that line.")
-                          .format(file=path.name, error=error)) from None
+        raise ConfigError(
+            _("{file}: not valid TOML ({error}); fix that line.").format(file=path.name, error=error)
+        ) from None
 
 
 def _kept(copy: Path, digest: bytes) -> dict[str, Any] | None:
@@ -169,5 +193,5 @@ def _kept(copy: Path, digest: bytes) -> dict[str, Any] | None:
 def _keep(copy: Path, payload: tuple[Any, ...]) -> None:
     try:
         derived.write(copy, derived.seal(marshal.dumps(payload)))
-    except (OSError, ValueError):      # no .snpctl/ to write in, or a value marshal cannot keep (a TOML date)
+    except (OSError, ValueError):  # no .snpctl/ to write in, or a value marshal cannot keep (a TOML date)
         pass

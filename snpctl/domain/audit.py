@@ -11,21 +11,24 @@ nothing of files, lines or hashes (``store.chain`` and ``store.verify`` feed it 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from itertools import count
-from typing import Any, Callable
+from typing import Any
 
 from snpctl.domain import rules
 from snpctl.domain.cascade import OUTCOMES, REASONS, SOURCES, request_id
 from snpctl.domain.events import OPTIONAL, SCHEMA
 from snpctl.domain.messages import TEMPLATES
-from snpctl.domain.personal import CLEAN as _CLEAN, STAMP as _STAMP, personal_kind
+from snpctl.domain.personal import CLEAN as _CLEAN
+from snpctl.domain.personal import STAMP as _STAMP
+from snpctl.domain.personal import personal_kind
 from snpctl.domain.state import CHANNELS, INTAKE_STATUS, MESSAGE_STEPS, Request, State, find_message, step_keys
 from snpctl.timefmt import from_stamp
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
-_UNSCANNED = ("prev", "sha256", "at")   # hashes and the event's own time
+_UNSCANNED = ("prev", "sha256", "at")  # hashes and the event's own time
 
 
 def personal_data(event: dict[str, Any]) -> str | None:
@@ -35,7 +38,7 @@ def personal_data(event: dict[str, Any]) -> str | None:
             continue
         items = value if isinstance(value, list) else (value,)
         for item in items:
-            for text in (item if isinstance(item, list) else (item,)):
+            for text in item if isinstance(item, list) else (item,):
                 if isinstance(text, str):
                     what = personal_kind(text)
                     if what:
@@ -43,11 +46,15 @@ def personal_data(event: dict[str, Any]) -> str | None:
     return None
 
 
-_TIMES = ("deadline", "expires", "appointment")     # besides "at"; well-formed UTC stamps cannot look personal
+_TIMES = ("deadline", "expires", "appointment")  # besides "at"; well-formed UTC stamps cannot look personal
 # per type, the fields personal_data scans that hold a string and may look personal: "type" and the type's own
-_TEXT_FIELDS = {kind: ("type", *(name for name, of in fields.items()
-                                 if of is str and name not in _UNSCANNED and name not in _TIMES))
-                for kind, fields in SCHEMA.items()}
+_TEXT_FIELDS = {
+    kind: (
+        "type",
+        *(name for name, of in fields.items() if of is str and name not in _UNSCANNED and name not in _TIMES),
+    )
+    for kind, fields in SCHEMA.items()
+}
 
 
 def _personal_problem(event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
@@ -70,14 +77,14 @@ def _personal_problem(event: dict[str, Any], columns: list[tuple[Any, ...]] | No
         if _CLEAN.issuperset(texts):
             return None
         new = set(texts).difference(_CLEAN)
-    except TypeError:         # a list in a list: unhashable
+    except TypeError:  # a list in a list: unhashable
         return personal_data(event)
     if set(map(type, new)) == {str} and not any(map(personal_kind, new)):
         return None
     return personal_data(event)
 
 
-_STAMPS: set[str] = set()     # stamps found well formed lately: a line mostly repeats times of the lines before
+_STAMPS: set[str] = set()  # stamps found well formed lately: a line mostly repeats times of the lines before
 
 
 def _time(event: dict[str, Any], key: str) -> datetime:
@@ -91,7 +98,7 @@ def _time(event: dict[str, Any], key: str) -> datetime:
     return from_stamp(value)
 
 
-_EXPECTED_KEYS: set[tuple[Any, ...]] = set()   # (type, keys) of events found without unexpected fields
+_EXPECTED_KEYS: set[tuple[Any, ...]] = set()  # (type, keys) of events found without unexpected fields
 
 
 def event_problem(state: State, event: dict[str, Any]) -> str | None:
@@ -180,8 +187,13 @@ def request_problem(state: State, event: dict[str, Any]) -> str | None:
 # -- message batches: one line holds dozens of entries, checked with set operations (C speed);
 # when a batch fails, the same check is made entry by entry, to name the first that fails.
 
-_ENTRY = {"queue": (int, str, str, str), "attempt": (int, int), "sent": (int, int), "failed": (int, int, str),
-          "given_up": (int, str)}
+_ENTRY = {
+    "queue": (int, str, str, str),
+    "attempt": (int, int),
+    "sent": (int, int),
+    "failed": (int, int, str),
+    "given_up": (int, str),
+}
 _TEXT_COLUMNS = {kind: [index for index, of in enumerate(shape) if of is str] for kind, shape in _ENTRY.items()}
 _TEMPLATES = frozenset(TEMPLATES)
 _CHANNELS = frozenset(CHANNELS)
@@ -242,7 +254,7 @@ def _queue_problem(state: State, event: dict[str, Any], columns: list[tuple[Any,
 def _may_step(state: State, kind: str, columns: list[tuple[Any, ...]]) -> bool:
     """Whether every message of the batch may take step ``kind`` now (``state.MESSAGE_STEPS``)."""
     messages = list(map(state.messages.get, columns[0]))
-    if None in messages:          # sent (and so left the state), or never queued: damage
+    if None in messages:  # sent (and so left the state), or never queued: damage
         messages = [find_message(state, message_id) for message_id in columns[0]]
         if None in messages:
             return False
@@ -275,7 +287,7 @@ def _message_problem(state: State, event: dict[str, Any], columns: list[tuple[An
 
 
 def _step_problem(request: Request, event: dict[str, Any], at: datetime) -> str | None:
-    check = _STEP_CHECKS.get(event["type"])     # none for a queue: numbering, template and channel are own_problem's
+    check = _STEP_CHECKS.get(event["type"])  # none for a queue: numbering, template and channel are own_problem's
     return None if check is None else check(request, event, at)
 
 
@@ -336,12 +348,21 @@ def _outcome_problem(request: Request, event: dict[str, Any], at: datetime) -> s
 
 # event type -> why the request could not take that step (``request_problem``)
 _STEP_CHECKS: dict[str, Callable[[Request, dict[str, Any], datetime], str | None]] = {
-    "synthesis": _synthesis_problem, "notify": _notify_problem, "escalate": _escalate_problem,
-    "refuse": _refuse_problem, "accept": _accept_problem, "book": _book_problem, "expire": _expire_problem,
-    "outcome": _outcome_problem}
+    "synthesis": _synthesis_problem,
+    "notify": _notify_problem,
+    "escalate": _escalate_problem,
+    "refuse": _refuse_problem,
+    "accept": _accept_problem,
+    "book": _book_problem,
+    "expire": _expire_problem,
+    "outcome": _outcome_problem,
+}
 
 # event type -> what else is wrong with an event of that type itself (``own_problem``), once its fields, times
 # and personal data are sound
 _OWN_CHECKS: dict[str, Callable[[State, dict[str, Any], list[tuple[Any, ...]] | None], str | None]] = {
-    "recovery": _recovery_problem, "intake": _intake_problem, "queue": _queue_problem,
-    **dict.fromkeys(("attempt", "sent", "failed", "given_up"), _message_problem)}
+    "recovery": _recovery_problem,
+    "intake": _intake_problem,
+    "queue": _queue_problem,
+    **dict.fromkeys(("attempt", "sent", "failed", "given_up"), _message_problem),
+}

@@ -38,49 +38,75 @@ def find_request(state: State, text: str) -> Request:
         return request
     match = ID.match(rid)
     if match and request_id(int(match.group(1))) != rid:
-        raise Refused(_("{id} is not a valid request id: its check letter does not match its number; read the id "
-                        "again (`snpctl list` shows the open requests).").format(id=text))
-    raise Refused(_("There is no request {id}; check the id (`snpctl list --all` shows every request).")
-                  .format(id=text))
+        raise Refused(
+            _(
+                "{id} is not a valid request id: its check letter does not match its number; read the id "
+                "again (`snpctl list` shows the open requests)."
+            ).format(id=text)
+        )
+    raise Refused(
+        _("There is no request {id}; check the id (`snpctl list --all` shows every request).").format(id=text)
+    )
 
 
 def _when(config: Config, instant: datetime | None) -> str:
     return to_local_text(instant, config.zone)
 
 
-def _refusal(config: Config, request: Request, problem: str, member: str | None = None,
-             now: datetime | None = None) -> Refused:
+def _refusal(
+    config: Config, request: Request, problem: str, member: str | None = None, now: datetime | None = None
+) -> Refused:
     """The user's sentence for a rule's problem code (see ``rules.PROBLEMS``)."""
     when = lambda instant: _when(config, instant)  # noqa: E731
     messages = {
-        "before_last_event": _("This command is dated {now}, before the last event of request {id} ({last}); time "
-                               "cannot go backwards within a request. Check --now / SNPCTL_NOW."),
-        "not_triggered": _("Request {id} has not been triggered yet; run `snpctl notify {id}` first (or `snpctl "
-                           "book` for a direct booking)."),
+        "before_last_event": _(
+            "This command is dated {now}, before the last event of request {id} ({last}); time "
+            "cannot go backwards within a request. Check --now / SNPCTL_NOW."
+        ),
+        "not_triggered": _(
+            "Request {id} has not been triggered yet; run `snpctl notify {id}` first (or `snpctl "
+            "book` for a direct booking)."
+        ),
         "already_triggered": _("Request {id} was already triggered at {triggered} ({status}); nothing to do."),
-        "accepted": _("Request {id} is already accepted by {by} at {taken}, appointment {appointment}; nothing to "
-                      "do."),
-        "expired": _("Request {id} expired at {expires}: nobody accepted within the window. Call the patient back "
-                     "(the 15 if it gets worse, otherwise the evening duty practice)."),
+        "accepted": _("Request {id} is already accepted by {by} at {taken}, appointment {appointment}; nothing to do."),
+        "expired": _(
+            "Request {id} expired at {expires}: nobody accepted within the window. Call the patient back "
+            "(the 15 if it gets worse, otherwise the evening duty practice)."
+        ),
         "closed": _("Request {id} is closed ({status}); nothing can change it now."),
-        "in_cascade": _("Request {id} is in the cascade ({status}); a direct booking is only for a request that was "
-                        "not triggered. Use `snpctl accept {id}` instead."),
-        "reserved": _("Request {id} is reserved for its treating doctor {doctor} until {deadline}; others can accept "
-                      "it after that, or as soon as {doctor} refuses."),
+        "in_cascade": _(
+            "Request {id} is in the cascade ({status}); a direct booking is only for a request that was "
+            "not triggered. Use `snpctl accept {id}` instead."
+        ),
+        "reserved": _(
+            "Request {id} is reserved for its treating doctor {doctor} until {deadline}; others can accept "
+            "it after that, or as soon as {doctor} refuses."
+        ),
         "refused_earlier": _("{member} refused request {id} earlier, so cannot accept it."),
         "already_refused": _("{member} already refused request {id}; nothing to do."),
-        "no_appointment": _("Request {id} has no appointment yet ({status}); seen and no-show are for an accepted or "
-                            "booked request."),
-        "too_early": _("The appointment of request {id} is at {appointment}; record seen or no-show once it has "
-                       "come."),
+        "no_appointment": _(
+            "Request {id} has no appointment yet ({status}); seen and no-show are for an accepted or booked request."
+        ),
+        "too_early": _("The appointment of request {id} is at {appointment}; record seen or no-show once it has come."),
         "not_taker": _("Request {id} was taken by {by}; only they can send its synthesis to the treating doctor."),
     }
     status = request.status_at(now) if now is not None else request.status
-    return Refused(messages[problem].format(
-        id=request.id, now=when(now), last=when(request.last_at), triggered=when(request.triggered_at),
-        status=status, by=request.by, taken=when(request.taken_at), appointment=when(request.appointment),
-        expires=when(request.expires_at), doctor=request.treating_doctor, deadline=when(request.deadline),
-        member=member))
+    return Refused(
+        messages[problem].format(
+            id=request.id,
+            now=when(now),
+            last=when(request.last_at),
+            triggered=when(request.triggered_at),
+            status=status,
+            by=request.by,
+            taken=when(request.taken_at),
+            appointment=when(request.appointment),
+            expires=when(request.expires_at),
+            doctor=request.treating_doctor,
+            deadline=when(request.deadline),
+            member=member,
+        )
+    )
 
 
 def _allowed(config: Config, request: Request, now: datetime, problem: str | None, member: str | None = None) -> None:
@@ -106,12 +132,21 @@ def _check_taker(config: Config, request: Request, member: Member) -> None:
     if not member.active:
         raise Refused(_("{id} is not active in roster.toml, so cannot take requests.").format(id=member.id))
     if not member.registered:
-        raise Refused(_("{id} is not registered on the cascade (registered = false in roster.toml), so cannot take "
-                        "requests.").format(id=member.id))
+        raise Refused(
+            _(
+                "{id} is not registered on the cascade (registered = false in roster.toml), so cannot take requests."
+            ).format(id=member.id)
+        )
     if member.profession != request.profession:
-        raise Refused(_("{id} is a {profession}; request {request} ({motif}) is for a {needed}.")
-                      .format(id=member.id, profession=member.profession, request=request.id,
-                              motif=request.motif, needed=request.profession))
+        raise Refused(
+            _("{id} is a {profession}; request {request} ({motif}) is for a {needed}.").format(
+                id=member.id,
+                profession=member.profession,
+                request=request.id,
+                motif=request.motif,
+                needed=request.profession,
+            )
+        )
 
 
 def community(config: Config, request: Request) -> list[str]:
@@ -120,45 +155,87 @@ def community(config: Config, request: Request) -> list[str]:
     return [m.id for m in config.members.values() if is_eligible(m, request.profession) and m.id not in skip]
 
 
-def _check_appointment(config: Config, request: Request, member: Member, now: datetime,
-                       appointment: datetime, site: str | None) -> str:
+def _check_appointment(
+    config: Config, request: Request, member: Member, now: datetime, appointment: datetime, site: str | None
+) -> str:
     site = site or member.site
     if site != CABINET and site not in config.sites:
-        raise BadUsage(_("There is no site {site!r}; use \"cabinet\" (the member's own practice) or one of: {known}.")
-                       .format(site=site, known=", ".join(config.sites) or "-"))
+        raise BadUsage(
+            _('There is no site {site!r}; use "cabinet" (the member\'s own practice) or one of: {known}.').format(
+                site=site, known=", ".join(config.sites) or "-"
+            )
+        )
     if appointment < now:
-        raise Refused(_("The appointment {at} is in the past; give a time from now on.")
-                      .format(at=_when(config, appointment)))
+        raise Refused(
+            _("The appointment {at} is in the past; give a time from now on.").format(at=_when(config, appointment))
+        )
     if appointment > now + config.appointment_horizon:
-        raise Refused(_("The appointment {at} is beyond the {horizon} horizon (latest {latest}); appointments are "
-                        "given for the same half-day, as the no-show rate shows.")
-                      .format(at=_when(config, appointment), horizon=format_duration(config.appointment_horizon),
-                              latest=_when(config, now + config.appointment_horizon)))
+        raise Refused(
+            _(
+                "The appointment {at} is beyond the {horizon} horizon (latest {latest}); appointments are "
+                "given for the same half-day, as the no-show rate shows."
+            ).format(
+                at=_when(config, appointment),
+                horizon=format_duration(config.appointment_horizon),
+                latest=_when(config, now + config.appointment_horizon),
+            )
+        )
     if site != CABINET and not config.sites[site].is_open(appointment, config.zone):
-        raise Refused(_("{label} is closed at {at} (open {hours}); choose a time within its hours or another site.")
-                      .format(label=config.sites[site].label, at=_when(config, appointment),
-                              hours=config.sites[site].hours_text))
+        raise Refused(
+            _("{label} is closed at {at} (open {hours}); choose a time within its hours or another site.").format(
+                label=config.sites[site].label, at=_when(config, appointment), hours=config.sites[site].hours_text
+            )
+        )
     return site
 
 
 # -- the commands -------------------------------------------------------------------------
 
-def intake(state: State, config: Config, now: datetime, *, motif: str, source: str,
-           treating_doctor: str, patient: str, texted: bool = False) -> Events:
+
+def intake(
+    state: State,
+    config: Config,
+    now: datetime,
+    *,
+    motif: str,
+    source: str,
+    treating_doctor: str,
+    patient: str,
+    texted: bool = False,
+) -> Events:
     protocol = config.protocols.get(motif)
     if protocol is None:
-        raise BadUsage(_("Unknown motif {motif!r}; the motifs of protocols.toml are: {known}.")
-                       .format(motif=motif, known=", ".join(config.protocols)))
+        raise BadUsage(
+            _("Unknown motif {motif!r}; the motifs of protocols.toml are: {known}.").format(
+                motif=motif, known=", ".join(config.protocols)
+            )
+        )
     if source not in SOURCES:
-        raise BadUsage(_("Unknown source {source!r}; use one of: {known}.")
-                       .format(source=source, known=", ".join(SOURCES)))
+        raise BadUsage(
+            _("Unknown source {source!r}; use one of: {known}.").format(source=source, known=", ".join(SOURCES))
+        )
     if treating_doctor not in TREATING_DOCTOR_WORDS and treating_doctor not in config.members:
-        raise BadUsage(_("--treating-doctor {value!r} is not a member id of roster.toml; give a member id, or none, "
-                         "unknown, or external (a doctor who is not in the roster).").format(value=treating_doctor))
-    return [new(EventType.INTAKE, now, request=request_id(state.request_count + 1), motif=protocol.key,
-                category=protocol.category, action=protocol.action, profession=protocol.profession,
-                source=source, treating_doctor=treating_doctor, patient=patient,
-                contact=Contact.SMS if texted else Contact.NONE)]
+        raise BadUsage(
+            _(
+                "--treating-doctor {value!r} is not a member id of roster.toml; give a member id, or none, "
+                "unknown, or external (a doctor who is not in the roster)."
+            ).format(value=treating_doctor)
+        )
+    return [
+        new(
+            EventType.INTAKE,
+            now,
+            request=request_id(state.request_count + 1),
+            motif=protocol.key,
+            category=protocol.category,
+            action=protocol.action,
+            profession=protocol.profession,
+            source=source,
+            treating_doctor=treating_doctor,
+            patient=patient,
+            contact=Contact.SMS if texted else Contact.NONE,
+        )
+    ]
 
 
 def notify(state: State, config: Config, now: datetime, *, request: str) -> Events:
@@ -167,18 +244,35 @@ def notify(state: State, config: Config, now: datetime, *, request: str) -> Even
     expires = now + config.total_window
     doctor = config.members.get(req.treating_doctor)
     if doctor is not None and is_eligible(doctor, req.profession) and config.treating_doctor_window:
-        return [new(EventType.NOTIFY, now, request=req.id, status=Status.TREATING_DOCTOR_WINDOW,
-                    deadline=to_stamp(now + config.treating_doctor_window), expires=to_stamp(expires),
-                    notified=[doctor.id])]
-    return [new(EventType.NOTIFY, now, request=req.id, status=Status.COMMUNITY, deadline=to_stamp(expires),
-                expires=to_stamp(expires), notified=community(config, req))]
+        return [
+            new(
+                EventType.NOTIFY,
+                now,
+                request=req.id,
+                status=Status.TREATING_DOCTOR_WINDOW,
+                deadline=to_stamp(now + config.treating_doctor_window),
+                expires=to_stamp(expires),
+                notified=[doctor.id],
+            )
+        ]
+    return [
+        new(
+            EventType.NOTIFY,
+            now,
+            request=req.id,
+            status=Status.COMMUNITY,
+            deadline=to_stamp(expires),
+            expires=to_stamp(expires),
+            notified=community(config, req),
+        )
+    ]
 
 
-def refuse(state: State, config: Config, now: datetime, *, request: str, by: str, reason: str = Reason.OTHER
-           ) -> Events:
+def refuse(state: State, config: Config, now: datetime, *, request: str, by: str, reason: str = Reason.OTHER) -> Events:
     if reason not in REASONS:
-        raise BadUsage(_("Unknown reason {reason!r}; use one of: {known}.")
-                       .format(reason=reason, known=", ".join(REASONS)))
+        raise BadUsage(
+            _("Unknown reason {reason!r}; use one of: {known}.").format(reason=reason, known=", ".join(REASONS))
+        )
     req = find_request(state, request)
     _allowed(config, req, now, rules.status_problem(req.status_at(now)))
     member = _member(config, by)
@@ -187,13 +281,29 @@ def refuse(state: State, config: Config, now: datetime, *, request: str, by: str
     events = [new(EventType.REFUSE, now, request=req.id, by=member.id, reason=reason)]
     if req.status_at(now) == Status.TREATING_DOCTOR_WINDOW and member.id == req.treating_doctor:
         after = req._replace(refused=req.refused + (member.id,))
-        events.append(new(EventType.ESCALATE, now, request=req.id, cause=Cause.TREATING_DOCTOR_REFUSED,
-                          deadline=to_stamp(req.expires_at), notified=community(config, after)))
+        events.append(
+            new(
+                EventType.ESCALATE,
+                now,
+                request=req.id,
+                cause=Cause.TREATING_DOCTOR_REFUSED,
+                deadline=to_stamp(req.expires_at),
+                notified=community(config, after),
+            )
+        )
     return events
 
 
-def accept(state: State, config: Config, now: datetime, *, request: str, by: str, appointment: datetime,
-           site: str | None = None) -> Events:
+def accept(
+    state: State,
+    config: Config,
+    now: datetime,
+    *,
+    request: str,
+    by: str,
+    appointment: datetime,
+    site: str | None = None,
+) -> Events:
     req = find_request(state, request)
     _allowed(config, req, now, rules.status_problem(req.status_at(now)))
     member = _member(config, by)
@@ -203,8 +313,16 @@ def accept(state: State, config: Config, now: datetime, *, request: str, by: str
     return [new(EventType.ACCEPT, now, request=req.id, by=member.id, site=place, appointment=to_stamp(appointment))]
 
 
-def book(state: State, config: Config, now: datetime, *, request: str, by: str, appointment: datetime,
-         site: str | None = None) -> Events:
+def book(
+    state: State,
+    config: Config,
+    now: datetime,
+    *,
+    request: str,
+    by: str,
+    appointment: datetime,
+    site: str | None = None,
+) -> Events:
     req = find_request(state, request)
     _allowed(config, req, now, rules.book_problem(req, now))
     member = _member(config, by)
@@ -235,11 +353,19 @@ def tick(state: State, config: Config, now: datetime) -> Events:
     for rid in sorted(state.waiting, key=lambda r: state.requests[r].number):
         req = state.requests[rid]
         if rules.time_problem(req, now):
-            continue   # a tick dated before this request's last event (a backfill) leaves it alone
+            continue  # a tick dated before this request's last event (a backfill) leaves it alone
         step = rules.due(req, now)
         if step == EventType.EXPIRE:
             events.append(new(EventType.EXPIRE, now, request=rid))
         elif step == EventType.ESCALATE:
-            events.append(new(EventType.ESCALATE, now, request=rid, cause=Cause.WINDOW_ENDED,
-                              deadline=to_stamp(req.expires_at), notified=community(config, req)))
+            events.append(
+                new(
+                    EventType.ESCALATE,
+                    now,
+                    request=rid,
+                    cause=Cause.WINDOW_ENDED,
+                    deadline=to_stamp(req.expires_at),
+                    notified=community(config, req),
+                )
+            )
     return events

@@ -14,37 +14,60 @@ the configuration only as records (``config.records``), and nothing of rendering
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from snpctl.config.records import Config
 from snpctl.domain.events import new
 from snpctl.domain.state import Message, Request, State
 from snpctl.i18n import _
 
-SENDING_STALE = timedelta(minutes=10)   # an attempt with no result after this: the sender died mid-way
+SENDING_STALE = timedelta(minutes=10)  # an attempt with no result after this: the sender died mid-way
 
 # template -> (kind of channel, French default). Overridable in protocols.toml [messaging.templates].
 TEMPLATES: dict[str, tuple[str, str]] = {
-    "notify_member": ("sms", "CPTS - demande de soins non programmés {request} : {motif}, {commune}. À prendre avant "
-                             "{deadline}. Pour accepter ou refuser, appelez le {cot_phone} en donnant le numéro "
-                             "{request}."),
-    "accepted_patient": ("sms", "Bonjour {patient}, votre rendez-vous : {date} à {time} avec {doctor}, {place}, "
-                                "{address}. Si votre état s'aggrave, appelez le 15."),
-    "informed_treating_doctor": ("mail", "Votre patient(e) {patient} a appelé la ligne de soins non programmés de la "
-                                         "CPTS (demande {request}, {motif}). {doctor} l'a pris(e) en charge : "
-                                         "rendez-vous le {date} à {time}, {place}."),
-    "reminder_patient": ("sms", "Rappel : rendez-vous {date} à {time} avec {doctor}, {place}, {address}. En cas "
-                                "d'empêchement, prévenez le {cot_phone}."),
-    "expired_patient": ("sms", "Bonjour {patient}, aucun médecin n'a pu vous recevoir à temps (demande {request}). "
-                               "Si votre état s'aggrave, appelez le 15 ; sinon, ce soir, la maison médicale de garde "
-                               "(appelez le 15 pour être orienté). Pour toute question : {cot_phone}."),
-    "expired_operator": ("sms", "Demande {request} ({motif}) expirée sans preneur. Rappeler le patient : {patient}, "
-                                "{phone}."),
-    "synthesis_treating_doctor": ("mail", "Synthèse de la consultation de {patient} par {doctor} le {date} (demande "
-                                          "{request}, {motif}) :\n\n{text}"),
-    "failed_operator": ("sms", "Message non délivré ({why}) : {template} pour {recipient} ({channel}), demande "
-                               "{request}, essai(s) : {attempts}. Vérifier et faire à la main."),
+    "notify_member": (
+        "sms",
+        "CPTS - demande de soins non programmés {request} : {motif}, {commune}. À prendre avant "
+        "{deadline}. Pour accepter ou refuser, appelez le {cot_phone} en donnant le numéro "
+        "{request}.",
+    ),
+    "accepted_patient": (
+        "sms",
+        "Bonjour {patient}, votre rendez-vous : {date} à {time} avec {doctor}, {place}, "
+        "{address}. Si votre état s'aggrave, appelez le 15.",
+    ),
+    "informed_treating_doctor": (
+        "mail",
+        "Votre patient(e) {patient} a appelé la ligne de soins non programmés de la "
+        "CPTS (demande {request}, {motif}). {doctor} l'a pris(e) en charge : "
+        "rendez-vous le {date} à {time}, {place}.",
+    ),
+    "reminder_patient": (
+        "sms",
+        "Rappel : rendez-vous {date} à {time} avec {doctor}, {place}, {address}. En cas "
+        "d'empêchement, prévenez le {cot_phone}.",
+    ),
+    "expired_patient": (
+        "sms",
+        "Bonjour {patient}, aucun médecin n'a pu vous recevoir à temps (demande {request}). "
+        "Si votre état s'aggrave, appelez le 15 ; sinon, ce soir, la maison médicale de garde "
+        "(appelez le 15 pour être orienté). Pour toute question : {cot_phone}.",
+    ),
+    "expired_operator": (
+        "sms",
+        "Demande {request} ({motif}) expirée sans preneur. Rappeler le patient : {patient}, {phone}.",
+    ),
+    "synthesis_treating_doctor": (
+        "mail",
+        "Synthèse de la consultation de {patient} par {doctor} le {date} (demande {request}, {motif}) :\n\n{text}",
+    ),
+    "failed_operator": (
+        "sms",
+        "Message non délivré ({why}) : {template} pour {recipient} ({channel}), demande "
+        "{request}, essai(s) : {attempts}. Vérifier et faire à la main.",
+    ),
 }
 SUBJECTS = {
     "informed_treating_doctor": "Votre patient(e) a été pris(e) en charge (demande {request})",
@@ -88,19 +111,29 @@ def template_parts(text: str) -> list[tuple[str, bool]]:
             literal.append(char)
             i += 2
         elif char == "}":
-            raise TemplateProblem(_("a lone }} at {quoted}; write }}}} for a literal brace.")
-                                  .format(quoted=repr(text[max(0, i - 10):i + 1])))
+            raise TemplateProblem(
+                _("a lone }} at {quoted}; write }}}} for a literal brace.").format(
+                    quoted=repr(text[max(0, i - 10) : i + 1])
+                )
+            )
         elif char == "{":
             end = text.find("}", i + 1)
-            field = text[i + 1:end] if end != -1 else text[i + 1:]
+            field = text[i + 1 : end] if end != -1 else text[i + 1 :]
             if end == -1 or "{" in field:
-                shown = text[i:end + 1] if end != -1 else text[i:i + 20]
-                raise TemplateProblem(_("{quoted} is not a placeholder (a brace left open, or one inside another); "
-                                        "write {{name}}, and {{{{ }}}} for literal braces.").format(quoted=repr(shown)))
+                shown = text[i : end + 1] if end != -1 else text[i : i + 20]
+                raise TemplateProblem(
+                    _(
+                        "{quoted} is not a placeholder (a brace left open, or one inside another); "
+                        "write {{name}}, and {{{{ }}}} for literal braces."
+                    ).format(quoted=repr(shown))
+                )
             if not _NAME.fullmatch(field):
-                raise TemplateProblem(_("{quoted}: only plain placeholders like {{time}} are allowed, no format "
-                                        "spec (:), conversion (!), attribute (.) or index ([ ]).")
-                                      .format(quoted=repr(text[i:end + 1])))
+                raise TemplateProblem(
+                    _(
+                        "{quoted}: only plain placeholders like {{time}} are allowed, no format "
+                        "spec (:), conversion (!), attribute (.) or index ([ ])."
+                    ).format(quoted=repr(text[i : end + 1]))
+                )
             if literal:
                 parts.append(("".join(literal), False))
                 literal = []
@@ -128,7 +161,8 @@ def template_problem(name: str, text: str) -> str | None:
     for field in fields:
         if field not in PLACEHOLDERS[name]:
             return _("unknown placeholder {{{field}}}; this template can use: {known}.").format(
-                field=field, known=", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS[name])))
+                field=field, known=", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS[name]))
+            )
     return None
 
 
@@ -137,6 +171,7 @@ def template_text(config: Config, name: str) -> str:
 
 
 # -- channels -------------------------------------------------------------------------------
+
 
 def _sms(config: Config, number: str | None) -> str:
     return "sms" if number and config.messaging.sms_command else "outbox"
@@ -166,12 +201,24 @@ class _Planner:
         entry = [self.next_id, template, recipient, channel]
         self.next_id += 1
         last = self.events[-1] if self.events else None
-        if about is None and last is not None and last["type"] == "queue" and last["request"] == request \
-                and "about" not in last:
+        if (
+            about is None
+            and last is not None
+            and last["type"] == "queue"
+            and last["request"] == request
+            and "about" not in last
+        ):
             last["messages"].append(entry)
         else:
-            self.events.append(new("queue", self.now, request=request, messages=[entry],
-                                   **({"about": about} if about is not None else {})))
+            self.events.append(
+                new(
+                    "queue",
+                    self.now,
+                    request=request,
+                    messages=[entry],
+                    **({"about": about} if about is not None else {}),
+                )
+            )
 
 
 def plan(state: State, config: Config, now: datetime, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -212,12 +259,18 @@ def _synthesis(planner: _Planner, config: Config, request: Request, event: dict[
 
 # event type -> the messages it causes (``plan``)
 _PLANS: dict[str, Callable[[_Planner, Config, Request, dict[str, Any]], None]] = {
-    "notify": _notified, "escalate": _notified, "accept": _taken, "book": _taken, "expire": _expired,
-    "synthesis": _synthesis}
+    "notify": _notified,
+    "escalate": _notified,
+    "accept": _taken,
+    "book": _taken,
+    "expire": _expired,
+    "synthesis": _synthesis,
+}
 
 
-def duties(state: State, config: Config, now: datetime, senders: dict[int, str] | None = None
-           ) -> tuple[list[dict[str, Any]], list[int]]:
+def duties(
+    state: State, config: Config, now: datetime, senders: dict[int, str] | None = None
+) -> tuple[list[dict[str, Any]], list[int]]:
     """What ``tick`` owes the messages at ``now``: reminders to queue, messages to give up (and report).
 
     ``senders`` says where each message being sent stands (``store.senders.whereabouts``): ``alive``
@@ -246,8 +299,9 @@ def _sending(state: State, undelivered: list[int], senders: dict[int, str]) -> t
     """Of the messages being sent: the entries of a ``failed`` line for those whose sender was interrupted, and
     the ids of those a sender accounts for (alive or interrupted), that are not to be given up."""
     sending = [mid for mid in undelivered if state.messages[mid].status == "sending"]
-    interrupted = [[mid, state.messages[mid].attempts, "interrupted"] for mid in sending
-                   if senders.get(mid) == "interrupted"]
+    interrupted = [
+        [mid, state.messages[mid].attempts, "interrupted"] for mid in sending if senders.get(mid) == "interrupted"
+    ]
     return interrupted, {mid for mid in sending if senders.get(mid) in ("alive", "interrupted")}
 
 
@@ -281,7 +335,7 @@ def _hopeless(message: Message, config: Config, now: datetime) -> str | None:
     if message.status == "failed" and message.attempts > len(config.messaging.retry):
         return "failed"
     if message.status == "sending" and now - message.last_at >= SENDING_STALE:
-        return "unknown"   # attempted, result unknown: say so rather than risk a second text
+        return "unknown"  # attempted, result unknown: say so rather than risk a second text
     return None
 
 

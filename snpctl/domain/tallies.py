@@ -9,9 +9,10 @@ them. Knows nothing of files (``store.tallies`` saves these sums beside the ledg
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from sys import intern
-from typing import Any, Callable, Iterable, cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from snpctl.domain.cascade import taken_in
@@ -21,16 +22,42 @@ from snpctl.timefmt import from_stamp
 class Fate:
     """What became of one request, as far as the figures care: filled in as its events are read."""
 
-    __slots__ = ("day", "source", "treating_doctor", "action", "triggered_at", "taken", "by", "site", "delay",
-                 "outcome", "expired")
+    __slots__ = (
+        "action",
+        "by",
+        "day",
+        "delay",
+        "expired",
+        "outcome",
+        "site",
+        "source",
+        "taken",
+        "treating_doctor",
+        "triggered_at",
+    )
 
-    def __init__(self, day: int, source: str, treating_doctor: str, action: str, triggered_at: int | None = None,
-                 taken: str | None = None, by: str | None = None, site: str | None = None,
-                 delay: float | None = None, outcome: str | None = None, expired: bool = False) -> None:
-        self.day, self.source, self.treating_doctor, self.action = \
-            day, source, treating_doctor, action                # day: the intake's local date, as an ordinal
-        self.triggered_at, self.taken, self.by, self.site = triggered_at, taken, by, site   # taken: accept/book
-        self.delay, self.outcome, self.expired = delay, outcome, expired    # delay: minutes, trigger to accept
+    def __init__(
+        self,
+        day: int,
+        source: str,
+        treating_doctor: str,
+        action: str,
+        triggered_at: int | None = None,
+        taken: str | None = None,
+        by: str | None = None,
+        site: str | None = None,
+        delay: float | None = None,
+        outcome: str | None = None,
+        expired: bool = False,
+    ) -> None:
+        self.day, self.source, self.treating_doctor, self.action = (
+            day,
+            source,
+            treating_doctor,
+            action,
+        )  # day: the intake's local date, as an ordinal
+        self.triggered_at, self.taken, self.by, self.site = triggered_at, taken, by, site  # taken: accept/book
+        self.delay, self.outcome, self.expired = delay, outcome, expired  # delay: minutes, trigger to accept
 
     def packed(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
@@ -41,15 +68,15 @@ class Fate:
         return self.expired or self.outcome is not None or self.action != "trigger"
 
 
-_FOLLOWED = frozenset({"notify", "accept", "book", "outcome", "expire"})   # what the figures read after intake
-_MESSAGES = frozenset({"queue", "attempt", "sent", "failed", "given_up"})   # the figures count requests
+_FOLLOWED = frozenset({"notify", "accept", "book", "outcome", "expire"})  # what the figures read after intake
+_MESSAGES = frozenset({"queue", "attempt", "sent", "failed", "given_up"})  # the figures count requests
 
 
 class Stale(Exception):
     """A step for a request the tallies hold no open fate of: they cannot take it; count again from the start."""
 
 
-Sums = dict[Any, tuple[dict[str, int], list[float], list[str]]]     # -> (counters, delays, takers)
+Sums = dict[Any, tuple[dict[str, int], list[float], list[str]]]  # -> (counters, delays, takers)
 Picked = list[tuple[tuple[int, int], tuple[dict[str, int], list[float], list[str]]]]
 
 
@@ -63,17 +90,23 @@ class Tallies:
     only the lines written since.
     """
 
-    def __init__(self, zone: ZoneInfo, days: dict[tuple[int, int], Any] | None = None, months: Sums | None = None,
-                 open_fates: dict[str, Fate] | None = None, requests: int = 0,
-                 unpack: Callable[[Any], Sums] | None = None) -> None:
+    def __init__(
+        self,
+        zone: ZoneInfo,
+        days: dict[tuple[int, int], Any] | None = None,
+        months: Sums | None = None,
+        open_fates: dict[str, Fate] | None = None,
+        requests: int = 0,
+        unpack: Callable[[Any], Sums] | None = None,
+    ) -> None:
         self.zone = zone
         # (year, month) -> that month's sums by local day (ordinal); or, as saved, something ``unpack``
         # makes them from on first use: a report of whole months never needs the days of most months
         self.days = {} if days is None else days
         self.unpack = unpack
-        self.months = {} if months is None else months      # (year, month) -> sums
+        self.months = {} if months is None else months  # (year, month) -> sums
         self.open = {} if open_fates is None else open_fates
-        self.requests = requests        # intakes read: the requests that exist are numbered 1 to this
+        self.requests = requests  # intakes read: the requests that exist are numbered 1 to this
 
     def read(self, events: Iterable[dict[str, Any]], *, strict: bool = False) -> Tallies:
         """Fold ``events`` (the ledger's, in order) into the open fates; settled ones go to their sums.
@@ -90,8 +123,9 @@ class Tallies:
             at = from_stamp(event["at"])
             if kind == "intake":
                 self.requests += 1
-                taken_in_now = Fate(at.astimezone(zone).date().toordinal(), event["source"], event["treating_doctor"],
-                                    event["action"])
+                taken_in_now = Fate(
+                    at.astimezone(zone).date().toordinal(), event["source"], event["treating_doctor"], event["action"]
+                )
                 if taken_in_now.settled:
                     self._add(taken_in_now)
                 else:
@@ -179,7 +213,7 @@ class Tallies:
 class _Period:
     """Local days from ``start`` to ``end``, as ordinals, either end open when None."""
 
-    __slots__ = ("low", "high")
+    __slots__ = ("high", "low")
 
     def __init__(self, start: date | None, end: date | None) -> None:
         self.low = start.toordinal() if start else None
@@ -194,6 +228,7 @@ class _Period:
 
 
 # -- the steps that change a fate, by event type ------------------------------------------------
+
 
 def _notified(fate: Fate, kind: str, event: dict[str, Any], at: datetime) -> None:
     fate.triggered_at = int(at.timestamp())
@@ -214,10 +249,16 @@ def _expired(fate: Fate, kind: str, event: dict[str, Any], at: datetime) -> None
 
 
 _STEPS: dict[str, Callable[[Fate, str, dict[str, Any], datetime], None]] = {
-    "notify": _notified, "accept": _taken, "book": _taken, "outcome": _outcome, "expire": _expired}
+    "notify": _notified,
+    "accept": _taken,
+    "book": _taken,
+    "outcome": _outcome,
+    "expire": _expired,
+}
 
 
 # -- sums -------------------------------------------------------------------------------------
+
 
 def _sums(table: Sums, key: Any) -> tuple[dict[str, int], list[float], list[str]]:
     sums = table.get(key)
@@ -231,7 +272,7 @@ def _count(sums: tuple[dict[str, int], list[float], list[str]], fate: Fate) -> N
     for key in _keys(fate):
         counts[key] = counts.get(key, 0) + 1
     if fate.taken is not None:
-        takers.append(intern(cast(str, fate.by)))     # set with taken
+        takers.append(intern(cast(str, fate.by)))  # set with taken
         if fate.delay is not None:
             delays.append(fate.delay)
 

@@ -16,14 +16,26 @@ from snpctl.domain.messages import SUBJECTS, fill, template_text
 from snpctl.domain.state import Message, Request, State
 
 _DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre")
+_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 
 
 @dataclass
 class Rendered:
-    to: str | None           # E.164 number or mail address; None: outbox only
-    name: str                # who it is for, for people reading the outbox
+    to: str | None  # E.164 number or mail address; None: outbox only
+    name: str  # who it is for, for people reading the outbox
     subject: str
     text: str
 
@@ -45,8 +57,7 @@ def e164(number: str) -> str:
 
 def render(config: Config, state: State, message: Message, private: dict[str, str], synthesis: str = "") -> Rendered:
     request = state.requests[message.request]
-    context = {**_request_context(config, request, private), **_appointment_context(config, request),
-               "text": synthesis}
+    context = {**_request_context(config, request, private), **_appointment_context(config, request), "text": synthesis}
     if message.template == "failed_operator":
         context.update(_failure_context(state, message))
     to, name = _address(config, message, private)
@@ -95,10 +106,15 @@ def _place(config: Config, request: Request, taker: Member | None) -> tuple[str,
 def _failure_context(state: State, message: Message) -> dict[str, str]:
     """The placeholders of ``failed_operator``: the message given up, and why."""
     last = state.messages.get(message.about or 0, message)
-    return {"template": last.template, "recipient": last.recipient, "channel": last.channel,
-            "attempts": str(last.attempts),
-            "why": "échec de tous les essais" if last.gave_up_why == "failed" else
-                   "résultat inconnu, l'envoi a été interrompu : il a peut-être été reçu"}
+    return {
+        "template": last.template,
+        "recipient": last.recipient,
+        "channel": last.channel,
+        "attempts": str(last.attempts),
+        "why": "échec de tous les essais"
+        if last.gave_up_why == "failed"
+        else "résultat inconnu, l'envoi a été interrompu : il a peut-être été reçu",
+    }
 
 
 def _address(config: Config, message: Message, private: dict[str, str]) -> tuple[str | None, str]:

@@ -9,9 +9,10 @@ Owns the outbox files' layout and the error codes of each channel. Knows nothing
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from snpctl.config.records import Mail
 from snpctl.messaging.render import Rendered
@@ -19,11 +20,20 @@ from snpctl.messaging.render import Rendered
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
-SMS_TIMEOUT = 20.0   # seconds for the SMS command
+SMS_TIMEOUT = 20.0  # seconds for the SMS command
 
 
-def write_outbox(folder: Path, day: str, message_id: int, template: str, recipient: str, channel: str,
-                 attempt: int, request: str, rendered: Rendered) -> Path:
+def write_outbox(
+    folder: Path,
+    day: str,
+    message_id: int,
+    template: str,
+    recipient: str,
+    channel: str,
+    attempt: int,
+    request: str,
+    rendered: Rendered,
+) -> Path:
     """One file per message (rewritten on each attempt), owner-only: it holds names and numbers."""
     target = folder / day
     target.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -31,13 +41,15 @@ def write_outbox(folder: Path, day: str, message_id: int, template: str, recipie
     path = target / f"{message_id:06d}-{template}-{recipient}.txt"
     to, subject = _escaped(f"{rendered.name} <{rendered.to or 'outbox only'}>"), _escaped(rendered.subject)
     text = _escaped(rendered.text, keep="\n\t")
-    body = (f"To: {to}\nChannel: {channel}\nTemplate: {template}\n"
-            f"Request: {request}\nAttempt: {attempt}\nSubject: {subject}\n\n{text}\n")
+    body = (
+        f"To: {to}\nChannel: {channel}\nTemplate: {template}\n"
+        f"Request: {request}\nAttempt: {attempt}\nSubject: {subject}\n\n{text}\n"
+    )
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         view = memoryview(body.encode("utf-8"))
-        while view:                              # a full disk may take part of it, then raise
-            view = view[os.write(fd, view):]
+        while view:  # a full disk may take part of it, then raise
+            view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
     return path
@@ -46,8 +58,14 @@ def write_outbox(folder: Path, day: str, message_id: int, template: str, recipie
 def outbox_error(error: OSError) -> str:
     """The code recorded for a message whose outbox file could not be written."""
     import errno
-    return {errno.ENOSPC: "outbox_full", errno.EDQUOT: "outbox_full", errno.EACCES: "outbox_denied",
-            errno.EPERM: "outbox_denied", errno.EROFS: "outbox_denied"}.get(error.errno, "outbox_error")
+
+    return {
+        errno.ENOSPC: "outbox_full",
+        errno.EDQUOT: "outbox_full",
+        errno.EACCES: "outbox_denied",
+        errno.EPERM: "outbox_denied",
+        errno.EROFS: "outbox_denied",
+    }.get(error.errno, "outbox_error")
 
 
 def handing(config, channel: str, rendered: Rendered) -> Callable[[], str | None]:
@@ -62,21 +80,30 @@ def handing(config, channel: str, rendered: Rendered) -> Callable[[], str | None
 def _escaped(text: str, keep: str = "") -> str:
     """``text`` with its control characters written out (a line break as the two characters \\n, ESC as \\x1b),
     but those in ``keep``: a patient's name cannot forge a header line, nor a label colour a terminal."""
-    return "".join(c if c in keep or not (ord(c) < 32 or 127 <= ord(c) < 160) else
-                   c.encode("unicode_escape").decode("ascii") for c in text)
+    return "".join(
+        c if c in keep or not (ord(c) < 32 or 127 <= ord(c) < 160) else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
 
 
 def send_sms(command: str, number: str, text: str) -> str | None:
     """Run the configured command once, ``{to}`` replaced by the number, the text on standard input."""
     import shlex
     import subprocess
+
     try:
         arguments = [part.replace("{to}", number) for part in shlex.split(command)]
     except ValueError:
         return "command_unparsable"
     try:
-        done = subprocess.run(arguments, input=text.encode("utf-8"), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, timeout=SMS_TIMEOUT, check=False)
+        done = subprocess.run(
+            arguments,
+            input=text.encode("utf-8"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=SMS_TIMEOUT,
+            check=False,
+        )
     except FileNotFoundError:
         return "command_not_found"
     except PermissionError:
@@ -93,12 +120,13 @@ def send_mail(mail: Mail, address: str, subject: str, text: str) -> str | None:
     import smtplib
     import ssl
     from email.message import EmailMessage
+
     message = EmailMessage()
     try:
         message["From"] = mail.sender
         message["To"] = address
         message["Subject"] = subject
-    except ValueError:          # a line break in an address (the roster's mssante): never a forged header
+    except ValueError:  # a line break in an address (the roster's mssante): never a forged header
         return "bad_address"
     message.set_content(text)
     try:
@@ -111,6 +139,7 @@ def _session(mail: Mail, message: EmailMessage) -> str | None:
     """One SMTP session that hands ``message`` over: None, or "no_password"; a failure raises."""
     import smtplib
     import ssl
+
     with smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout) as server:
         if mail.starttls:
             context = ssl.create_default_context(cafile=mail.cafile)
@@ -138,18 +167,22 @@ def _mail_errors() -> tuple[tuple[type | tuple[type, ...], str | Callable[[BaseE
     import smtplib
     import socket
     import ssl
-    return ((smtplib.SMTPAuthenticationError, "auth"),
-            (smtplib.SMTPRecipientsRefused, "recipient_refused"),
-            (smtplib.SMTPNotSupportedError, "starttls_unsupported"),
-            ((ssl.SSLError, ssl.CertificateError), "tls"),
-            ((socket.timeout, TimeoutError), "timeout"),
-            (smtplib.SMTPServerDisconnected, _disconnected),
-            (smtplib.SMTPException, "smtp"),
-            (OSError, "connection"))
+
+    return (
+        (smtplib.SMTPAuthenticationError, "auth"),
+        (smtplib.SMTPRecipientsRefused, "recipient_refused"),
+        (smtplib.SMTPNotSupportedError, "starttls_unsupported"),
+        ((ssl.SSLError, ssl.CertificateError), "tls"),
+        ((socket.timeout, TimeoutError), "timeout"),
+        (smtplib.SMTPServerDisconnected, _disconnected),
+        (smtplib.SMTPException, "smtp"),
+        (OSError, "connection"),
+    )
 
 
 def _disconnected(error: BaseException) -> str:
     """smtplib turns a server that never greets into "Connection unexpectedly closed: timed out"."""
     import socket
+
     timed_out = isinstance(error.__context__, (socket.timeout, TimeoutError)) or str(error).endswith("timed out")
     return "timeout" if timed_out else "disconnected"

@@ -8,7 +8,8 @@ before it was a package. The store must never import it: the sums it saves are t
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from snpctl.domain.tallies import Fate, Stale, Tallies
 from snpctl.report.render_table import render_table
@@ -17,8 +18,11 @@ from snpctl.report.summary import MONTH_KEYS, figures, summarize
 
 __all__ = ["CSV_COLUMNS", "MONTH_KEYS", "Fate", "Stale", "Tallies", "figures", "render_report", "summarize"]
 
-_FORMS: dict[str, Callable[[dict[str, Any]], str]] = {"json": render_json, "csv": render_csv,
-                                                      "markdown": render_markdown}
+_FORMS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "json": render_json,
+    "csv": render_csv,
+    "markdown": render_markdown,
+}
 
 
 def render_report(data: dict[str, Any], form: str) -> str:

@@ -20,8 +20,9 @@ def render_table(data: dict[str, Any], width: int = 36) -> str:
     """Sections a coordinator reads top to bottom: numbers line up on the right, words start at the column."""
     parts = sections(data)
     label_width = max(len(label) for _title, rows in parts for label, _value in rows)
-    value_width = max(len(value.split(" ")[0]) for _title, rows in parts for _label, value in rows
-                      if _is_number(value.split(" ")[0]))
+    value_width = max(
+        len(value.split(" ")[0]) for _title, rows in parts for _label, value in rows if _is_number(value.split(" ")[0])
+    )
     out = [title(data)]
     for heading, rows in parts:
         out += ["", heading.upper()]
@@ -38,11 +39,15 @@ def _month_bars(months: list[dict[str, Any]], width: int) -> list[str]:
     if not months:
         return []
     peak = max(m["calls"] for m in months) or 1
-    out = ["", _("BY MONTH") + "   " + _("█ accepted  ▓ triggered, not accepted  ░ other calls"),
-           f"  {'':7}  {_('calls'):>6} {_('trig.'):>6} {_('acc.'):>6}"]
+    out = [
+        "",
+        _("BY MONTH") + "   " + _("█ accepted  ▓ triggered, not accepted  ░ other calls"),
+        f"  {'':7}  {_('calls'):>6} {_('trig.'):>6} {_('acc.'):>6}",
+    ]
     for month in months:
         cells = [round(month[k] * width / peak) for k in ("accepted", "triggered", "calls")]
         bar = "█" * cells[0] + "▓" * (cells[1] - cells[0]) + "░" * (cells[2] - cells[1])
-        out.append(f"  {month['month']:7}  {month['calls']:>6} {month['triggered']:>6} {month['accepted']:>6}  "
-                   f"{bar}".rstrip())
+        out.append(
+            f"  {month['month']:7}  {month['calls']:>6} {month['triggered']:>6} {month['accepted']:>6}  {bar}".rstrip()
+        )
     return out

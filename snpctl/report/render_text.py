@@ -24,16 +24,40 @@ def render_markdown(data: dict[str, Any]) -> str:
     out = [f"## {title(data)}"]
     for heading, rows in sections(data):
         out += ["", f"### {heading}", "", f"| {_('Figure')} | {_('Value')} |", "|---|---:|"]
-        out += [f"| {'&nbsp;&nbsp;' if label.startswith('  ') else ''}{label.strip()} | {value} |"
-                for label, value in rows]
+        out += [
+            f"| {'&nbsp;&nbsp;' if label.startswith('  ') else ''}{label.strip()} | {value} |" for label, value in rows
+        ]
     if data["monthly"]:
-        headers = (_("Month"), _("Calls"), _("Triggered"), _("Accepted"), _("Acceptance rate"), _("Expired"),
-                   _("Direct bookings"), _("Seen"), _("No-show"))
-        out += ["", f"### {_('By month')}", "", "| " + " | ".join(headers) + " |",
-                "|---|" + "---:|" * (len(headers) - 1)]
+        headers = (
+            _("Month"),
+            _("Calls"),
+            _("Triggered"),
+            _("Accepted"),
+            _("Acceptance rate"),
+            _("Expired"),
+            _("Direct bookings"),
+            _("Seen"),
+            _("No-show"),
+        )
+        out += [
+            "",
+            f"### {_('By month')}",
+            "",
+            "| " + " | ".join(headers) + " |",
+            "|---|" + "---:|" * (len(headers) - 1),
+        ]
         for m in data["monthly"]:
-            cells = (m["month"], m["calls"], m["triggered"], m["accepted"], percent(m["acceptance_rate"]),
-                     m["expired"], m["direct_bookings"], m["seen"], m["no_show"])
+            cells = (
+                m["month"],
+                m["calls"],
+                m["triggered"],
+                m["accepted"],
+                percent(m["acceptance_rate"]),
+                m["expired"],
+                m["direct_bookings"],
+                m["seen"],
+                m["no_show"],
+            )
             out.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(out) + "\n"
 

@@ -40,8 +40,12 @@ def _referrers(by_source: dict[str, int], total: int) -> str:
 
 def sections(data: dict[str, Any]) -> list[tuple[str, Rows]]:
     """The figures as a coordinator reads them, top to bottom: (section, [(label, value)])."""
-    return [(_("Calls"), _calls(data)), (_("Cascade"), _cascade(data)), (_("Appointments"), _appointments(data)),
-            (_("Members"), _members(data))]
+    return [
+        (_("Calls"), _calls(data)),
+        (_("Cascade"), _cascade(data)),
+        (_("Appointments"), _appointments(data)),
+        (_("Members"), _members(data)),
+    ]
 
 
 def title(data: dict[str, Any]) -> str:
@@ -50,8 +54,8 @@ def title(data: dict[str, Any]) -> str:
         return _("Activity report: no call recorded")
     months = len(data["monthly"])
     return _("Activity report, {start} to {end} ({months})").format(
-        start=period["from"], end=period["to"],
-        months=_("1 month") if months == 1 else _("{n} months").format(n=months))
+        start=period["from"], end=period["to"], months=_("1 month") if months == 1 else _("{n} months").format(n=months)
+    )
 
 
 def _calls(data: dict[str, Any]) -> Rows:
@@ -74,8 +78,10 @@ def _cascade(data: dict[str, Any]) -> Rows:
         (_("  a month on average"), _number(data["triggered_per_month"])),
         (_("Accepted"), f"{data['accepted']} ({percent(data['acceptance_rate'])})"),
         (_("  by the treating doctor"), _share(data["accepted_by_treating_doctor"], data["accepted"])),
-        *[(f"  {_site_name(site)}", _share(count, data["accepted"]))
-          for site, count in data["accepted_by_site"].items()],
+        *[
+            (f"  {_site_name(site)}", _share(count, data["accepted"]))
+            for site, count in data["accepted_by_site"].items()
+        ],
         (_("Expired, nobody accepted"), _share(data["expired"], triggered)),
         (_("Minutes to accept: median"), _number(delays["median"])),
         (_("  9 in 10 within"), _number(delays["p90"])),
@@ -88,17 +94,21 @@ def _appointments(data: dict[str, Any]) -> Rows:
         (_("Appointments given"), str(appointments["total"])),
         (_("  through the cascade"), str(data["accepted"])),
         (_("  booked directly (SAMU, SAS, hospital)"), str(data["direct_bookings"])),
-        (_("Seen / no-show / cancelled"),
-         f"{appointments['seen']} / {appointments['no_show']} / {appointments['cancelled']}"),
+        (
+            _("Seen / no-show / cancelled"),
+            f"{appointments['seen']} / {appointments['no_show']} / {appointments['cancelled']}",
+        ),
         (_("No-show rate"), percent(appointments["no_show_rate"])),
     ]
     for site, place in data["site_appointments"].items():
-        rows.extend([
-            (fill(_("At {site}"), site=site), str(place["total"])),
-            (_("  seen / no-show"), f"{place['seen']} / {place['no_show']}"),
-            (_("  no-show rate"), percent(place["no_show_rate"])),
-            (_("  referred by"), _referrers(place["by_source"], place["total"])),
-        ])
+        rows.extend(
+            [
+                (fill(_("At {site}"), site=site), str(place["total"])),
+                (_("  seen / no-show"), f"{place['seen']} / {place['no_show']}"),
+                (_("  no-show rate"), percent(place["no_show_rate"])),
+                (_("  referred by"), _referrers(place["by_source"], place["total"])),
+            ]
+        )
     return rows
 
 

@@ -7,19 +7,38 @@ sums) nor of how the figures are shown (``render_table``, ``render_text``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from snpctl.domain.cascade import SOURCES
 from snpctl.domain.tallies import Picked, Tallies
 
-MONTH_KEYS = ("calls", "redirected", "transferred_15", "triggered", "accepted", "expired", "direct_bookings",
-              "appointments", "seen", "no_show", "cancelled")
+MONTH_KEYS = (
+    "calls",
+    "redirected",
+    "transferred_15",
+    "triggered",
+    "accepted",
+    "expired",
+    "direct_bookings",
+    "appointments",
+    "seen",
+    "no_show",
+    "cancelled",
+)
 
 
-def figures(events: Iterable[dict[str, Any]], zone: ZoneInfo, *, start: date | None = None, end: date | None = None,
-            registered: int = 0, sites: Iterable[str] = ()) -> dict[str, Any]:
+def figures(
+    events: Iterable[dict[str, Any]],
+    zone: ZoneInfo,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    registered: int = 0,
+    sites: Iterable[str] = (),
+) -> dict[str, Any]:
     """Contract section 6 from the events alone; ``registered`` (today's roster) is the one figure that is not.
 
     ``sites`` only names the sites to show even when they had nothing in the period.
@@ -27,8 +46,9 @@ def figures(events: Iterable[dict[str, Any]], zone: ZoneInfo, *, start: date | N
     return summarize(*Tallies(zone).read(events).select(start, end), registered=registered, sites=sites)
 
 
-def summarize(first: date | None, last: date | None, picked: Picked, *, registered: int = 0,
-              sites: Iterable[str] = ()) -> dict[str, Any]:
+def summarize(
+    first: date | None, last: date | None, picked: Picked, *, registered: int = 0, sites: Iterable[str] = ()
+) -> dict[str, Any]:
     """Contract section 6 for the period from ``first`` to ``last``, from the sums ``Tallies.select`` picked."""
     months = _months(first, last) if first and last and first <= last else []
     by_month, delays, takers = _by_month(months, picked)
@@ -67,7 +87,7 @@ def _by_month(months: list[str], picked: Picked) -> tuple[dict[str, dict[str, in
     delays: list[float] = []
     takers: set[str] = set()
     for (year, month), (counts, some_delays, some_takers) in picked:
-        row = by_month[f"{year:04d}-{month:02d}"]      # every picked sum lies within the period's months
+        row = by_month[f"{year:04d}-{month:02d}"]  # every picked sum lies within the period's months
         for key, count in counts.items():
             row[key] = row.get(key, 0) + count
         delays += some_delays
@@ -86,8 +106,12 @@ def _monthly(by_month: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
 
 def _appointments(total: dict[str, int]) -> dict[str, Any]:
     get = total.get
-    appointments: dict[str, Any] = {"total": get("appointments", 0), "seen": get("seen", 0),
-                                    "no_show": get("no_show", 0), "cancelled": get("cancelled", 0)}
+    appointments: dict[str, Any] = {
+        "total": get("appointments", 0),
+        "seen": get("seen", 0),
+        "no_show": get("no_show", 0),
+        "cancelled": get("cancelled", 0),
+    }
     appointments["no_show_rate"] = rate(appointments["no_show"], appointments["seen"] + appointments["no_show"])
     return appointments
 
@@ -119,8 +143,9 @@ def _names(counts: dict[str, int], prefix: str, first: Iterable[str]) -> list[st
     """The names in ``first``, in that order, then any other ``prefix + name`` counter's, sorted."""
     first = list(dict.fromkeys(first))
     size = len(prefix)
-    return first + sorted({key[size:] for key in counts if key.startswith(prefix) and ":" not in key[size:]}
-                          - set(first))
+    return first + sorted(
+        {key[size:] for key in counts if key.startswith(prefix) and ":" not in key[size:]} - set(first)
+    )
 
 
 def _named(counts: dict[str, int], prefix: str, first: Iterable[str]) -> dict[str, int]:
@@ -130,8 +155,10 @@ def _named(counts: dict[str, int], prefix: str, first: Iterable[str]) -> dict[st
 
 def _place(counts: dict[str, int], site: str) -> dict[str, Any]:
     prefix = f"site:{site}"
-    place: dict[str, Any] = {"total": counts.get(prefix, 0),
-                             **{o: counts.get(f"{prefix}:{o}", 0) for o in ("seen", "no_show", "cancelled")},
-                             "by_source": _named(counts, f"{prefix}:source:", SOURCES)}
+    place: dict[str, Any] = {
+        "total": counts.get(prefix, 0),
+        **{o: counts.get(f"{prefix}:{o}", 0) for o in ("seen", "no_show", "cancelled")},
+        "by_source": _named(counts, f"{prefix}:source:", SOURCES),
+    }
     place["no_show_rate"] = rate(place["no_show"], place["seen"] + place["no_show"])
     return place

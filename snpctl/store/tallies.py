@@ -13,8 +13,9 @@ Knows nothing of the figures' names nor renderings: it never imports ``snpctl.re
 from __future__ import annotations
 
 import marshal
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from snpctl import derived
@@ -24,8 +25,8 @@ from snpctl.i18n import _
 from snpctl.store.ledger import Ledger, Line, Torn, damaged
 from snpctl.store.snapshot import Tip
 
-FORMAT = 2         # 2: the day sums packed month by month, the whole under its SHA-256
-EVERY = 256        # lines read past the saved tallies before they are saved again
+FORMAT = 2  # 2: the day sums packed month by month, the whole under its SHA-256
+EVERY = 256  # lines read past the saved tallies before they are saved again
 
 
 def path_of(ledger: Ledger) -> Path:
@@ -41,7 +42,7 @@ def count(ledger: Ledger, zone: ZoneInfo) -> tuple[Tallies, Torn | None]:
         try:
             tallies.read(reading, strict=True)
         except (Stale, LedgerError, KeyError, ValueError, TypeError):
-            pass       # count from the first line: it says what is wrong, if anything is
+            pass  # count from the first line: it says what is wrong, if anything is
         else:
             if reading.seen >= EVERY:
                 _save(ledger, tallies, ledger.tip, seq + reading.seen, ledger.last_hash)
@@ -51,8 +52,9 @@ def count(ledger: Ledger, zone: ZoneInfo) -> tuple[Tallies, Torn | None]:
     try:
         tallies.read(reading)
     except (KeyError, ValueError, TypeError) as error:
-        raise damaged(reading.line, _("the event does not fit the events before it ({error})")
-                      .format(error=error)) from None
+        raise damaged(
+            reading.line, _("the event does not fit the events before it ({error})").format(error=error)
+        ) from None
     if reading.seen:
         _save(ledger, tallies, ledger.tip, reading.seen, ledger.last_hash)
     return tallies, ledger.torn
@@ -74,7 +76,7 @@ def _load(ledger: Ledger, zone: ZoneInfo) -> tuple[Tallies, Tip, int, str] | Non
     try:
         content = derived.unseal(path_of(ledger).read_bytes())
         if content is None:
-            return None         # damaged (checked here: the day sums are unpacked later, when a report needs them)
+            return None  # damaged (checked here: the day sums are unpacked later, when a report needs them)
         (version, zone_key, tip, seq, last_hash, files, days, months, open_fates, requests) = marshal.loads(content)
         if version != FORMAT or zone_key != zone.key:
             return None
@@ -95,10 +97,19 @@ def _packed(days: dict[tuple[int, int], Any]) -> dict[tuple[int, int], bytes]:
 def _save(ledger: Ledger, tallies: Tallies, tip: Tip | None, seq: int, last_hash: str) -> None:
     if tip is None:
         return
-    payload = (FORMAT, tallies.zone.key, (tip.file, tip.start, tip.end, tip.line), seq, last_hash, ledger.stats(),
-               _packed(tallies.days), tallies.months, [(rid, fate.packed()) for rid, fate in tallies.open.items()],
-               tallies.requests)
+    payload = (
+        FORMAT,
+        tallies.zone.key,
+        (tip.file, tip.start, tip.end, tip.line),
+        seq,
+        last_hash,
+        ledger.stats(),
+        _packed(tallies.days),
+        tallies.months,
+        [(rid, fate.packed()) for rid, fate in tallies.open.items()],
+        tallies.requests,
+    )
     try:
         derived.write(path_of(ledger), derived.seal(marshal.dumps(payload)))
     except OSError:
-        pass   # the sums are only a shortcut: a read-only workspace counts every time
+        pass  # the sums are only a shortcut: a read-only workspace counts every time
