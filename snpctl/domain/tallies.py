@@ -22,18 +22,19 @@ from snpctl.timefmt import from_stamp
 class Fate:
     """What became of one request, as far as the figures care: filled in as its events are read."""
 
+    # the order of the fields is that of the saved form (``packed``): never sort it
     __slots__ = (
-        "action",
-        "by",
         "day",
-        "delay",
-        "expired",
-        "outcome",
-        "site",
         "source",
-        "taken",
         "treating_doctor",
+        "action",
         "triggered_at",
+        "taken",
+        "by",
+        "site",
+        "delay",
+        "outcome",
+        "expired",
     )
 
     def __init__(
@@ -213,7 +214,7 @@ class Tallies:
 class _Period:
     """Local days from ``start`` to ``end``, as ordinals, either end open when None."""
 
-    __slots__ = ("high", "low")
+    __slots__ = ("low", "high")
 
     def __init__(self, start: date | None, end: date | None) -> None:
         self.low = start.toordinal() if start else None
