@@ -212,8 +212,10 @@ def _columns(entries: Any, shape: tuple[type, ...]) -> list[tuple[Any, ...]] | N
             return None
     except TypeError:
         return None
-    columns = list(zip(*entries, strict=True))  # every entry has len(shape) items: checked just above
-    for column, kind in zip(columns, shape, strict=True):  # as many columns as an entry has items
+    # every entry has len(shape) items (checked just above), so as many columns as shape has types; no strict=
+    # all the same, on every message line of verify: ~120 ns a zip on Python 3.11 (the note before state.step_keys)
+    columns = list(zip(*entries))  # noqa: B905
+    for column, kind in zip(columns, shape):  # noqa: B905
         if set(map(type, column)) != {kind}:
             return None
     return columns
