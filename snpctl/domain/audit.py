@@ -17,8 +17,9 @@ from itertools import count
 from typing import Any
 
 from snpctl.domain import rules
-from snpctl.domain.cascade import OUTCOMES, REASONS, SOURCES, request_id
+from snpctl.domain.cascade import OUTCOMES, REASONS, SOURCES
 from snpctl.domain.events import OPTIONAL, SCHEMA
+from snpctl.domain.ids import request_id
 from snpctl.domain.messages import TEMPLATES
 from snpctl.domain.personal import CLEAN as _CLEAN
 from snpctl.domain.personal import STAMP as _STAMP
@@ -211,16 +212,17 @@ def _columns(entries: Any, shape: tuple[type, ...]) -> list[tuple[Any, ...]] | N
             return None
     except TypeError:
         return None
-    columns = list(zip(*entries))
-    for column, kind in zip(columns, shape):
+    # every entry has len(shape) items (checked just above), so as many columns as shape has types; no strict=
+    # all the same, on every message line of verify: ~120 ns a zip on Python 3.11 (the note before state.step_keys)
+    columns = list(zip(*entries))  # noqa: B905
+    for column, kind in zip(columns, shape):  # noqa: B905
         if set(map(type, column)) != {kind}:
             return None
     return columns
 
 
-def _entries_problem(event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
-    if columns is not None:
-        return None
+def _entries_problem(event: dict[str, Any]) -> str:
+    """Why the batch's entries did not make columns (``_columns`` returned None)."""
     if not event["messages"]:
         return "an empty batch of messages"
     shape = _ENTRY[event["type"]]
@@ -237,9 +239,8 @@ def _unknown(templates: tuple[str, ...], channels: tuple[str, ...]) -> bool:
 
 
 def _queue_problem(state: State, event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
-    problem = _entries_problem(event, columns)
-    if problem:
-        return problem
+    if columns is None:
+        return _entries_problem(event)
     ids, templates, _recipients, channels = columns
     first = state.message_count + 1
     if _misnumbered(ids, first) or _unknown(templates, channels):
@@ -253,10 +254,12 @@ def _queue_problem(state: State, event: dict[str, Any], columns: list[tuple[Any,
 
 def _may_step(state: State, kind: str, columns: list[tuple[Any, ...]]) -> bool:
     """Whether every message of the batch may take step ``kind`` now (``state.MESSAGE_STEPS``)."""
-    messages = list(map(state.messages.get, columns[0]))
-    if None in messages:  # sent (and so left the state), or never queued: damage
-        messages = [find_message(state, message_id) for message_id in columns[0]]
-        if None in messages:
+    try:
+        messages = list(map(state.messages.__getitem__, columns[0]))
+    except KeyError:  # sent (and so left the state), or never queued: damage
+        found = [find_message(state, message_id) for message_id in columns[0]]
+        messages = [message for message in found if message is not None]
+        if len(messages) != len(found):
             return False
     return MESSAGE_STEPS[kind][0].issuperset(step_keys(kind, messages, columns[1]))
 
@@ -273,12 +276,11 @@ def _step_refusal(state: State, kind: str, entry: tuple[Any, ...]) -> str:
 
 
 def _message_problem(state: State, event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
-    problem = _entries_problem(event, columns)
-    if problem:
-        return problem
+    if columns is None:
+        return _entries_problem(event)
     kind = event["type"]
     if not _may_step(state, kind, columns):
-        for entry in zip(*columns):
+        for entry in zip(*columns, strict=True):  # columns of one batch: as long as each other
             if not _may_step(state, kind, [(value,) for value in entry]):
                 return _step_refusal(state, kind, entry)
     if len(set(columns[0])) != len(columns[0]):

@@ -57,7 +57,10 @@ def _refusal(
     config: Config, request: Request, problem: str, member: str | None = None, now: datetime | None = None
 ) -> Refused:
     """The user's sentence for a rule's problem code (see ``rules.PROBLEMS``)."""
-    when = lambda instant: _when(config, instant)  # noqa: E731
+
+    def when(instant: datetime | None) -> str:
+        return _when(config, instant)
+
     messages = {
         "before_last_event": _(
             "This command is dated {now}, before the last event of request {id} ({last}); time "
@@ -280,7 +283,8 @@ def refuse(state: State, config: Config, now: datetime, *, request: str, by: str
     _allowed(config, req, now, rules.refuse_problem(req, member.id, now), member.id)
     events = [new(EventType.REFUSE, now, request=req.id, by=member.id, reason=reason)]
     if req.status_at(now) == Status.TREATING_DOCTOR_WINDOW and member.id == req.treating_doctor:
-        after = req._replace(refused=req.refused + (member.id,))
+        assert req.expires_at is not None, "a request in its treating doctor's window was notified, which set it"
+        after = req._replace(refused=(*req.refused, member.id))
         events.append(
             new(
                 EventType.ESCALATE,
@@ -358,6 +362,7 @@ def tick(state: State, config: Config, now: datetime) -> Events:
         if step == EventType.EXPIRE:
             events.append(new(EventType.EXPIRE, now, request=rid))
         elif step == EventType.ESCALATE:
+            assert req.expires_at is not None, "a waiting request was notified, which set it"
             events.append(
                 new(
                     EventType.ESCALATE,

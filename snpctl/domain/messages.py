@@ -194,7 +194,8 @@ class _Planner:
     """Numbers the messages and batches them: one ``queue`` line per request, not one per recipient."""
 
     def __init__(self, state: State, now: datetime) -> None:
-        self.state, self.now, self.events = state, now, []
+        self.state, self.now = state, now
+        self.events: list[dict[str, Any]] = []
         self.next_id = state.message_count + 1
 
     def queue(self, request: str, template: str, recipient: str, channel: str, about: int | None = None) -> None:
@@ -288,7 +289,7 @@ def duties(
     if interrupted:
         planner.events.append(new("failed", now, messages=interrupted))
     hopeless = [(mid, _hopeless(state.messages[mid], config, now)) for mid in undelivered if mid not in accounted]
-    given_up = [[mid, why] for mid, why in hopeless if why is not None]
+    given_up: list[list[Any]] = [[mid, why] for mid, why in hopeless if why is not None]
     if given_up:
         planner.events.append(new("given_up", now, messages=given_up))
         _report_given_up(planner, state, config, given_up)
@@ -327,15 +328,23 @@ def _report_given_up(planner: _Planner, state: State, config: Config, given_up: 
 
 def _reminder_due(request: Request, before: timedelta, now: datetime) -> bool:
     """Once, ``before`` ahead of the appointment, if it was set more than ``before`` ahead."""
+    # state.accepted holds only requests whose status is accepted, which only accept and book set, with both
+    assert request.appointment is not None and request.taken_at is not None, "an accepted request has its times"
     start = request.appointment - before
     return not request.reminded and request.taken_at < start <= now < request.appointment
+
+
+# the steps that make a message sending or failed (attempt, and sent or failed for the outbox) set its last_at
+_ATTEMPTED = "a message sending or failed was attempted"
 
 
 def _hopeless(message: Message, config: Config, now: datetime) -> str | None:
     if message.status == "failed" and message.attempts > len(config.messaging.retry):
         return "failed"
-    if message.status == "sending" and now - message.last_at >= SENDING_STALE:
-        return "unknown"  # attempted, result unknown: say so rather than risk a second text
+    if message.status == "sending":
+        assert message.last_at is not None, _ATTEMPTED
+        if now - message.last_at >= SENDING_STALE:
+            return "unknown"  # attempted, result unknown: say so rather than risk a second text
     return None
 
 
@@ -344,5 +353,6 @@ def claimable(message: Message, config: Config, now: datetime) -> bool:
     if message.status == "queued":
         return True
     if message.status == "failed" and message.attempts <= len(config.messaging.retry):
+        assert message.last_at is not None, _ATTEMPTED
         return now >= message.last_at + config.messaging.retry[message.attempts - 1]
     return False

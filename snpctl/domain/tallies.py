@@ -15,7 +15,7 @@ from sys import intern
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from snpctl.domain.cascade import taken_in
+from snpctl.domain.ids import taken_in
 from snpctl.timefmt import from_stamp
 
 

@@ -172,8 +172,8 @@ def _check_in_two_halves(run: Run, files: list[Path], half: int, wanted: tuple[i
         raise
     finally:
         os.waitpid(child, 0)
-    later = pickle.loads(found) if found else None
-    if later is None or not _join(run, later):
+    joined: _Later | None = pickle.loads(found) if found else None  # None: the child could not tell
+    if joined is None or not _join(run, joined):
         check_files(run, files, half, len(files), wanted)
 
 
@@ -191,8 +191,10 @@ def _check_later(files: list[Path], half: int, wanted: tuple[int, str] | None) -
                 later.problem = (where, problem)
                 return later
             later.previous = line_hash(raw)
-            if wanted is not None and later.first[1]["seq"] - 1 + later.count == wanted[0]:
-                later.hashes_at[wanted[0]] = (path.name, number, later.previous)
+            if wanted is not None:
+                assert later.first is not None, "a line without a problem was read, and the first such set it"
+                if later.first[1]["seq"] - 1 + later.count == wanted[0]:
+                    later.hashes_at[wanted[0]] = (path.name, number, later.previous)
         if tail:
             later.problem = ((later.count + 1, path.name, len(parts) + 1), _tail_problem(tail, index == len(files) - 1))
             return later
@@ -204,7 +206,7 @@ def _later_line_problem(
 ) -> str | None:
     """``line_problem`` in the later half: assume what only the first half knows, put aside what needs it."""
     event, problem = read_line(raw, plain)
-    if problem:
+    if event is None:  # read_line gives an event or a problem
         return problem
     state, kind = later.state, event["type"]
     if later.first is None:
@@ -215,9 +217,9 @@ def _later_line_problem(
     if kind == "intake" and later.request_base is None:
         later.request_base = (where, event)
         state.request_count = _request_number(event["request"]) - 1
-    if kind == "queue" and later.message_base is None and _first_message(event) is not None:
+    if kind == "queue" and later.message_base is None and (first_number := _first_message(event)) is not None:
         later.message_base = (where, event)
-        state.message_count = _first_message(event) - 1
+        state.message_count = first_number - 1
     before = state.last_at
     problem = _later_event_problem(later, event, where)
     if problem is None and event["at"] < first_month:
@@ -257,7 +259,7 @@ def _later_event_problem(later: _Later, event: dict[str, Any], where: Position) 
     return problem
 
 
-def _queued_before(entries: list, base: int | None) -> list:
+def _queued_before(entries: list[Any], base: int | None) -> list[Any]:
     """The entries about messages queued before the later half (all of them before its first queue).
 
     None of them when an entry is misshaped: the batch's shape is checked alike in both halves.
@@ -283,7 +285,7 @@ def _request_number(rid: str) -> int:
 def _first_message(event: dict[str, Any]) -> int | None:
     """The number of the first message a queue event holds, if it is one."""
     entries = event["messages"]
-    first = entries[0][0] if entries and type(entries[0]) is list and entries[0] else None
+    first: object = entries[0][0] if entries and type(entries[0]) is list and entries[0] else None
     return first if type(first) is int else None
 
 
@@ -323,8 +325,9 @@ def _finding_problem(run: Run, judge: State, how: str, what: Any) -> str | None:
         return place_problem(event, run.count + 1, run.previous, month, True)
     if how == "own":  # its first intake or queue, numbered after the first half's
         return audit.own_problem(judge, what)
-    if how == "found":
-        return what
+    if how == "found":  # the problem the child found on its line (``_Later.problem``'s text)
+        found: str = what
+        return found
     problem = audit.request_problem(judge, what) if how == "request" else audit.event_problem(judge, what)
     if problem is None and not (how == "request" and what["type"] == "queue"):  # its messages: the later half's
         apply(judge, what)

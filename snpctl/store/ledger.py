@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -218,10 +218,8 @@ class Ledger:
     def _end(self, state: State, seq: int) -> None:
         """After the caller appended: the stamp, a new snapshot when due, the state kept for the next transaction."""
         if state.seq != seq and self.durable:
-            try:
+            with suppress(OSError):  # without a stamp the next command folds the whole ledger: slower, never wrong
                 fold.write_stamp(self.month, self.stamp_path)
-            except OSError:
-                pass  # without a stamp the next command folds the whole ledger: slower, never wrong
         if state.seq and self.durable and fold.due(self, state):
             fold.save(self, state)  # a non-durable run (a simulation) saves it once, in settle()
         self._cache = (self.month.newest(), state)

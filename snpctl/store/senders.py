@@ -22,6 +22,7 @@ import errno
 import fcntl
 import os
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import NamedTuple
 
@@ -40,10 +41,8 @@ class Entry:
 
     def _write(self, line: str) -> None:
         if self.fd >= 0:
-            try:
+            with suppress(OSError):  # without it, a dead sender's messages fall back to the fixed delay
                 os.write(self.fd, line.encode("ascii"))  # one short append: atomic between threads
-            except OSError:
-                pass  # without it, a dead sender's messages fall back to the fixed delay
 
     def sender(self, pid: int) -> None:
         self._write(f"sender {pid}\n")
@@ -62,10 +61,8 @@ class Entry:
 
     def done(self) -> None:
         """The batch is recorded: remove the entry, then let go of the lock."""
-        try:
+        with suppress(OSError):
             self.path.unlink(missing_ok=True)
-        except OSError:
-            pass
         self.release()
 
 
@@ -167,10 +164,8 @@ def forget_settled(seen: list[Seen], sending: set[int]) -> None:
     """Remove the entries of dead senders none of whose messages is still being sent (``sending``)."""
     for entry in seen:
         if not entry.alive and not entry.claimed & sending:
-            try:
+            with suppress(OSError):
                 entry.path.unlink(missing_ok=True)
-            except OSError:
-                pass
 
 
 def wait_idle(home: Path, seconds: float) -> bool:

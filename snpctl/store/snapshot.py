@@ -60,8 +60,11 @@ def _pack(record: Request | Message, names: list[str]) -> tuple[Any, ...]:
 
 
 def _unpack(kind: type[_Record], names: list[str], values: tuple[Any, ...]) -> _Record:
+    # not strict: the values are read from a file, whose record may be shorter than today's fields (then the
+    # record's own defaults or its TypeError decide, as before)
     fields: dict[str, Any] = {
-        n: datetime.fromtimestamp(v, UTC) if n in _TIMES and v is not None else v for n, v in zip(names, values)
+        n: datetime.fromtimestamp(v, UTC) if n in _TIMES and v is not None else v
+        for n, v in zip(names, values, strict=False)
     }
     return kind(**fields)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import marshal
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -52,6 +53,8 @@ def count(ledger: Ledger, zone: ZoneInfo) -> tuple[Tallies, Torn | None]:
     try:
         tallies.read(reading)
     except (KeyError, ValueError, TypeError) as error:
+        # raised by Tallies.read on an event, which _Reading yields after setting its line
+        assert reading.line is not None, "the error is about an event read, whose line is known"
         raise damaged(
             reading.line, _("the event does not fit the events before it ({error})").format(error=error)
         ) from None
@@ -64,10 +67,12 @@ class _Reading:
     """The events of ``(line, event)`` pairs, counted, with the line of the last one (to name it if it is damage)."""
 
     def __init__(self, pairs: Iterator[tuple[Line, dict[str, Any]]]) -> None:
-        self.pairs, self.seen, self.line = pairs, 0, None
+        self.pairs, self.seen = pairs, 0
+        self.line: Line | None = None
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        for self.line, event in self.pairs:
+        # B020 misreads the target: it is the attribute self.line, set without a local in this per-line loop
+        for self.line, event in self.pairs:  # noqa: B020
             self.seen += 1
             yield event
 
@@ -109,7 +114,5 @@ def _save(ledger: Ledger, tallies: Tallies, tip: Tip | None, seq: int, last_hash
         [(rid, fate.packed()) for rid, fate in tallies.open.items()],
         tallies.requests,
     )
-    try:
+    with suppress(OSError):  # the sums are only a shortcut: a read-only workspace counts every time
         derived.write(path_of(ledger), derived.seal(marshal.dumps(payload)))
-    except OSError:
-        pass  # the sums are only a shortcut: a read-only workspace counts every time
