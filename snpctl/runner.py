@@ -134,7 +134,7 @@ def _deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str, liv
     _say(outcome, len(batch.claimed))
 
 
-def _say(outcome: tuple[str, dict], claimed: int) -> None:
+def _say(outcome: tuple[str, dict[str, Any]], claimed: int) -> None:
     status, summary = outcome
     if status == "running":
         print(

@@ -14,7 +14,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 from snpctl.errors import SnpctlError
 
@@ -92,7 +92,7 @@ Status = Literal["done", "running", "interrupted"]
 
 def detached(
     send: Callable[[], dict[str, int]], *, wait: float | None, before_wait: Callable[[], None] | None = None
-) -> tuple[Status, dict] | None:
+) -> tuple[Status, dict[str, Any]] | None:
     """Run ``send`` in a forked process of its own session, then wait for it ``wait`` seconds (None: to the end).
 
     The sender ignores Ctrl-C and hang-ups, and outlives this process: it is in a new session, with
@@ -139,7 +139,7 @@ def _sender(send: Callable[[], dict[str, int]], read_end: int, write_end: int) -
         for fd in (0, 1, 2):
             os.dup2(null, fd)
         try:
-            summary: dict = send()
+            summary: dict[str, Any] = send()
         except SnpctlError as error:
             summary = {"error": error.message}
         except BaseException as error:
@@ -152,7 +152,7 @@ def _sender(send: Callable[[], dict[str, int]], read_end: int, write_end: int) -
         os._exit(0)
 
 
-def _wait(pid: int, read_end: int, wait: float | None) -> tuple[Status, dict]:
+def _wait(pid: int, read_end: int, wait: float | None) -> tuple[Status, dict[str, Any]]:
     deadline = None if wait is None else time.monotonic() + wait
     data = b""
     try:
