@@ -7,6 +7,7 @@ ledger or the rules: ``delivery.send`` gives it the jobs and how to record.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -144,10 +145,8 @@ def _sender(send: Callable[[], dict[str, int]], read_end: int, write_end: int) -
             summary = {"error": error.message}
         except BaseException as error:
             summary = {"bug": f"{type(error).__name__}: {error}"}
-        try:
+        with contextlib.suppress(OSError):  # the parent stopped listening: the ledger says it all
             os.write(write_end, json.dumps(summary).encode("utf-8") + b"\n")
-        except OSError:
-            pass  # the parent stopped listening: the ledger says it all
     finally:
         os._exit(0)
 
@@ -168,10 +167,8 @@ def _wait(pid: int, read_end: int, wait: float | None) -> tuple[Status, dict[str
         return "interrupted", {}
     finally:
         os.close(read_end)
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)  # it exits right after writing: reap it
-    except ChildProcessError:
-        pass
     try:
         return "done", json.loads(data)
     except ValueError:

@@ -61,7 +61,7 @@ class Planner(Period):
             + [Call("redirect") for _i in range(sc.redirected)]
             + [Call("transfer_15") for _i in range(sc.transferred_15)]
         )
-        for source, call in zip(self._shuffled(_split(len(calls), sc.sources)), calls):
+        for source, call in zip(self._shuffled(_split(len(calls), sc.sources)), calls, strict=True):
             call.source = source
         calls += [Call("direct", source=d.source, site=d.site) for d in sc.direct for _i in range(d.count)]
         self._treating_doctors(calls)
@@ -89,7 +89,7 @@ class Planner(Period):
         statuses = self._shuffled(["declared"] * declared + ["none"] * none + ["unknown"] * (total - declared - none))
         weights = {f"{g.prefix}-{i:03d}": g.treating for g in sc.groups for i in range(1, g.count + 1) if g.treating}
         doctors, cumulative = list(weights), list(cumulate(weights.values()))
-        for call, status in zip(calls, statuses):
+        for call, status in zip(calls, statuses, strict=True):  # one status per call
             if status != "declared":
                 call.treating_doctor = status
             elif doctors and rng.random() < sc.declared_in_roster:
