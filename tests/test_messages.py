@@ -712,6 +712,20 @@ def test_a_member_without_sms_gets_the_outbox_recorded_as_such(tmp_path, sms) ->
 # -- transports --------------------------------------------------------------------------------
 
 
+def test_a_message_queued_on_a_channel_since_removed_from_the_configuration_fails_as_transport() -> None:
+    """[sms] or [mail] removed after the message was queued: recorded "transport" (retried, then given up),
+    as when a hand-over raises; never the SMS command read from standard input, nor a crash."""
+    from types import SimpleNamespace
+
+    from snpctl.messaging.render import Rendered
+    from snpctl.messaging.transports import handing
+
+    config = SimpleNamespace(messaging=SimpleNamespace(sms_command=None, mail=None))
+    rendered = Rendered(to="+33600000001", name="Léa B.", subject="Rendez-vous", text="Bonjour")
+    assert handing(config, "sms", rendered)() == "transport"
+    assert handing(config, "mail", rendered)() == "transport"
+
+
 def test_the_sms_command_gets_the_number_as_one_argument_and_the_text_on_stdin_never_through_a_shell(tmp_path) -> None:
     folder = tmp_path / "sms gateway"  # a space in the path: the command must be split like a shell
     folder.mkdir()
