@@ -13,12 +13,16 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from snpctl.domain import messages
 from snpctl.domain.events import new
 from snpctl.domain.state import Message, State
 from snpctl.store import senders
 from snpctl.store.workspace import Workspace
+
+if TYPE_CHECKING:  # imported at run time only when a message is rendered
+    from snpctl.messaging.render import Rendered
 
 SEND_WORKERS = 8  # messages of one batch handed over at once: 50 doctors asked in the time of 7
 SEND_WORKERS_ENV = "SNPCTL_SEND_WORKERS"
@@ -150,7 +154,7 @@ def deliver(ws: Workspace, now: datetime, ids: list[int] | None = None) -> dict[
     return send(ws, now, batch) if batch is not None else {"sent": 0, "failed": 0}
 
 
-def _rendered(ws: Workspace, state: State, message: Message, private: dict[str, dict[str, str]]):
+def _rendered(ws: Workspace, state: State, message: Message, private: dict[str, dict[str, str]]) -> Rendered:
     from snpctl.messaging import render
 
     request = state.requests[message.request]

@@ -10,6 +10,7 @@ instead). Must not decide anything nor read the ledger: it is given ``service``'
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from snpctl.config import CABINET
 from snpctl.domain.state import Request
@@ -19,14 +20,18 @@ from snpctl.shown import fill, literal
 from snpctl.store.workspace import Workspace
 from snpctl.timefmt import from_stamp, to_local_text
 
+if TYPE_CHECKING:  # rich is imported at run time only when a table is shown
+    from rich.console import Console
+    from rich.table import Table
 
-def _console():
+
+def _console() -> Console:
     from rich.console import Console  # only when a table is shown: an idle cron tick never pays for rich
 
     return Console(highlight=False, soft_wrap=True, markup=False, emoji=False)  # a "[/b]" in a label is text
 
 
-def _table():
+def _table() -> Table:
     from rich.table import Table
 
     return Table(box=None, pad_edge=False)
@@ -157,7 +162,7 @@ def synthesis(ws: Workspace, now: datetime, result: Outcome) -> None:
     )
 
 
-def _failed(ws: Workspace, now: datetime, rows: list[dict]) -> None:
+def _failed(ws: Workspace, now: datetime, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         print(
             fill(
@@ -212,9 +217,12 @@ def listing(ws: Workspace, now: datetime, result: Outcome) -> None:
     _console().print(table)
 
 
-def _describe(ws: Workspace, now: datetime, event: dict, outcome_of: dict[int, str]) -> str:
+def _describe(ws: Workspace, now: datetime, event: dict[str, Any], outcome_of: dict[int, str]) -> str:
     """One event of a request's timeline, as a sentence."""
-    at = lambda key: _time(ws, now, from_stamp(event[key]))  # noqa: E731
+
+    def at(key: str) -> str:
+        return _time(ws, now, from_stamp(event[key]))
+
     kind = event["type"]
     if kind == "intake":
         protocol = ws.config.protocols.get(event["motif"])

@@ -53,7 +53,7 @@ def run(
     ws = Workspace(resolve_home(str(home) if home else None))
     try:
         if needs_config:
-            ws.config  # every command refuses to run on a configuration it cannot trust (exit 2)
+            ws.config  # noqa: B018 - loading it: every command refuses to run on a configuration it cannot trust (exit 2)
         instant = clock(ws, now, from_env=needs_config)
         result = work(ws, instant)
     except SnpctlError as error:
@@ -134,7 +134,7 @@ def _deliver(ws: Workspace, now: datetime, ids: list[int] | None, mode: str, liv
     _say(outcome, len(batch.claimed))
 
 
-def _say(outcome: tuple[str, dict], claimed: int) -> None:
+def _say(outcome: tuple[str, dict[str, Any]], claimed: int) -> None:
     status, summary = outcome
     if status == "running":
         print(

@@ -16,9 +16,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # delivery has a module of its own; its names stay importable from here (``service.claim/send/deliver``)
 from snpctl.delivery import SEND_WORKERS, SEND_WORKERS_ENV, Batch, claim, deliver, send, synthesis_kind  # noqa: F401
@@ -30,6 +30,10 @@ from snpctl.store import senders
 from snpctl.store import workspace as ws_files
 from snpctl.store.workspace import Workspace
 from snpctl.timefmt import to_local_iso
+
+if TYPE_CHECKING:
+    from snpctl.config.records import Config
+    from snpctl.store.files import Torn
 
 
 @dataclass
@@ -143,7 +147,7 @@ def intake(
             ws.save_private(rid, {"patient": events[0]["patient"], **details})
             saved.append(rid)
 
-    def decide(state: State, config, at: datetime) -> list[dict[str, Any]]:
+    def decide(state: State, config: Config, at: datetime) -> list[dict[str, Any]]:
         return cascade.intake(
             state,
             config,
@@ -281,7 +285,7 @@ def tick(ws: Workspace, now: datetime) -> Outcome:
     )
 
 
-def _torn_warning(torn) -> list[str]:
+def _torn_warning(torn: Torn | None) -> list[str]:
     if torn is None:
         return []
     return [
@@ -327,7 +331,7 @@ def show(ws: Workspace, now: datetime, *, request: str) -> Outcome:
     return Outcome({**request_view(ws, req, now), "events": events}, _torn_warning(torn), req)
 
 
-def report(ws: Workspace, now: datetime, *, start=None, end=None) -> Outcome:
+def report(ws: Workspace, now: datetime, *, start: date | None = None, end: date | None = None) -> Outcome:
     from snpctl.report import summarize
     from snpctl.store import tallies
 
@@ -360,5 +364,5 @@ def verify(ws: Workspace, *, checkpoint: Path | None = None) -> Outcome:
 
 
 def check(ws: Workspace) -> Outcome:
-    ws.config  # loading validates both files and the templates; errors name the file and key
+    ws.config  # noqa: B018 - the property's loading validates both files and the templates; errors name the file and key
     return Outcome({"ok": True})

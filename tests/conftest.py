@@ -151,7 +151,7 @@ class Desk:
         self.home = home
 
     def __call__(self, *args: str, now: str | None = None, **env: str) -> Run:
-        argv = list(args) + ["--home", str(self.home)]
+        argv = [*args, "--home", str(self.home)]
         if now is not None:
             argv += ["--now", now]
         return run_cli(argv, env={"SNPCTL_SEED": "test", **env})

@@ -118,7 +118,7 @@ def test_the_ledger_keeps_utc_whatever_the_clocks_say(
     desk: Desk, start: datetime, notify_at: datetime, end: datetime, escalation: str, expiry: str
 ) -> None:
     trigger(desk, start, notify_at)
-    notify = [e for e in desk.events() if e["type"] == "notify"][0]
+    notify = next(e for e in desk.events() if e["type"] == "notify")
     assert (notify["at"], notify["deadline"], notify["expires"]) == tuple(
         (notify_at + timedelta(hours=h)).strftime("%Y-%m-%dT%H:%M:%SZ") for h in (0, 1, 2)
     )

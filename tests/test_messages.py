@@ -14,6 +14,7 @@ Every time is Monday 15 January 2024, Europe/Paris (UTC+1).
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import json
@@ -207,10 +208,8 @@ def sms(tmp_path: Path):
     yield gateway
     gateway.release.touch()  # a blocked script exits at once
     if gateway.pidfile.exists():
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(int(gateway.pidfile.read_text()), signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 # -- mail: a real SMTP server with STARTTLS and AUTH -------------------------------------------
@@ -459,8 +458,9 @@ def message_events(desk: Desk) -> list[dict]:
     for event in desk.events():
         if event["type"] in MESSAGE_EVENTS:
             common = {k: v for k, v in event.items() if k not in ("seq", "at", "prev", "messages")}
-            for entry in event["messages"]:
-                flat.append({**common, **dict(zip(_ENTRY_FIELDS[event["type"]], entry))})
+            # each entry has its event type's fields (the schema; verify checks every line so)
+            fields = _ENTRY_FIELDS[event["type"]]
+            flat.extend({**common, **dict(zip(fields, entry, strict=True))} for entry in event["messages"])
     return flat
 
 
@@ -710,6 +710,20 @@ def test_a_member_without_sms_gets_the_outbox_recorded_as_such(tmp_path, sms) ->
 
 
 # -- transports --------------------------------------------------------------------------------
+
+
+def test_a_message_queued_on_a_channel_since_removed_from_the_configuration_fails_as_transport() -> None:
+    """[sms] or [mail] removed after the message was queued: recorded "transport" (retried, then given up),
+    as when a hand-over raises; never the SMS command read from standard input, nor a crash."""
+    from types import SimpleNamespace
+
+    from snpctl.messaging.render import Rendered
+    from snpctl.messaging.transports import handing
+
+    config = SimpleNamespace(messaging=SimpleNamespace(sms_command=None, mail=None))
+    rendered = Rendered(to="+33600000001", name="Léa B.", subject="Rendez-vous", text="Bonjour")
+    assert handing(config, "sms", rendered)() == "transport"
+    assert handing(config, "mail", rendered)() == "transport"
 
 
 def test_the_sms_command_gets_the_number_as_one_argument_and_the_text_on_stdin_never_through_a_shell(tmp_path) -> None:
@@ -1074,7 +1088,7 @@ def run_together(home: Path, commands: list[list[str]]) -> list[subprocess.Compl
             stderr=subprocess.PIPE,
             text=True,
         )
-        for flag, command in zip(ready, commands)
+        for flag, command in zip(ready, commands, strict=True)  # one flag per command
     ]
     deadline = time.monotonic() + 15
     while not all(flag.exists() for flag in ready) and time.monotonic() < deadline:
@@ -1117,7 +1131,7 @@ def test_sending_does_not_hold_the_ledger_lock(tmp_path, sms) -> None:
         second = intake(desk, "16:02", treating_doctor="none", patient=PATIENT_2)
         assert time.monotonic() - started < 3 and second == "002E"
         sms.release.touch()
-        out, err = child.communicate(timeout=30)
+        _out, err = child.communicate(timeout=30)
         assert child.returncode == 0, err
     finally:
         child.kill()

@@ -9,6 +9,7 @@ raises ``SnpctlError``; that is fine, as long as it wrote nothing and is not a l
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -209,7 +210,7 @@ def check_outcomes(events: list[dict]) -> None:
 def check_forward(history: dict[str, list[str]]) -> None:
     for rid, statuses in history.items():
         assert statuses[0] in ("open", "redirected", "transferred_15"), (rid, statuses)
-        for before, after in zip(statuses, statuses[1:]):
+        for before, after in itertools.pairwise(statuses):
             assert before not in CLOSED, f"{rid} changed after it was closed: {statuses}"
             assert after in TERMINAL or RANK[after] > RANK[before], f"{rid} went backwards: {statuses}"
 

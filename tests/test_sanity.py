@@ -108,7 +108,7 @@ def test_the_personal_data_test_runs_at_every_load_even_from_the_kept_parse(desk
     (desk.home / ".snpctl").mkdir()
     path = desk.home / "roster.toml"
     path.write_text(edited(path.read_text(encoding="utf-8"), 'id = "gp-b"', 'id = "mg-0612345678"'), encoding="utf-8")
-    for attempt in range(2):
+    for _attempt in range(2):
         run = desk("intake", "--motif", "fievre", "--source", "cot", "--json", now=NOW)
         assert_clean_failure(
             run,

@@ -238,7 +238,7 @@ def test_a_hanging_gateway_does_not_hold_notify_nor_is_its_batch_given_up_while_
     rid = intake(desk, "16:00")
     started = time.monotonic()
     child = command(desk, "notify", rid, "--now", f"{MONDAY}T16:01", SNPCTL_DELIVERY="detach")
-    out, err = child.communicate(timeout=10)
+    _out, err = child.communicate(timeout=10)
     assert time.monotonic() - started < 3 and child.returncode == 0
     assert err == (
         "snpctl: 1 message(s) are still being sent in the background; `snpctl list` will show any that fail.\n"

@@ -356,7 +356,10 @@ step = st.tuples(
 
 
 def play(home: Path, steps: list[tuple[str, int, int, str]], between=None) -> datetime:
-    """Random desk work through the service functions, each step a new process; ``between(ws, now, index)`` after each."""
+    """Random desk work through the service functions, each step a new process.
+
+    ``between(ws, now, index)`` runs after each step.
+    """
     now = START
     for index, (kind, minutes, pick, member) in enumerate(steps):
         now += timedelta(minutes=minutes)
@@ -538,25 +541,25 @@ def test_a_writer_refuses_a_line_verify_would_reject_and_writes_nothing(desk: De
     desk("intake", "--motif", "fievre", "--source", "cot", now="2024-01-15T16:00")
     before = desk.ledger_bytes()
     ledger = Ledger(desk.home)
-    with pytest.raises(LedgerError) as refused:
-        with ledger.transaction(START) as transaction:  # a profession a config let through, say
-            transaction.append(
-                [
-                    new(
-                        "intake",
-                        START,
-                        request="002E",
-                        motif="fievre",
-                        category="infectieux",
-                        profession="Dr Jean Dupont 06 12 34 56 78",
-                        source="cot",
-                        action="trigger",
-                        treating_doctor="none",
-                        patient="p-1",
-                        contact="none",
-                    )
-                ]
-            )
+    # a profession a config let through, say
+    with pytest.raises(LedgerError) as refused, ledger.transaction(START) as transaction:
+        transaction.append(
+            [
+                new(
+                    "intake",
+                    START,
+                    request="002E",
+                    motif="fievre",
+                    category="infectieux",
+                    profession="Dr Jean Dupont 06 12 34 56 78",
+                    source="cot",
+                    action="trigger",
+                    treating_doctor="none",
+                    patient="p-1",
+                    contact="none",
+                )
+            ]
+        )
     assert "looks like a phone number" in refused.value.message
     assert "nothing was recorded" in refused.value.message and "\n" not in refused.value.message
     assert desk.ledger_bytes() == before

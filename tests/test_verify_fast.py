@@ -207,7 +207,11 @@ def reference_message_problem(history: dict[int, tuple[str, str, int]], kind: st
     if not entries:
         return "an empty batch of messages"
     for entry in entries:
-        if type(entry) is not list or len(entry) != len(shape) or not all(type(v) is t for v, t in zip(entry, shape)):
+        if (
+            type(entry) is not list
+            or len(entry) != len(shape)
+            or not all(type(v) is t for v, t in zip(entry, shape, strict=True))
+        ):
             return f"a message entry {entry!r} is not shaped like {[t.__name__ for t in shape]}"
     for entry in entries:
         if entry[0] not in history:
@@ -303,7 +307,11 @@ def test_a_queue_batch_gets_the_entry_by_entry_verdict(count: int, entries: list
         if not entries:
             return "an empty batch of messages"
         for entry in entries:
-            if type(entry) is not list or len(entry) != 4 or not all(type(v) is t for v, t in zip(entry, shape)):
+            if (
+                type(entry) is not list
+                or len(entry) != 4
+                or not all(type(v) is t for v, t in zip(entry, shape, strict=True))
+            ):
                 return f"a message entry {entry!r} is not shaped like {[t.__name__ for t in shape]}"
         expected = count + 1
         for message_id, template, _recipient, channel in entries:

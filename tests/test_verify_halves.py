@@ -216,7 +216,7 @@ def _renumber_first_queue(pairs: list) -> None:
 
 
 def _stranger_in_a_mixed_batch(pairs: list) -> None:
-    name, event = pairs[_nth(pairs, "sent", "2024-02", 1)]
+    _name, event = pairs[_nth(pairs, "sent", "2024-02", 1)]
     event["messages"].append([1, 1])  # sent in January already
 
 

@@ -315,7 +315,7 @@ def load_roster(path: Path, keep: Path | None = None) -> tuple[dict[str, Site], 
     sites = _sites(root)
     tables = root.tables("member")
     members = _members(tables, sites)
-    for table, member in zip(tables, members.values()):
+    for table, member in zip(tables, members.values(), strict=True):  # one member per table, or it failed
         _supervisor_check(table, member, members)
     root.finish()
     return sites, members

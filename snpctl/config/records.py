@@ -95,7 +95,8 @@ class Messaging(NamedTuple):
     cot_phone: str | None = None
     sms_command: str | None = None
     mail: Mail | None = None
-    templates: dict[str, str] = {}  # read-only: replaced, never changed in place
+    # RUF012 asks for ClassVar, which a NamedTuple field cannot be; the default is shared but never changed
+    templates: dict[str, str] = {}  # noqa: RUF012 - read-only: replaced, never changed in place
 
 
 class Config(NamedTuple):

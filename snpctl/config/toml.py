@@ -9,6 +9,7 @@ the simulator reads its scenario files through the same ``Table``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 from datetime import timedelta
@@ -182,16 +183,19 @@ def _parse(path: Path, data: bytes) -> dict[str, Any]:
 def _kept(copy: Path, digest: bytes) -> dict[str, Any] | None:
     """The tables of the parsed copy ``copy`` if it is sound and of the bytes of SHA-256 ``digest``."""
     try:
-        version, kept_digest, tables = marshal.loads(derived.unseal(copy.read_bytes()))  # type: ignore[arg-type]
+        content = derived.unseal(copy.read_bytes())
+        if content is None:  # damaged, or edited by hand
+            return None
+        version, kept_digest, tables = marshal.loads(content)
         if version == FORMAT and kept_digest == digest:
-            return tables  # type: ignore[no-any-return]
+            kept: dict[str, Any] = tables  # what _keep wrote: the tables _parse returned
+            return kept
     except (OSError, EOFError, ValueError, TypeError):
         pass
     return None
 
 
 def _keep(copy: Path, payload: tuple[Any, ...]) -> None:
-    try:
+    # OSError: no .snpctl/ to write in; ValueError: a value marshal cannot keep (a TOML date)
+    with contextlib.suppress(OSError, ValueError):
         derived.write(copy, derived.seal(marshal.dumps(payload)))
-    except (OSError, ValueError):  # no .snpctl/ to write in, or a value marshal cannot keep (a TOML date)
-        pass

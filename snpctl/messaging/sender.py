@@ -7,6 +7,7 @@ ledger or the rules: ``delivery.send`` gives it the jobs and how to record.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -14,7 +15,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 from snpctl.errors import SnpctlError
 
@@ -92,7 +93,7 @@ Status = Literal["done", "running", "interrupted"]
 
 def detached(
     send: Callable[[], dict[str, int]], *, wait: float | None, before_wait: Callable[[], None] | None = None
-) -> tuple[Status, dict] | None:
+) -> tuple[Status, dict[str, Any]] | None:
     """Run ``send`` in a forked process of its own session, then wait for it ``wait`` seconds (None: to the end).
 
     The sender ignores Ctrl-C and hang-ups, and outlives this process: it is in a new session, with
@@ -139,20 +140,18 @@ def _sender(send: Callable[[], dict[str, int]], read_end: int, write_end: int) -
         for fd in (0, 1, 2):
             os.dup2(null, fd)
         try:
-            summary: dict = send()
+            summary: dict[str, Any] = send()
         except SnpctlError as error:
             summary = {"error": error.message}
         except BaseException as error:
             summary = {"bug": f"{type(error).__name__}: {error}"}
-        try:
+        with contextlib.suppress(OSError):  # the parent stopped listening: the ledger says it all
             os.write(write_end, json.dumps(summary).encode("utf-8") + b"\n")
-        except OSError:
-            pass  # the parent stopped listening: the ledger says it all
     finally:
         os._exit(0)
 
 
-def _wait(pid: int, read_end: int, wait: float | None) -> tuple[Status, dict]:
+def _wait(pid: int, read_end: int, wait: float | None) -> tuple[Status, dict[str, Any]]:
     deadline = None if wait is None else time.monotonic() + wait
     data = b""
     try:
@@ -168,10 +167,8 @@ def _wait(pid: int, read_end: int, wait: float | None) -> tuple[Status, dict]:
         return "interrupted", {}
     finally:
         os.close(read_end)
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)  # it exits right after writing: reap it
-    except ChildProcessError:
-        pass
     try:
         return "done", json.loads(data)
     except ValueError:

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from snpctl.config.records import Mail
+from snpctl.config.records import Config, Mail
 from snpctl.messaging.render import Rendered
 
 if TYPE_CHECKING:
@@ -59,22 +59,29 @@ def outbox_error(error: OSError) -> str:
     """The code recorded for a message whose outbox file could not be written."""
     import errno
 
-    return {
+    codes: dict[int | None, str] = {  # an OSError's errno may be None
         errno.ENOSPC: "outbox_full",
         errno.EDQUOT: "outbox_full",
         errno.EACCES: "outbox_denied",
         errno.EPERM: "outbox_denied",
         errno.EROFS: "outbox_denied",
-    }.get(error.errno, "outbox_error")
+    }
+    return codes.get(error.errno, "outbox_error")
 
 
-def handing(config, channel: str, rendered: Rendered) -> Callable[[], str | None]:
-    """How to hand ``rendered`` over on ``channel``: a call that returns None (handed over) or an error code."""
-    if not rendered.to:
+def handing(config: Config, channel: str, rendered: Rendered) -> Callable[[], str | None]:
+    """How to hand ``rendered`` over on ``channel``: a call that returns None (handed over) or an error code.
+
+    A message queued on a channel that the configuration no longer has (its [sms] or [mail] removed since)
+    fails as "transport", the code the sender records when a hand-over raises, as it did before this was typed.
+    """
+    to = rendered.to
+    if not to:
         return lambda: "no_number" if channel == "sms" else "no_address"
+    command, mail = config.messaging.sms_command, config.messaging.mail
     if channel == "sms":
-        return lambda: send_sms(config.messaging.sms_command, rendered.to, rendered.text)
-    return lambda: send_mail(config.messaging.mail, rendered.to, rendered.subject, rendered.text)
+        return lambda: send_sms(command, to, rendered.text) if command is not None else "transport"
+    return lambda: send_mail(mail, to, rendered.subject, rendered.text) if mail is not None else "transport"
 
 
 def _escaped(text: str, keep: str = "") -> str:

@@ -130,7 +130,7 @@ def render(data: dict[str, Any]) -> str:
     def line(cells: tuple[str, ...]) -> str:
         return "  ".join(
             (cell.rjust(width) if i in (1, 2) else cell.ljust(width))
-            for i, (cell, width) in enumerate(zip(cells, widths))
+            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))  # 5 columns each
         ).rstrip()
 
     out.append(line(header))

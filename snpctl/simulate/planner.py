@@ -3,7 +3,8 @@
 Owns the counts: the plan plays exactly the scenario's ``[plan]``; what a document does not give
 (days, who accepts, which ones are no-shows) is drawn from the period's seeded ``random.Random``,
 in an order that must not change (the same seed writes the same ledger byte for byte). The times of
-each step are ``timing.py``'s. Must not know the service functions nor the report.
+each step are ``timing.py``'s; who takes the acceptances left in members' own practices is
+``takers.py``'s, drawn last. Must not know the service functions nor the report.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from snpctl.config import CABINET
 from snpctl.i18n import _
 from snpctl.simulate.period import Call, Period, cumulate
 from snpctl.simulate.scenario import round_half_up
+from snpctl.simulate.takers import give_takers
 from snpctl.simulate.timing import Timing
 from snpctl.simulate.workspace import GP
 
@@ -59,7 +61,7 @@ class Planner(Period):
             + [Call("redirect") for _i in range(sc.redirected)]
             + [Call("transfer_15") for _i in range(sc.transferred_15)]
         )
-        for source, call in zip(self._shuffled(_split(len(calls), sc.sources)), calls):
+        for source, call in zip(self._shuffled(_split(len(calls), sc.sources)), calls, strict=True):
             call.source = source
         calls += [Call("direct", source=d.source, site=d.site) for d in sc.direct for _i in range(d.count)]
         self._treating_doctors(calls)
@@ -67,7 +69,7 @@ class Planner(Period):
         self._fates([c for c in calls if c.kind == "trigger"])
         self._days(calls)
         self._outcomes(calls)
-        self._takers(calls)
+        give_takers(self, calls)
         timing = Timing(self)
         for call in calls:
             timing.plan(call)
@@ -87,7 +89,7 @@ class Planner(Period):
         statuses = self._shuffled(["declared"] * declared + ["none"] * none + ["unknown"] * (total - declared - none))
         weights = {f"{g.prefix}-{i:03d}": g.treating for g in sc.groups for i in range(1, g.count + 1) if g.treating}
         doctors, cumulative = list(weights), list(cumulate(weights.values()))
-        for call, status in zip(calls, statuses):
+        for call, status in zip(calls, statuses, strict=True):  # one status per call
             if status != "declared":
                 call.treating_doctor = status
             elif doctors and rng.random() < sc.declared_in_roster:
@@ -209,49 +211,3 @@ class Planner(Period):
             if site != CABINET:
                 for call in taken:
                     call.by = call.by or self.rng.choice(self.duty[site, call.day])
-
-    def _takers(self, calls: list[Call]) -> None:
-        """Who accepts in their own practice; with plan.takers, exactly that many members take at least one."""
-        rng = self.rng
-        pending = [c for c in calls if c.fate == "accepted" and c.site == CABINET and not c.by_treating_doctor]
-        candidates = [m for m in self.eligible if self.config.members[m].site == CABINET]
-        activity = {m: rng.paretovariate(1.3) for m in candidates}  # a few take many, most take some
-        fixed = sorted({c.by for c in calls if c.by})
-        first, pool = self._first_takers(candidates, fixed, pending) if self.sc.takers is not None else ([], candidates)
-        if pending and not pool:
-            self.fail(_("plan.accepted.cabinet needs members who work in their own practice."))
-        rng.shuffle(pending)
-        self._give_one_each(first, pending)
-        self._give_the_rest(pending, pool, activity)
-
-    def _give_the_rest(self, pending: list[Call], pool: list[str], activity: dict[str, float]) -> None:
-        """The acceptances left, to the pool's members by their activity (never the call's own treating doctor)."""
-        for call in pending:
-            if call.by is None:
-                options = [m for m in pool if m != call.treating_doctor]
-                call.by = self.rng.choices(options, weights=[activity[m] for m in options])[0]
-
-    def _give_one_each(self, first: list[str], pending: list[Call]) -> None:
-        for member in first:
-            call = next((c for c in pending if c.by is None and c.treating_doctor != member), None)
-            if call is None:
-                self.fail(_("plan.takers: not enough acceptances to give one to each taker."))
-            call.by = member
-
-    def _first_takers(
-        self, candidates: list[str], fixed: list[str], pending: list[Call]
-    ) -> tuple[list[str], list[str]]:
-        """plan.takers: the members drawn to take one each, and the pool of all who take."""
-        takers = self.sc.takers or 0
-        fresh = [m for m in candidates if m not in fixed]
-        need = takers - len(fixed)
-        if need < 0 or need > len(fresh) or need > len(pending):
-            self.fail(
-                _(
-                    "plan.takers = {n} cannot be reached: {fixed} members already take requests at the "
-                    "sites or as treating doctors, {fresh} others can accept in their practice, {pending} "
-                    "acceptances are left to give."
-                ).format(n=takers, fixed=len(fixed), fresh=len(fresh), pending=len(pending))
-            )
-        first = self.rng.sample(fresh, need)
-        return first, first + [m for m in candidates if m in fixed]

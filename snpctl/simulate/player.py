@@ -143,7 +143,7 @@ def simulate(name: str, into: Path, *, seed: int | None = None, years: int = 1) 
 
 def _play(scenario: Scenario, into: Path, ws: Workspace, seed: int, years: int) -> dict[str, Any]:
     player = _Player(ws, f"{scenario.name}:{seed}")
-    plan: list = []
+    plan: list[tuple[datetime, int, int, str, dict[str, Any]]] = []
     for year in range(years):
         period = moved(scenario, year)
         draws = f"snpctl-simulate:{scenario.name}:{seed}" + (f":{year}" if year else "")

@@ -117,7 +117,7 @@ def _section(table: _Table, key: str) -> _Table:
 
 
 def _number(table: _Table, key: str, default: Any = ..., *, share: bool = False) -> float:
-    value = table.get(key, (int, float), default)
+    value: float = table.get(key, (int, float), default)  # checked an int or a float by the reader
     if value < 0 or (share and value > 1):
         table.fail(
             _("should be {what}, found {value!r}.").format(

@@ -155,7 +155,8 @@ class Timing:
         if span <= 60:
             return
         moments = sorted(self.rng.randint(30, span) for _i in range(count))
-        for member, offset in zip(self.rng.sample(others, min(count, len(others))), moments):
+        # fewer members than moments may be left to refuse: the extra moments go unused
+        for member, offset in zip(self.rng.sample(others, min(count, len(others))), moments, strict=False):
             call.steps.append(
                 (
                     after + timedelta(seconds=offset),

@@ -1,0 +1,205 @@
+"""The commands on a whole workspace: create it, check its configuration, report, verify, simulate.
+
+Each hands ``runner.run`` a call to ``service`` (or the simulator) and a renderer; nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from snpctl import runner, service
+from snpctl.cli.options import Home, Json, Now
+from snpctl.errors import SnpctlError
+from snpctl.i18n import _
+from snpctl.shown import fill
+from snpctl.store.workspace import Workspace
+from snpctl.timefmt import parse_day
+
+_run, _fail = runner.run, runner.fail
+
+
+def init(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to create the workspace in.")],
+    now: Now = None,
+    as_json: Json = False,
+) -> None:
+    """Create a workspace from the example CPTS (protocols.toml, roster.toml, ledger/, private/).
+
+    Example: snpctl init ~/cpts
+    """
+    try:
+        result = service.init(directory)
+    except SnpctlError as error:
+        _fail(error.message, error.exit_code)
+    if as_json:
+        print(json.dumps(result.data, ensure_ascii=False))
+    else:
+        print(
+            fill(
+                _("Workspace created in {home}. Edit protocols.toml and roster.toml, then run `snpctl check`."),
+                home=result.data["home"],
+            )
+        )
+
+
+def report(
+    start: Annotated[
+        str | None, typer.Option("--from", help="First intake date, e.g. 2024-01-01.", show_default=False)
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last intake date, included.", show_default=False)] = None,
+    form: Annotated[str, typer.Option("--format", help="table, json, csv or markdown.")] = "table",
+    home: Home = None,
+    now: Now = None,
+    as_json: Json = False,
+) -> None:
+    """The figures of the line: calls, triggered, accepted, appointments, no-shows, by month.
+
+    Example: snpctl report --from 2023-01-01 --to 2023-12-31 --format markdown
+    """
+    if as_json:
+        form = "json"
+    if form not in ("table", "json", "csv", "markdown"):
+        _fail(_("Unknown --format {form!r}; use table, json, csv or markdown.").format(form=form), 2)
+
+    def work(ws: Workspace, at: datetime) -> service.Outcome:
+        first = parse_day(start, what="--from") if start else None
+        last = parse_day(end, what="--to") if end else None
+        return service.report(ws, at, start=first, end=last)
+
+    def render(ws: Workspace, at: datetime, result: service.Outcome) -> None:
+        from snpctl.report import render_report
+
+        sys.stdout.write(render_report(result.data, form))
+
+    _run(home, now, False, work, render)
+
+
+def check(home: Home = None, now: Now = None, as_json: Json = False) -> None:
+    """Validate protocols.toml and roster.toml; silent when all is well.
+
+    Example: snpctl check
+    """
+    _run(home, None, as_json, lambda ws, at: service.check(ws), lambda ws, at, result: None)
+
+
+def verify(
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint",
+            help="Also write, or check then advance, this checkpoint (event count and last hash), "
+            "kept outside the ledger so that events cut off the end are caught too.",
+            show_default=False,
+        ),
+    ] = None,
+    home: Home = None,
+    now: Now = None,
+    as_json: Json = False,
+) -> None:
+    """Prove the ledger was not altered: every line parses, is canonical, numbered, chained and legal.
+
+    Example: snpctl verify --checkpoint /mnt/backup/cpts.checkpoint
+    """
+
+    def render(ws: Workspace, at: datetime, result: service.Outcome) -> None:
+        data = result.data
+        print(
+            _("Ledger OK: {events} events, {requests} requests, last hash {hash}.").format(
+                events=data["events"], requests=data["requests"], hash=data["last_hash"][:16]
+            )
+        )
+        if data["unordered"]:
+            print(
+                _("{n} events are dated before the event before them (backfilled from a paper log).").format(
+                    n=data["unordered"]
+                )
+            )
+        if data["checkpoint"]:
+            print(
+                fill(
+                    _("Checkpoint {path} {what} and now at event {events}."),
+                    path=checkpoint,
+                    what=_("checked") if data["checkpoint"] == "checked" else _("written"),
+                    events=data["events"],
+                )
+            )
+
+    def work(ws: Workspace, at: datetime) -> service.Outcome:
+        try:
+            return service.verify(ws, checkpoint=checkpoint)
+        except SnpctlError as error:
+            if as_json:
+                print(json.dumps({"ok": False, "error": error.message}, ensure_ascii=False))
+            raise
+
+    _run(home, None, as_json, work, render, needs_config=False)
+
+
+def simulate(
+    scenario: Annotated[
+        str,
+        typer.Argument(
+            metavar="SCENARIO",
+            help="A shipped scenario: champigny-2023, champigny-2022, essonne-2023, "
+            "vitry-2025; or the path of a scenario .toml file.",
+            show_default=False,
+        ),
+    ],
+    into: Annotated[
+        Path,
+        typer.Option(
+            "--into",
+            metavar="DIR",
+            help="Folder of the new workspace (must not be a workspace already).",
+            show_default=False,
+        ),
+    ],
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            help="Draws of hours, delays and takers (default: the scenario's); the same seed writes the same ledger.",
+            show_default=False,
+        ),
+    ] = None,
+    years: Annotated[
+        int,
+        typer.Option(
+            "--years",
+            min=1,
+            max=50,
+            help="Play the period this many years in a "
+            "row (same rules, dates moved forward); the figures are compared on "
+            "the first.",
+        ),
+    ] = 1,
+    as_json: Json = False,
+) -> None:
+    """Play a documented period of activity into a new workspace, then set the documented figures beside report's.
+
+    Every call goes through the same functions as the commands (intake, notify, refuse, accept, book, outcome,
+    tick at each deadline as cron would). Exit 0 when every documented figure matches, 1 otherwise.
+
+    Example: snpctl simulate champigny-2023 --into /tmp/champigny && snpctl report --home /tmp/champigny
+    """
+    from snpctl import simulate as simulation
+
+    matched: list[bool] = []
+
+    def work(ws: Workspace, at: datetime) -> service.Outcome:
+        data = simulation.simulate(scenario, ws.home, seed=seed, years=years)
+        matched.append(data["ok"])
+        return service.Outcome(data)
+
+    def render(ws: Workspace, at: datetime, result: service.Outcome) -> None:
+        sys.stdout.write(simulation.render(result.data))
+
+    _run(into, None, as_json, work, render, needs_config=False)
+    if not all(matched):
+        raise typer.Exit(1)
