@@ -5,7 +5,7 @@ each returns an ``Outcome`` whose ``data`` is the contract's JSON object and who
 are the ids it queued. Delivering them is a separate step, taken right after the command's answer
 has been printed: ``claim`` (under the lock), then ``send`` (outside it, by a sender process of its
 own when the runner forks one: see ``runner.deliver``), so that a slow gateway never holds up
-another command nor the operator's prompt; both are ``snpctl.delivery``'s, re-exported here.
+another command nor the operator's prompt; both are in ``snpctl.delivery``.
 
 Owns the use cases and the views of a request and a message in the contract's JSON. Must not know
 the command line (options, printing, exit codes: the runner's and cli's), nor how lines are stored.
@@ -20,8 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-# delivery has a module of its own; its names stay importable from here (``service.claim/send/deliver``)
-from snpctl.delivery import SEND_WORKERS, SEND_WORKERS_ENV, Batch, claim, deliver, send, synthesis_kind  # noqa: F401
+from snpctl.delivery import synthesis_kind
 from snpctl.domain import cascade, messages
 from snpctl.domain.state import Message, Request, State
 from snpctl.errors import BadUsage, LedgerError

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 from snpctl import service
-from snpctl.domain.cascade import request_id
+from snpctl.domain.ids import request_id
 from snpctl.errors import LedgerError, SnpctlError
 from snpctl.store.ledger import Ledger
 from snpctl.store.verify import verify

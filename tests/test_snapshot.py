@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from snpctl import service
+from snpctl import delivery, service
 from snpctl.domain.events import new
 from snpctl.domain.state import Request
 from snpctl.errors import LedgerError, SnpctlError
@@ -371,7 +371,7 @@ def play(home: Path, steps: list[tuple[str, int, int, str]], between=None) -> da
                 )
             elif kind == "tick":
                 service.tick(ws, now)
-                service.deliver(ws, now)
+                delivery.deliver(ws, now)
             else:
                 state, _ = ws.ledger.read()
                 ids = sorted(state.requests)

@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from snpctl import service
+from snpctl import delivery, service
 from snpctl.domain import audit, personal
 from snpctl.domain.events import GENESIS, SCHEMA, canonical
 from snpctl.domain.messages import TEMPLATES
 from snpctl.domain.state import CHANNELS, Message, State, put_message
+from snpctl.store.chain import line_problem
 from snpctl.store.ledger import Ledger
-from snpctl.store.verify import Bad, line_problem, verify
+from snpctl.store.verify import Bad, verify
 from snpctl.store.workspace import Workspace
 
 from conftest import make_workspace
@@ -333,7 +334,7 @@ def test_a_message_sent_twice_is_caught_after_it_left_the_state(tmp_path: Path) 
     now = datetime(2024, 1, 15, 15, 0, tzinfo=UTC)
     rid = service.intake(ws, now, motif="fievre", source="cot", treating_doctor="none").data["request"]
     queued = service.notify(ws, now, request=rid).messages
-    assert service.deliver(ws, now, queued)["sent"] == len(queued)
+    assert delivery.deliver(ws, now, queued)["sent"] == len(queued)
     state, _torn = Ledger(desk.home).read()
     assert queued and not set(queued) & set(state.messages), "sent messages leave the state"
     again = {"type": "sent", "at": "2024-01-15T15:01:00Z", "messages": [[queued[-1], 1]]}
@@ -364,10 +365,10 @@ def test_a_delivery_that_finds_its_message_sent_meanwhile_records_nothing(tmp_pa
         write(*args, **kwargs)
         if not other:  # the other process delivers them all, while this one is at its first
             monkeypatch.setattr(transports, "write_outbox", write)
-            other.append(service.deliver(Workspace(desk.home), now, queued))
+            other.append(delivery.deliver(Workspace(desk.home), now, queued))
 
     monkeypatch.setattr(transports, "write_outbox", write_and_race)
-    assert service.deliver(ws, now, queued) == {"sent": 0, "failed": 0}
+    assert delivery.deliver(ws, now, queued) == {"sent": 0, "failed": 0}
     assert other == [{"sent": len(queued), "failed": 0}]
     assert [e["type"] for e in desk.events()].count("sent") == 1
     assert verify(Ledger(desk.home)).events == len(desk.events())

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from snpctl import service
+from snpctl import delivery, service
 from snpctl.store import halves as verifying
 from snpctl.store.ledger import Ledger
 from snpctl.store.verify import Bad, verify
@@ -40,29 +40,29 @@ def build(home: Path) -> None:
     service.notify(ws, at(31, 14, 1), request=first)  # gp-a alone until 15:01
     second = intake(at(31, 14, 5))
     jan = service.notify(ws, at(31, 14, 6), request=second).messages  # the community, 3 messages
-    service.deliver(ws, at(31, 14, 7), jan[:1])  # one sent in January
+    delivery.deliver(ws, at(31, 14, 7), jan[:1])  # one sent in January
     jan += service.accept(ws, at(31, 15), request=second, by="gp-b", appointment=at(1, 2, month=2)).messages
     service.tick(ws, at(31, 16, 30))  # the first expires in January
     third = intake(at(31, 22, 30))
     jan += service.notify(ws, at(31, 22, 31), request=third).messages  # expires 1 February 00:31
-    service.deliver(ws, at(1, 0, 10, month=2), jan[1:3])  # January's messages, sent in February
+    delivery.deliver(ws, at(1, 0, 10, month=2), jan[1:3])  # January's messages, sent in February
     service.tick(ws, at(1, 0, 31, month=2))  # the third expires: its messages
     fourth = intake(at(1, 0, 40, month=2), "gp-a")  # February's first request
     service.notify(ws, at(1, 0, 41, month=2), request=fourth)
-    service.deliver(ws, at(1, 0, 45, month=2))  # one batch: January's and February's
+    delivery.deliver(ws, at(1, 0, 45, month=2))  # one batch: January's and February's
     service.tick(ws, at(1, 1, 0, month=2))  # the reminder of the second
     service.accept(ws, at(1, 1, 20, month=2), request=fourth, by="gp-a", appointment=at(1, 6, month=2))
     service.outcome(ws, at(1, 2, 30, month=2), request=second, outcome="seen")
     intake(at(31, 23, 59))  # backfilled into February's file
-    service.deliver(ws, at(1, 6, 30, month=2))
+    delivery.deliver(ws, at(1, 6, 30, month=2))
     service.outcome(ws, at(1, 7, 0, month=2), request=fourth, outcome="no_show")
     for day in (1, 2):  # March: more of the same
         rid = intake(at(day, 10, 0, month=3), "gp-b")
         service.notify(ws, at(day, 10, 1, month=3), request=rid)
         service.accept(ws, at(day, 10, 30, month=3), request=rid, by="gp-b", appointment=at(day, 12, month=3))
-        service.deliver(ws, at(day, 10, 31, month=3))
+        delivery.deliver(ws, at(day, 10, 31, month=3))
         service.outcome(ws, at(day, 12, 30, month=3), request=rid, outcome="seen")
-    service.deliver(ws, at(2, 13, 0, month=3))
+    delivery.deliver(ws, at(2, 13, 0, month=3))
 
 
 @pytest.fixture(scope="module")

@@ -30,8 +30,6 @@ from snpctl.config.records import (
 if TYPE_CHECKING:
     from snpctl.config.load import MAIL_TIMEOUT_MAX, load_config, load_protocols, load_roster
     from snpctl.config.toml import FORMAT, Table, read_toml
-    from snpctl.config.toml import _read_toml as _read_toml
-    from snpctl.config.toml import _Table as _Table
 
 _LAZY = {
     "load_config": "load",
@@ -39,9 +37,7 @@ _LAZY = {
     "load_roster": "load",
     "MAIL_TIMEOUT_MAX": "load",
     "Table": "toml",
-    "_Table": "toml",
     "read_toml": "toml",
-    "_read_toml": "toml",
     "FORMAT": "toml",
 }
 

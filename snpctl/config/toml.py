@@ -113,9 +113,6 @@ class Table:
             )
 
 
-_Table = Table  # its name before issue 12
-
-
 def _type_name(kind: type) -> str:
     return {
         str: "a string",
@@ -164,9 +161,6 @@ def read_toml(path: Path, keep: Path | None = None) -> dict[str, Any]:
                 "workspace folder."
             ).format(file=path.name, home=path.parent, error=error.strerror or error)
         ) from None
-
-
-_read_toml = read_toml  # its name before issue 12
 
 
 def _parse(path: Path, data: bytes) -> dict[str, Any]:

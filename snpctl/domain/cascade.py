@@ -13,7 +13,7 @@ from typing import Any
 from snpctl.config.records import CABINET, TREATING_DOCTOR_WORDS, Config, Member
 from snpctl.domain import rules
 from snpctl.domain.events import new
-from snpctl.domain.ids import ID, normalize_id, request_id, taken_in  # noqa: F401 (re-exported, see below)
+from snpctl.domain.ids import ID, normalize_id, request_id
 from snpctl.domain.state import Request, State
 from snpctl.domain.vocabulary import Cause, Contact, EventType, Outcome, Reason, Source, Status
 from snpctl.errors import BadUsage, Refused
@@ -26,9 +26,6 @@ REASONS = tuple(r.value for r in Reason)
 OUTCOMES = tuple(o.value for o in Outcome)
 
 Events = list[dict[str, Any]]
-
-# request ids live in domain/ids.py (the store reads them too); normalize_id, request_id and taken_in stay
-# importable from here for the modules that import them from the cascade
 
 
 def find_request(state: State, text: str) -> Request:

@@ -2,8 +2,7 @@
 
 ``summary`` makes the figures from the tallies' sums (``domain.tallies``, saved by ``store.tallies``);
 ``sections`` labels them for people; ``render_table`` (the terminal) and ``render_text`` (JSON, CSV,
-Markdown) write them out. This package face re-exports what code imported from ``snpctl.report``
-before it was a package. The store must never import it: the sums it saves are the domain's.
+Markdown) write them out. The store must never import it: the sums it saves are the domain's.
 """
 
 from __future__ import annotations
@@ -11,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from snpctl.domain.tallies import Fate, Stale, Tallies
 from snpctl.report.render_table import render_table
 from snpctl.report.render_text import CSV_COLUMNS, render_csv, render_json, render_markdown
 from snpctl.report.summary import MONTH_KEYS, figures, summarize
 
-__all__ = ["CSV_COLUMNS", "MONTH_KEYS", "Fate", "Stale", "Tallies", "figures", "render_report", "summarize"]
+__all__ = ["CSV_COLUMNS", "MONTH_KEYS", "figures", "render_report", "summarize"]
 
 _FORMS: dict[str, Callable[[dict[str, Any]], str]] = {
     "json": render_json,

@@ -1,7 +1,7 @@
 """A scenario file (``snpctl/scenarios/NAME.toml`` or a path): read, checked, and turned into records.
 
 Owns the scenario's records (``Scenario`` and its parts) and their reading, through the same table
-reader as the configuration (``snpctl.config._Table``), so that a wrong key is named ``file: key:``
+reader as the configuration (``snpctl.config.Table``), so that a wrong key is named ``file: key:``
 like in protocols.toml. Must not know how a period is planned or played, nor the report's figures
 beyond the dotted keys an ``[[expect]]`` names.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from snpctl.config import CABINET, DAYS, MEMBER_STATUSES, _Table
+from snpctl.config import CABINET, DAYS, MEMBER_STATUSES, Table
 from snpctl.domain.cascade import SOURCES
 from snpctl.errors import BadUsage, ConfigError
 from snpctl.i18n import _
@@ -111,12 +111,12 @@ def round_half_up(value: float, digits: int = 0) -> Decimal:
 # -- reading, through the configuration's table reader --------------------------------------
 
 
-def _section(table: _Table, key: str) -> _Table:
+def _section(table: Table, key: str) -> Table:
     """A sub-table; an absent one reads as empty, so that its missing keys are named."""
-    return table.table(key) or _Table(table.file, ".".join(p for p in (table.where, key) if p), {})
+    return table.table(key) or Table(table.file, ".".join(p for p in (table.where, key) if p), {})
 
 
-def _number(table: _Table, key: str, default: Any = ..., *, share: bool = False) -> float:
+def _number(table: Table, key: str, default: Any = ..., *, share: bool = False) -> float:
     value: float = table.get(key, (int, float), default)  # checked an int or a float by the reader
     if value < 0 or (share and value > 1):
         table.fail(
@@ -128,7 +128,7 @@ def _number(table: _Table, key: str, default: Any = ..., *, share: bool = False)
     return value
 
 
-def _counts(table: _Table, key: str, default: Any = ...) -> dict[str, Any]:
+def _counts(table: Table, key: str, default: Any = ...) -> dict[str, Any]:
     counts = table.get(key, dict, default)
     for name, value in counts.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
@@ -150,7 +150,7 @@ def _weekdays(spec: str) -> set[int]:
     return days
 
 
-def _spans(table: _Table, key: str, texts: list[str]) -> tuple[Span, ...]:
+def _spans(table: Table, key: str, texts: list[str]) -> tuple[Span, ...]:
     spans = []
     for text in texts:
         try:
@@ -168,24 +168,24 @@ def _spans(table: _Table, key: str, texts: list[str]) -> tuple[Span, ...]:
     return tuple(spans)
 
 
-def _keys(table: _Table, key: str, default: Any = ...) -> tuple[str, ...]:
+def _keys(table: Table, key: str, default: Any = ...) -> tuple[str, ...]:
     value = table.get(key, (str, list), default)
     if value is None:
         return ()
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def _source(table: _Table, key: str, value: str) -> None:
+def _source(table: Table, key: str, value: str) -> None:
     if value not in SOURCES:
         table.fail(_("{value!r} is not a source; use {known}.").format(value=value, known=", ".join(SOURCES)), key)
 
 
-def _site(table: _Table, key: str, value: str, site_keys: set[str]) -> None:
+def _site(table: Table, key: str, value: str, site_keys: set[str]) -> None:
     if value != CABINET and value not in site_keys:
         table.fail(_('{value!r} is neither "cabinet" nor a [[site]] key.').format(value=value), key)
 
 
-def _period(root: _Table) -> dict[str, Any]:
+def _period(root: Table) -> dict[str, Any]:
     start, end = root.get("from", date), root.get("to", date)
     if end < start:
         root.fail(_("the period ends before it starts."), "to")
@@ -203,7 +203,7 @@ def _period(root: _Table) -> dict[str, Any]:
     return {"start": start, "end": end, "timezone": zone, "cascade": cascade}
 
 
-def _line(root: _Table) -> dict[str, Any]:
+def _line(root: Table) -> dict[str, Any]:
     line = _section(root, "line")
     line_hours = tuple(line.get("hours", list))
     spans = _spans(line, "hours", list(line_hours))
@@ -218,7 +218,7 @@ def _line(root: _Table) -> dict[str, Any]:
     return {"line_hours": line_hours, "line": spans, "closed": closed, "winter": winter, "sources": sources}
 
 
-def _sites(root: _Table) -> dict[str, Any]:
+def _sites(root: Table) -> dict[str, Any]:
     sites, site_spans = [], {}
     for site in root.tables("site"):
         raw = {"key": site.get("key", str), "label": site.get("label", str), "hours": site.get("hours", list)}
@@ -230,7 +230,7 @@ def _sites(root: _Table) -> dict[str, Any]:
     return {"sites": sites, "site_spans": site_spans}
 
 
-def _groups(root: _Table, site_keys: set[str]) -> list[Group]:
+def _groups(root: Table, site_keys: set[str]) -> list[Group]:
     groups = []
     for group in root.tables("members"):
         status = group.choice("status", MEMBER_STATUSES)
@@ -252,7 +252,7 @@ def _groups(root: _Table, site_keys: set[str]) -> list[Group]:
     return groups
 
 
-def _direct(plan: _Table, site_keys: set[str]) -> list[Direct]:
+def _direct(plan: Table, site_keys: set[str]) -> list[Direct]:
     direct = []
     for item in plan.tables("direct"):
         direct.append(
@@ -265,7 +265,7 @@ def _direct(plan: _Table, site_keys: set[str]) -> list[Direct]:
     return direct
 
 
-def _treating(plan: _Table) -> dict[str, Any]:
+def _treating(plan: Table) -> dict[str, Any]:
     treating = _section(plan, "treating_doctor")
     shares = {
         "declared": _number(treating, "declared", share=True),
@@ -277,7 +277,7 @@ def _treating(plan: _Table) -> dict[str, Any]:
     return shares
 
 
-def _plan(root: _Table, site_keys: set[str]) -> tuple[_Table, dict[str, Any]]:
+def _plan(root: Table, site_keys: set[str]) -> tuple[Table, dict[str, Any]]:
     """The [plan] table's records, and the table itself: its own keys are read after title and source."""
     plan = _section(root, "plan")
     direct = _direct(plan, site_keys)
@@ -288,7 +288,7 @@ def _plan(root: _Table, site_keys: set[str]) -> tuple[_Table, dict[str, Any]]:
     return plan, {"direct": direct, **shares, "accepted": {k: int(v) for k, v in accepted.items()}}
 
 
-def _counted(plan: _Table) -> dict[str, Any]:
+def _counted(plan: Table) -> dict[str, Any]:
     return {
         "triggered": int(_number(plan, "triggered")),
         "redirected": int(_number(plan, "redirected", 0)),
@@ -302,7 +302,7 @@ def _counted(plan: _Table) -> dict[str, Any]:
     }
 
 
-def _expects(root: _Table) -> list[Expect]:
+def _expects(root: Table) -> list[Expect]:
     expects = []
     for item in root.tables("expect"):
         expect = Expect(
@@ -324,7 +324,7 @@ def _expects(root: _Table) -> list[Expect]:
 def parse_scenario(text: str, name: str, file: str) -> Scenario:
     """The scenario in ``text`` (named ``name``, read from ``file``); errors name the file and the key (exit 2)."""
     try:
-        root = _Table(file, "", tomllib.loads(text))
+        root = Table(file, "", tomllib.loads(text))
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(
             _("{file}: not valid TOML ({error}); fix that line.").format(file=file, error=error)

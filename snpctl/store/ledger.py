@@ -27,10 +27,9 @@ from snpctl import derived
 from snpctl.domain.events import GENESIS
 from snpctl.domain.state import Request, State
 from snpctl.store import fold, lock
-from snpctl.store.files import Line, MonthFiles, Stat, Tip, Torn, damaged, stat
+from snpctl.store.files import Line, MonthFiles, Stat, Tip, Torn, stat
 
-# re-exported: store/tallies.py imports Line, Torn and damaged from here (the lead may point it at store/files.py)
-__all__ = ["HOLD_ENV", "Ledger", "Line", "Tip", "Torn", "Transaction", "damaged"]
+__all__ = ["HOLD_ENV", "Ledger", "Transaction"]
 
 if TYPE_CHECKING:
     from snpctl.store.search import Found

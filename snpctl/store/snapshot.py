@@ -30,7 +30,7 @@ from typing import Any, NamedTuple, TypeVar
 from snpctl import derived
 from snpctl.domain.state import Message, Request, State, put_message, put_request
 from snpctl.store.files import (
-    Tip as Tip,  # re-exported: store/tallies.py imports it from here
+    Tip,
 )
 from snpctl.timefmt import UTC
 

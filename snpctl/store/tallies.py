@@ -23,8 +23,8 @@ from snpctl import derived
 from snpctl.domain.tallies import Fate, Stale, Tallies
 from snpctl.errors import LedgerError
 from snpctl.i18n import _
-from snpctl.store.ledger import Ledger, Line, Torn, damaged
-from snpctl.store.snapshot import Tip
+from snpctl.store.files import Line, Tip, Torn, damaged
+from snpctl.store.ledger import Ledger
 
 FORMAT = 2  # 2: the day sums packed month by month, the whole under its SHA-256
 EVERY = 256  # lines read past the saved tallies before they are saved again

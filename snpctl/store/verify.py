@@ -29,7 +29,6 @@ from snpctl.errors import BadUsage, LedgerError
 from snpctl.i18n import _
 from snpctl.quiet import collector_paused
 from snpctl.store import halves
-from snpctl.store.chain import line_problem  # noqa: F401 (re-exported: tests read the writers' check from here)
 from snpctl.store.halves import Bad, Run
 from snpctl.store.ledger import Ledger
 
