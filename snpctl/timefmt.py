@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC as UTC  # re-exported: the store, runner and simulator take it from here
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from snpctl.errors import BadUsage
 from snpctl.i18n import _
-
-_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+from snpctl.typed import read_day, read_duration, read_month, read_when, unreadable_time
 
 # The longest duration configuration may give (windows, horizon, reminder, retries). Unscheduled care is about
 # hours; a year (a leap one) is far beyond any sane setting, and keeps every deadline computed from a time of
@@ -27,25 +26,39 @@ class TooLong(ValueError):
 
 
 def parse_duration(text: str) -> timedelta:
-    """``10m``, ``1h``, ``1h30m``, ``90m``, ``2d`` -> timedelta. Raises ValueError (TooLong beyond ``LONGEST``)."""
-    match = _DURATION.match(text.strip()) if isinstance(text, str) else None
-    if not match or not any(match.groups()):
-        raise ValueError(text)
-    if any(len(g) > 9 for g in match.groups() if g):
-        raise TooLong(text)  # never an int of thousands of digits
-    days, hours, minutes = (int(g or 0) for g in match.groups())
-    minutes += (days * 24 + hours) * 60  # in whole numbers first: a timedelta of them could overflow
-    if minutes > LONGEST.total_seconds() // 60:
+    """``10m``, ``1h30``, ``90 min``, ``30mn``, ``2 h``, ``1 j``, ``2d``, ``2 sem``, ``3 mois`` -> timedelta.
+
+    ``m`` is minutes; a month is 30 days (``typed.MONTH_DAYS``). Raises ValueError (TooLong beyond ``LONGEST``).
+    """
+    try:
+        minutes = read_duration(text)
+    except OverflowError:
+        raise TooLong(text) from None
+    if minutes > LONGEST.total_seconds() // 60:  # in whole numbers first: a timedelta of them could overflow
         raise TooLong(text)
     return timedelta(minutes=minutes)
 
 
 def format_duration(delta: timedelta) -> str:
+    """``1d2h30m``: a duration as configuration files write it (``0m`` for none)."""
     minutes = int(delta.total_seconds() // 60)
     days, minutes = divmod(minutes, 1440)
     hours, minutes = divmod(minutes, 60)
     parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{minutes}m" if minutes else ""]
     return "".join(parts) or "0m"
+
+
+def duration_text(delta: timedelta) -> str:
+    """A duration for people: ``2 j``, ``1 h 30``, ``45 min``, ``1 j 2 h`` (English ``2 d``, ``1 h 30``...)."""
+    minutes = int(delta.total_seconds() // 60)
+    days, minutes = divmod(minutes, 1440)
+    hours, minutes = divmod(minutes, 60)
+    parts = [_("{days} d").format(days=days)] if days else []
+    if hours:
+        parts.append(f"{hours} h {minutes:02d}" if minutes else f"{hours} h")
+    elif minutes or not parts:
+        parts.append(_("{minutes} min").format(minutes=minutes))
+    return " ".join(parts)
 
 
 # -- instants in the ledger ---------------------------------------------------------------
@@ -89,12 +102,7 @@ def to_local_text(instant: datetime | None, zone: ZoneInfo, *, today: date | Non
     return local.strftime("%Y-%m-%d %H:%M")
 
 
-# -- what people type ---------------------------------------------------------------------
-
-_BARE_TIME = re.compile(r"^(\d{1,2})(?::(\d{2})|h(\d{2})?)$")
-_DATE_AND_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2})(?::(\d{2})|h(\d{2})?)(?::(\d{2}))?$")
-
-_HINT = "16:30, 16h30, 16h, 2025-07-15 16:30 or 2025-07-15T16:30:00+02:00"
+# -- what people type (the words and the grammar are in snpctl.typed) ----------------------------------------
 
 # The dates a typed time may fall on: a fixed range, wide enough for a century of use and for `simulate --years 50`,
 # narrow enough that a slip of the keyboard (9999, 0001) never reaches the ledger as a stamp verify cannot read.
@@ -133,48 +141,43 @@ def localize(naive: datetime, zone: ZoneInfo, typed: str) -> datetime:
     return first.astimezone(UTC)
 
 
-def _clock(hour: str, minute_a: str | None, minute_b: str | None, second: str | None = None) -> time:
-    return time(int(hour), int(minute_a or minute_b or 0), int(second or 0))
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}(?::\d{2}(?::\d{2}(?:\.\d+)?)?)?)?(?:Z|[+-]\d{2}:?\d{2})?")
 
 
 def parse_when(text: str, zone: ZoneInfo, now: datetime, *, what: str = "--at") -> datetime:
     """Parse a time typed by a person into an aware UTC datetime.
 
-    A bare time means that time *today* in ``zone`` (today as of ``now``); to mean another day,
-    give the date. A date-time without offset is read in ``zone``; one with an offset is exact.
+    Read in ``zone``, as of ``now``: ``17h45``, ``17:45``, ``14 h 05`` (today), ``aujourd'hui 14h``,
+    ``demain 9h``, ``hier 18h``, ``lundi 9h`` (weekdays in French or English: the first such instant
+    after now), ``30/11 14h05`` (the current year), ``30/11/2026 à 14h05``, ``2026-11-30 14:05``, and ISO
+    8601 as before (with an offset it is exact; a date alone is its midnight). Ambiguous or impossible
+    text is refused with an example (``BadUsage``): two-digit years, ``11/30/2026``, ``1130``, a weekday
+    without a time, unknown words, a wall-clock time the zone skips or repeats.
     """
     raw = text.strip()
-    try:
-        match = _BARE_TIME.match(raw)
-        if match:
-            day = now.astimezone(zone).date()
-            return localize(datetime.combine(day, _clock(*match.groups())), zone, raw)
-        match = _DATE_AND_TIME.match(raw)
-        if match:
-            day = date.fromisoformat(match.group(1))
-            _in_range(day, text, what)
-            return localize(datetime.combine(day, _clock(*match.groups()[1:])), zone, raw)
-        value = datetime.fromisoformat(raw)
-    except BadUsage:
-        raise
-    except ValueError:
-        raise BadUsage(
-            _("{what} {typed!r} is not a time I can read; write it like {hint}.").format(
-                what=what, typed=text, hint=_HINT
-            )
-        ) from None
+    if _ISO.fullmatch(raw):
+        try:
+            value = datetime.fromisoformat(raw)
+        except ValueError:
+            raise unreadable_time(text, what) from None
+    else:
+        value = read_when(raw, now.astimezone(zone).replace(tzinfo=None), what=what)
     _in_range(value.date(), text, what)  # the date as written, before a zone moves it
     if value.tzinfo is None:
         return localize(value, zone, raw)
     return value.astimezone(UTC)
 
 
-def parse_day(text: str, *, what: str) -> date:
-    try:
-        day = date.fromisoformat(text.strip())
-    except ValueError:
-        raise BadUsage(
-            _("{what} {typed!r} is not a date; write it like 2024-01-31.").format(what=what, typed=text)
-        ) from None
+def parse_day(text: str, *, what: str, today: date) -> date:
+    """``30/11/2026``, ``30/11`` (this year), ``2026-11-30``, ``aujourd'hui``, ``hier``; ``today`` in the zone."""
+    day = read_day(text, today, what=what)
     _in_range(day, text, what)
     return day
+
+
+def parse_month(text: str, *, what: str, today: date) -> tuple[date, date]:
+    """The first and last day of the month ``text`` names (``novembre``, ``11/2026``, ``2026-11``)."""
+    first, last = read_month(text, today, what=what)
+    _in_range(first, text, what)
+    _in_range(last, text, what)
+    return first, last

@@ -139,9 +139,9 @@ COMMAND_LINE = [
     ),
     pytest.param(
         COMMUNITY,
-        ("accept", "{r1}", "--by", "gp-b", "--at", "demain 9h", "--json"),
+        ("accept", "{r1}", "--by", "gp-b", "--at", "demain matin", "--json"),
         NOW,
-        ["demain 9h"],
+        ["demain matin"],
         id="accept-at-unreadable",
     ),
     pytest.param(
@@ -193,7 +193,7 @@ COMMAND_LINE = [
     pytest.param(OPEN, ("notify", "--json"), NOW, ["request"], id="notify-without-request"),
     pytest.param(OPEN, ("list", "--everything", "--json"), NOW, ["--everything"], id="list-unknown-option"),
     pytest.param(OPEN, ("acept", "{r1}", "--json"), NOW, ["acept"], id="unknown-command"),
-    pytest.param(OPEN, ("report", "--from", "janvier", "--json"), NOW, ["janvier"], id="report-from-unreadable"),
+    pytest.param(OPEN, ("report", "--from", "janvyer", "--json"), NOW, ["janvyer"], id="report-from-unreadable"),
     pytest.param(OPEN, ("report", "--format", "pdf"), NOW, ["pdf"], id="report-unknown-format"),
     pytest.param(
         OPEN,
@@ -512,8 +512,8 @@ CONFIG = [
     pytest.param(
         "protocols.toml",
         'treating_doctor_window = "1h"',
-        'treating_doctor_window = "1 hour"',
-        ["protocols.toml", "treating_doctor_window", "1 hour"],
+        'treating_doctor_window = "une heure"',
+        ["protocols.toml", "treating_doctor_window", "une heure"],
         id="duration-1-hour",
     ),
     pytest.param(

@@ -263,7 +263,7 @@ def test_a_figure_that_does_not_match_exits_1(tmp_path: Path) -> None:
     [
         (("treating = 1.0", "treatin = 1.0"), "members[1]: unknown key 'treatin'"),
         (("triggered = 20", "triggered = 10"), "plan.accepted is more than plan.triggered"),
-        (('total_window = "2h"', 'total_window = "2 hours"'), "cascade.total_window: '2 hours' is not a duration"),
+        (('total_window = "2h"', 'total_window = "2 hourz"'), "cascade.total_window: '2 hourz' is not a duration"),
         (("accepted_by_treating_doctor = 2", "accepted_by_treating_doctor = 50"), "accepted_by_treating_doctor (50)"),
         # read by the configuration's own table reader: the same words as for protocols.toml and roster.toml
         (('prefix = "mg"', 'prefx = "mg"'), "members[1]: unknown key 'prefx': did you mean 'prefix'?"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +19,8 @@ from snpctl.errors import SnpctlError
 from snpctl.i18n import _
 from snpctl.shown import fill
 from snpctl.store.workspace import Workspace
-from snpctl.timefmt import parse_day
+from snpctl.timefmt import parse_day, parse_month
+from snpctl.typed import MONTHS, fold
 
 _run, _fail = runner.run, runner.fail
 
@@ -50,9 +51,27 @@ def init(
 
 def report(
     start: Annotated[
-        str | None, typer.Option("--from", help="First intake date, e.g. 2024-01-01.", show_default=False)
+        str | None,
+        typer.Option(
+            "--from",
+            help="First intake day: 01/11/2026, 01/11 (this year), 2026-11-01, or a month: novembre (its first day).",
+            show_default=False,
+        ),
     ] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Last intake date, included.", show_default=False)] = None,
+    end: Annotated[
+        str | None,
+        typer.Option(
+            "--to", help="Last intake day, included; a month (novembre) means its last day.", show_default=False
+        ),
+    ] = None,
+    month: Annotated[
+        str | None,
+        typer.Option(
+            "--month",
+            help="One calendar month, instead of --from and --to: 2026-11, 11/2026 or novembre (the last one begun).",
+            show_default=False,
+        ),
+    ] = None,
     form: Annotated[str, typer.Option("--format", help="table, json, csv or markdown.")] = "table",
     home: Home = None,
     now: Now = None,
@@ -66,10 +85,11 @@ def report(
         form = "json"
     if form not in ("table", "json", "csv", "markdown"):
         _fail(_("Unknown --format {form!r}; use table, json, csv or markdown.").format(form=form), 2)
+    if month is not None and (start is not None or end is not None):
+        _fail(_("--month is a whole month: give it alone, or --from and --to, not both."), 2)
 
     def work(ws: Workspace, at: datetime) -> service.Outcome:
-        first = parse_day(start, what="--from") if start else None
-        last = parse_day(end, what="--to") if end else None
+        first, last = period(start, end, month, today=at.astimezone(ws.config.zone).date())
         return service.report(ws, at, start=first, end=last)
 
     def render(ws: Workspace, at: datetime, result: service.Outcome) -> None:
@@ -78,6 +98,25 @@ def report(
         sys.stdout.write(render_report(result.data, form))
 
     _run(home, now, False, work, render)
+
+
+def period(start: str | None, end: str | None, month: str | None, *, today: date) -> tuple[date | None, date | None]:
+    """The days ``--from``, ``--to`` or ``--month`` name, ``today`` being the workspace's today.
+
+    A month name in ``--from`` is its first day, in ``--to`` its last; a month named without a year is
+    the last one that has begun (``novembre`` in January 2027 is November 2026).
+    """
+    if month is not None:
+        return parse_month(month, what="--month", today=today)
+    return _day(start, "--from", today, 0), _day(end, "--to", today, 1)
+
+
+def _day(typed: str | None, what: str, today: date, end: int) -> date | None:
+    if typed is None:
+        return None
+    if fold(typed).split(" ")[0].rstrip(".") in MONTHS:  # novembre, nov., novembre 2026
+        return parse_month(typed, what=what, today=today)[end]
+    return parse_day(typed, what=what, today=today)
 
 
 def check(home: Home = None, now: Now = None, as_json: Json = False) -> None:

@@ -13,7 +13,7 @@ checks would refuse is refused here first.
 from __future__ import annotations
 
 import re
-from datetime import time, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from snpctl.config.records import (
     ACTIONS,
     CABINET,
-    DAYS,
     MEMBER_STATUSES,
     TREATING_DOCTOR_WORDS,
     Config,
@@ -37,6 +36,7 @@ from snpctl.domain.personal import personal_kind
 from snpctl.errors import ConfigError
 from snpctl.i18n import _
 from snpctl.timefmt import parse_duration
+from snpctl.typed import read_hours, read_weekdays
 
 MAIL_TIMEOUT_MAX = 300  # seconds: a longer wait would only hold a sender that cron's next tick needs
 
@@ -116,52 +116,37 @@ def template(table: Table, name: str) -> str | None:
 
 # -- opening hours ----------------------------------------------------------------------------
 
-_HOURS = re.compile(r"^\s*(\S+)\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
-
 
 def hours(table: Table, text: str) -> Hours:
-    """One range like ``mon-fri 15:30-19:30`` of a site's ``hours``."""
-    match = _HOURS.match(text)
-    if not match:
+    """One range of a site's ``hours``: ``lun-ven 15h30-19h30``, ``mon-fri 15:30-19:30``, ``sam 9h-12h``,
+    ``lun,mer 9h-12h``; French or English day names, short or full, and either way of writing a time."""
+    try:
+        read = read_hours(text)
+    except ValueError:
+        table.fail(_("{text!r} has an impossible time of day.").format(text=text), "hours")
+    if read is None:
         table.fail(
             _('{text!r} is not a range of opening hours; write it like "mon-fri 15:30-19:30".').format(text=text),
             "hours",
         )
-    spec, h1, m1, h2, m2 = match.groups()
-    days = _day_set(table, text, spec.lower())
-    try:
-        start = time(int(h1), int(m1))
-        end = time.max if (int(h2), int(m2)) == (24, 0) else time(int(h2), int(m2))
-    except ValueError:
-        table.fail(_("{text!r} has an impossible time of day.").format(text=text), "hours")
+    spec, start, end = read
+    runs = read_weekdays(spec)
+    if runs is None:
+        part = next(p for p in spec.replace(" ", "").split(",") if read_weekdays(p) is None)
+        table.fail(
+            _(
+                "{text!r}: {part!r} is not a day name; use mon tue wed thu fri sat sun, a range "
+                "like mon-fri or a list like mon,wed."
+            ).format(text=text, part=part),
+            "hours",
+        )
     if end <= start:
         table.fail(
             _("{text!r} ends before it starts; a range cannot run past midnight, split it in two.").format(text=text),
             "hours",
         )
-    return Hours(days, start, end, text.strip())
-
-
-def _day_set(table: Table, text: str, spec: str) -> frozenset[int]:
-    days: set[int] = set()
-    for part in spec.split(","):
-        ends = part.split("-")
-        if len(ends) > 2 or any(end not in DAYS for end in ends):
-            table.fail(
-                _(
-                    "{text!r}: {part!r} is not a day name; use mon tue wed thu fri sat sun, a range "
-                    "like mon-fri or a list like mon,wed."
-                ).format(text=text, part=part),
-                "hours",
-            )
-        first, last = DAYS.index(ends[0]), DAYS.index(ends[-1])
-        day = first
-        while True:
-            days.add(day)
-            if day == last:
-                break
-            day = (day + 1) % 7
-    return frozenset(days)
+    days = frozenset(day % 7 for first, last in runs for day in range(first, last + 1 + 7 * (last < first)))
+    return Hours(days, start, end, text.strip(), runs)
 
 
 # -- protocols.toml ---------------------------------------------------------------------------

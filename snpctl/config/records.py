@@ -14,11 +14,19 @@ from zoneinfo import ZoneInfo
 
 from snpctl.i18n import _
 
+
+def N_(message: str) -> str:
+    return message
+
+
 ACTIONS = ("trigger", "redirect", "transfer_15")
 MEMBER_STATUSES = ("titulaire", "remplacant", "adjoint", "assistant", "interne", "retraite")
 CABINET = "cabinet"
 TREATING_DOCTOR_WORDS = ("none", "unknown", "external")  # what --treating-doctor takes besides a member id
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The short day names shown for opening hours (French: lun mar mer jeu ven sam dim); roster.toml takes these,
+# French or English, short or full (``snpctl.typed.WEEKDAYS``).
+DAY_WORDS = (N_("mon"), N_("tue"), N_("wed"), N_("thu"), N_("fri"), N_("sat"), N_("sun"))
 
 
 class Protocol(NamedTuple):
@@ -30,15 +38,35 @@ class Protocol(NamedTuple):
 
 
 class Hours(NamedTuple):  # typed records as NamedTuples: 7 times cheaper to define than dataclasses (cron start-up)
-    """One range like ``mon-fri 15:30-19:30``: weekdays (0 = Monday) and a [start, end) span."""
+    """One range like ``lun-ven 15h30-19h30``: weekdays (0 = Monday) and a [start, end) span.
+
+    ``text`` is the range as typed; ``runs`` its days as typed, ``((0, 4),)`` for ``lun-ven``, for ``shown``.
+    """
 
     days: frozenset[int]
     start: time
     end: time
     text: str
+    runs: tuple[tuple[int, int], ...] = ()
 
     def contains(self, local: datetime) -> bool:
         return local.weekday() in self.days and self.start <= local.time() < self.end
+
+    @property
+    def shown(self) -> str:
+        """``lun-ven 15h30-19h30`` in French, ``mon-fri 15:30-19:30`` in English: for people."""
+        if not self.runs:
+            return self.text
+        days = ",".join(
+            _(DAY_WORDS[first]) if first == last else f"{_(DAY_WORDS[first])}-{_(DAY_WORDS[last])}"
+            for first, last in self.runs
+        )
+        end = _("24:00") if self.end == time.max else _clock(self.end)
+        return f"{days} {_clock(self.start)}-{end}"
+
+
+def _clock(at: time) -> str:
+    return _("{hour}:{minute:02d}").format(hour=at.hour, minute=at.minute)
 
 
 class Site(NamedTuple):
@@ -53,7 +81,7 @@ class Site(NamedTuple):
 
     @property
     def hours_text(self) -> str:
-        return ", ".join(span.text for span in self.hours)
+        return ", ".join(span.shown for span in self.hours)
 
 
 class Member(NamedTuple):
