@@ -139,27 +139,43 @@ class _Parts:
 
 
 def _read_token(parts: _Parts, kind: str, token: str, today: date, typed: str, what: str) -> None:
-    if kind in ("iso", "slash") and parts.day is None:
-        parts.day = _date_of(token, today, typed, what)
-    elif kind == "clock" and parts.clock is None:
+    slot, value = _meaning(kind, token, today, typed, what)
+    if slot is not None:
+        if getattr(parts, slot) is not None:  # two dates, two times, two weekdays
+            raise unreadable_time(typed, what)
+        setattr(parts, slot, value)
+
+
+def _meaning(kind: str, token: str, today: date, typed: str, what: str) -> tuple[str | None, object]:
+    """Which piece of an instant one token gives (``day``, ``shift``, ``weekday``, ``clock``), None for a filler."""
+    if kind in ("iso", "slash"):
+        return "day", _date_of(token, today, typed, what)
+    if kind == "clock":
         match = re.fullmatch(_CLOCK, token)
         assert match is not None
-        parts.clock = clock(*match.groups())
-    elif kind == "word" and token in ("midi", "noon") and parts.clock is None:
-        parts.clock = time(12)
-    elif kind == "word" and token in RELATIVE and parts.shift is None:
-        parts.shift = RELATIVE[token]
-    elif kind == "word" and token in WEEKDAYS and parts.weekday is None:
-        parts.weekday = WEEKDAYS[token]
-    elif kind == "number" and len(token) <= 4 and int(token[:-2] or token) < 24 and int(token[-2:]) < 60:
-        example = f"{int(token[:-2])}h{token[-2:]}" if len(token) > 2 else f"{int(token)}h"
-        raise BadUsage(
-            _("{what} {typed!r}: a number alone is ambiguous; write the time like {example}.").format(
-                what=what, typed=typed, example=example
-            )
+        return "clock", clock(*match.groups())
+    if kind == "number":
+        raise _bare_number(token, typed, what)
+    if token in _FILLERS:
+        return None, None
+    if token in ("midi", "noon"):
+        return "clock", time(12)
+    if token in RELATIVE:
+        return "shift", RELATIVE[token]
+    if token in WEEKDAYS:
+        return "weekday", WEEKDAYS[token]
+    raise unreadable_time(typed, what)
+
+
+def _bare_number(token: str, typed: str, what: str) -> BadUsage:
+    hour, minute = (token[:-2], token[-2:]) if len(token) > 2 else (token, "")
+    if len(token) > 4 or int(hour) > 23 or int(minute or 0) > 59:
+        return unreadable_time(typed, what)
+    return BadUsage(
+        _("{what} {typed!r}: a number alone is ambiguous; write the time like {example}.").format(
+            what=what, typed=typed, example=f"{int(hour)}h{minute}"
         )
-    elif not (kind in ("word", "other") and token in _FILLERS):
-        raise unreadable_time(typed, what)
+    )
 
 
 def read_when(typed: str, now: datetime, *, what: str) -> datetime:
@@ -219,18 +235,17 @@ def read_month(typed: str, today: date, *, what: str) -> tuple[date, date]:
     """The first and last day of a month: ``2026-11``, ``11/2026``, ``novembre 2026``, or ``novembre`` alone,
     the last November that has begun (this year's, or last year's before November)."""
     folded = fold(typed)
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})|(\d{1,2})/(\d{4})|([a-z]+)\.?(?: (\d{4}))?", folded)
-    groups = match.groups() if match else (None,) * 6
-    if groups[0] or groups[2]:
-        year, month = (int(groups[0]), int(groups[1])) if groups[0] else (int(groups[3]), int(groups[2]))
-    elif groups[4] in MONTHS:
-        month = MONTHS[groups[4]]
-        year = int(groups[5]) if groups[5] else today.year - (month > today.month)
-    else:
-        month = 0
+    year, month = today.year, 0
+    if match := re.fullmatch(r"(\d{4})-(\d{1,2})", folded):
+        year, month = int(match[1]), int(match[2])
+    elif match := re.fullmatch(r"(\d{1,2})/(\d{4})", folded):
+        year, month = int(match[2]), int(match[1])
+    elif (match := re.fullmatch(r"([a-z]+)\.?(?: (\d{4}))?", folded)) and match[1] in MONTHS:
+        month = MONTHS[match[1]]
+        year = int(match[2]) if match[2] else today.year - (month > today.month)
     if not 1 <= month <= 12:
         raise BadUsage(
-            _("{what} {typed!r} is not a month; write it like novembre, novembre 2026, 11/2026 or 2026-11.").format(
+            _("{what} {typed!r} is not a month; write it like november, november 2026, 11/2026 or 2026-11.").format(
                 what=what, typed=typed
             )
         )

@@ -217,7 +217,10 @@ def test_a_report_period_out_of_range_is_exit_2(desk: Desk, option: str, typed: 
 
 def test_a_report_date_that_does_not_exist_is_exit_2(desk: Desk) -> None:
     run = desk("report", "--from", "2024-02-30")
-    assert (run.code, run.err) == (2, "snpctl: --from '2024-02-30' is not a date; write it like 30/11/2026, 30/11 or 2026-11-30.\n")
+    assert (run.code, run.err) == (
+        2,
+        "snpctl: --from '2024-02-30' is not a date; write it like 30/11/2026, 30/11 or 2026-11-30.\n",
+    )
 
 
 # -- durations in the configuration (item 7) ---------------------------------------------------------------------

@@ -34,7 +34,8 @@ At = Annotated[
     str,
     typer.Option(
         "--at",
-        help="Appointment time: 17h45 or 17:45 (today), demain 9h, lundi 9h (the next Monday), 30/11 14h05, 30/11/2026 14:05.",
+        help="Appointment time: 17h45 or 17:45 (today), demain 9h, lundi 9h (the next Monday), 30/11 14h05, "
+        "30/11/2026 14:05.",
         show_default=False,
     ),
 ]

@@ -36,7 +36,7 @@ from snpctl.domain.personal import personal_kind
 from snpctl.errors import ConfigError
 from snpctl.i18n import _
 from snpctl.timefmt import parse_duration
-from snpctl.typed import read_hours, read_weekdays
+from snpctl.typed import WEEKDAYS, read_hours, read_weekdays
 
 MAIL_TIMEOUT_MAX = 300  # seconds: a longer wait would only hold a sender that cron's next tick needs
 
@@ -132,7 +132,7 @@ def hours(table: Table, text: str) -> Hours:
     spec, start, end = read
     runs = read_weekdays(spec)
     if runs is None:
-        part = next(p for p in spec.replace(" ", "").split(",") if read_weekdays(p) is None)
+        part = next((w for w in re.split(r"[\s,-]+", spec) if w not in WEEKDAYS), spec)
         table.fail(
             _(
                 "{text!r}: {part!r} is not a day name; use mon tue wed thu fri sat sun, a range "

@@ -18,7 +18,7 @@ from snpctl.domain.state import Request, State
 from snpctl.domain.vocabulary import Cause, Contact, EventType, Outcome, Reason, Source, Status
 from snpctl.errors import BadUsage, Refused
 from snpctl.i18n import _
-from snpctl.timefmt import format_duration, to_local_text, to_stamp
+from snpctl.timefmt import duration_text, to_local_text, to_stamp
 
 # the words a command takes, as plain strs (the audit checks every line's against them; see vocabulary)
 SOURCES = tuple(s.value for s in Source)
@@ -176,7 +176,7 @@ def _check_appointment(
                 "given for the same half-day, as the no-show rate shows."
             ).format(
                 at=_when(config, appointment),
-                horizon=format_duration(config.appointment_horizon),
+                horizon=duration_text(config.appointment_horizon),
                 latest=_when(config, now + config.appointment_horizon),
             )
         )

@@ -12,7 +12,7 @@ from typing import Any
 from snpctl.i18n import _
 from snpctl.shown import fill, literal
 from snpctl.simulate.scenario import Expect, round_half_up
-from snpctl.timefmt import format_duration, parse_duration
+from snpctl.timefmt import duration_text, parse_duration
 
 
 @dataclass
@@ -95,9 +95,9 @@ def render(data: dict[str, Any]) -> str:
     """The side-by-side table: each documented figure and the one `report` computes from the ledger."""
     settings = data["settings"]
     window = _("treating-doctor window {window} of {total}, appointments within {horizon}").format(
-        window=format_duration(parse_duration(settings["treating_doctor_window"])),
-        total=format_duration(parse_duration(settings["total_window"])),
-        horizon=format_duration(parse_duration(settings["appointment_horizon"])),
+        window=duration_text(parse_duration(settings["treating_doctor_window"])),
+        total=duration_text(parse_duration(settings["total_window"])),
+        horizon=duration_text(parse_duration(settings["appointment_horizon"])),
     )
     sites = "; ".join(f"{key} {', '.join(hours)}" for key, hours in settings["sites"].items()) or _("no site")
     out = [
