@@ -297,11 +297,15 @@ def read_duration(typed: str) -> int:
 
 # -- opening hours ---------------------------------------------------------------------------------------------
 
-_HOURS = re.compile(rf"(.+?)\s+{_CLOCK}\s*(?:-|a)\s*{_CLOCK}")
+_HOURS = re.compile(rf"(?:du |le |les )?(.+?)\s+(?:de )?{_CLOCK}\s*(?:-|a)\s*{_CLOCK}")
+# "du lundi au vendredi", "lundi et mercredi": the days as a sentence says them
+_DAY_WORDS = re.compile(r"\s+(au|to|et|and)\s+")
 
 
 def read_hours(typed: str) -> tuple[str, time, time] | None:
     """``lun-ven 15h30-19h30`` -> the days as typed (folded), the start and the end (``24h``: ``time.max``).
+
+    Also as a sentence says it: ``du lundi au vendredi de 9h à 12h``, ``lundi et mercredi 9h-12h``.
 
     None when it is no range at all; ValueError for an impossible time of day.
     """
@@ -309,6 +313,7 @@ def read_hours(typed: str) -> tuple[str, time, time] | None:
     if not match:
         return None
     days, *times = match.groups()
+    days = _DAY_WORDS.sub(lambda word: "-" if word[1] in ("au", "to") else ",", days)
     start, end = clock(*times[:4]), times[4:]
     if int(end[0]) == 24 and not int(end[1] or end[2] or 0) and not end[3]:
         return days, start, time.max

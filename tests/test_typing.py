@@ -372,6 +372,8 @@ WEEK = frozenset(range(5))
         ("lun,mer 9h-12h", frozenset({0, 2}), time(9), time(12)),
         ("lun, mer 9h-12h", frozenset({0, 2}), time(9), time(12)),
         ("sam-lun 20h-24h", frozenset({5, 6, 0}), time(20), time.max),
+        ("du lundi au vendredi de 9h à 12h", WEEK, time(9), time(12)),
+        ("lundi et mercredi de 14h à 18h30", frozenset({0, 2}), time(14), time(18, 30)),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )
