@@ -12,12 +12,8 @@ from datetime import datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from snpctl.i18n import _
-
-
-def N_(message: str) -> str:
-    return message
-
+from snpctl.i18n import N_, _
+from snpctl.timefmt import clock_text
 
 ACTIONS = ("trigger", "redirect", "transfer_15")
 MEMBER_STATUSES = ("titulaire", "remplacant", "adjoint", "assistant", "interne", "retraite")
@@ -66,7 +62,7 @@ class Hours(NamedTuple):  # typed records as NamedTuples: 7 times cheaper to def
 
 
 def _clock(at: time) -> str:
-    return _("{hour}:{minute:02d}").format(hour=at.hour, minute=at.minute)
+    return clock_text(datetime.combine(datetime.min, at))
 
 
 class Site(NamedTuple):
@@ -136,6 +132,7 @@ class Config(NamedTuple):
     sites: dict[str, Site]
     members: dict[str, Member]
     messaging: Messaging = Messaging()
+    language: str | None = None  # "fr" or "en" (protocols.toml top level); None: the environment decides
 
     def place_label(self, site: str) -> str:
         if site == CABINET:
