@@ -7,6 +7,7 @@ with the way a time was typed.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from snpctl.config import load_config
 from snpctl.errors import BadUsage
+from snpctl.i18n import activate
 from snpctl.timefmt import TooLong, duration_text, format_duration, parse_day, parse_duration, parse_when
 
 from conftest import PROTOCOLS, ROSTER, Desk, make_workspace
@@ -430,3 +432,63 @@ def test_json_and_ledger_are_the_same_whichever_way_a_time_is_typed(tmp_path: Pa
         french, "30/11/2026 à 16h30", "30/11/2026 16h"
     )
     assert iso.ledger_bytes() == french.ledger_bytes()
+
+
+# -- in French, the language of the tool -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def french() -> Iterator[None]:
+    activate("fr")
+    yield
+    activate("en")
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        pytest.param(
+            "30/11/26 14h", "--at '30/11/26 14h' : écrivez l'année en entier, par exemple 30/11/2026.", id="year"
+        ),
+        pytest.param(
+            "11/30/2026 14:05",
+            "--at '11/30/2026 14:05' : il n'y a pas de mois 30 ; écrivez le jour d'abord, par exemple 30/11/2026.",
+            id="month-first",
+        ),
+        pytest.param(
+            "1130", "--at '1130' : un nombre seul est ambigu ; écrivez l'heure comme 11h30.", id="bare-number"
+        ),
+        pytest.param("lundi", "--at 'lundi' : il manque l'heure ; ajoutez-la, par exemple lundi 9h.", id="no-time"),
+        pytest.param(
+            "demain matin",
+            "--at 'demain matin' n'est pas une heure que je sais lire ; écrivez-la comme 17h45, demain 9h, lundi 9h, "
+            "30/11 14h05 ou 30/11/2026 14h05.",
+            id="unknown-word",
+        ),
+    ],
+)
+def test_a_refusal_in_french_gives_a_french_example(french: None, typed: str, message: str) -> None:
+    assert refusal(typed) == message
+
+
+def test_a_refused_time_in_french_on_the_command_line(desk: Desk) -> None:
+    run = desk("intake", "--motif", "fievre", "--source", "cot", now="30/11/26 14h", SNPCTL_LANG="fr")
+    assert (run.code, run.out) == (2, "")
+    assert run.err.endswith("--now '30/11/26 14h' : écrivez l'année en entier, par exemple 30/11/2026.\n")
+    assert desk.ledger_bytes() == b""
+
+
+def test_durations_and_hours_for_people_in_french(french: None, tmp_path: Path) -> None:
+    assert [duration_text(timedelta(minutes=m)) for m in (90, 2 * 1440, 45)] == ["1 h 30", "2 j", "45 min"]
+    desk = make_workspace(tmp_path / "cpts", roster=ROSTER.replace('"mon-fri 15:30-19:30"', '"Mon-Fri 15:30-19:30"'))
+    assert load_config(desk.home).sites["cami"].hours_text == "lun-ven 15h30-19h30"
+
+
+def test_a_wrong_day_name_in_the_roster_in_french(tmp_path: Path) -> None:
+    desk = make_workspace(tmp_path / "cpts", roster=ROSTER.replace('"mon-fri 15:30-19:30"', '"lun-vendr 9h-12h"'))
+    run = desk("check", SNPCTL_LANG="fr")
+    assert run.code == 2
+    assert run.err.endswith(
+        "'lun-vendr 9h-12h' : 'vendr' n'est pas un nom de jour ; utilisez lun mar mer jeu ven sam dim, une plage "
+        "comme lun-ven ou une liste comme lun,mer.\n"
+    )
