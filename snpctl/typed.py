@@ -212,7 +212,10 @@ def _resolve(parts: _Parts, at: time, now: datetime, typed: str, what: str) -> d
     elif parts.weekday is not None and day.weekday() != parts.weekday:
         raise BadUsage(
             _("{what} {typed!r}: {day} is not that day of the week; give the date or the day, e.g. {example}.").format(
-                what=what, typed=typed, day=day.strftime("%d/%m/%Y"), example=f"{day:%d/%m/%Y} {at:%H:%M}"
+                what=what,
+                typed=typed,
+                day=f"{day:%d/%m/%Y}",
+                example=f"{day:%d/%m/%Y} " + _("{hour}:{minute}").format(hour=at.hour, minute=f"{at.minute:02d}"),
             )
         )
     return datetime.combine(day, at)

@@ -115,7 +115,7 @@ def test_a_weekday_is_the_first_such_instant_after_now() -> None:
         pytest.param(
             "mardi 30/11/2026 9h",
             "--at 'mardi 30/11/2026 9h': 30/11/2026 is not that day of the week; give the date or the day, "
-            "e.g. 30/11/2026 09:00.",
+            "e.g. 30/11/2026 9:00.",
             id="weekday-not-the-date's",
         ),
         pytest.param(
