@@ -15,7 +15,7 @@ import typer
 
 from snpctl import runner, service
 from snpctl.cli.options import Home, Json, Now
-from snpctl.errors import SnpctlError
+from snpctl.errors import BadUsage, SnpctlError
 from snpctl.i18n import _
 from snpctl.shown import fill
 from snpctl.store.workspace import Workspace
@@ -85,8 +85,6 @@ def report(
         form = "json"
     if form not in ("table", "json", "csv", "markdown"):
         _fail(_("Unknown --format {form!r}; use table, json, csv or markdown.").format(form=form), 2)
-    if month is not None and (start is not None or end is not None):
-        _fail(_("--month is a whole month: give it alone, or --from and --to, not both."), 2)
 
     def work(ws: Workspace, at: datetime) -> service.Outcome:
         first, last = period(start, end, month, today=at.astimezone(ws.config.zone).date())
@@ -107,12 +105,14 @@ def period(start: str | None, end: str | None, month: str | None, *, today: date
     the last one that has begun (``novembre`` in January 2027 is November 2026).
     """
     if month is not None:
+        if start is not None or end is not None:
+            raise BadUsage(_("--month is a whole month: give it alone, or --from and --to, not both."))
         return parse_month(month, what="--month", today=today)
     return _day(start, "--from", today, 0), _day(end, "--to", today, 1)
 
 
 def _day(typed: str | None, what: str, today: date, end: int) -> date | None:
-    if typed is None:
+    if not typed:  # an empty --from is no bound, as before
         return None
     if fold(typed).split(" ")[0].rstrip(".") in MONTHS:  # novembre, nov., novembre 2026
         return parse_month(typed, what=what, today=today)[end]
