@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from snpctl.i18n import _
 from snpctl.store.workspace import Workspace
 from snpctl.timefmt import parse_when
 
@@ -34,8 +35,7 @@ At = Annotated[
     str,
     typer.Option(
         "--at",
-        help="Appointment time: 17h45 or 17:45 (today), demain 9h, lundi 9h (the next Monday), 30/11 14h05, "
-        "30/11/2026 14:05.",
+        help=_("Appointment time: 17:45 (today), tomorrow 9:00, monday 9:00 (the next Monday), 30/11/2026 14:05."),
         show_default=False,
     ),
 ]

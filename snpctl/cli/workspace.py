@@ -54,21 +54,25 @@ def report(
         str | None,
         typer.Option(
             "--from",
-            help="First intake day: 01/11/2026, 01/11 (this year), 2026-11-01, or a month: novembre (its first day).",
+            help=_(
+                "First intake day: 01/11/2026, 01/11 (this year), 2026-11-01, or a month: november (its first day)."
+            ),
             show_default=False,
         ),
     ] = None,
     end: Annotated[
         str | None,
         typer.Option(
-            "--to", help="Last intake day, included; a month (novembre) means its last day.", show_default=False
+            "--to", help=_("Last intake day, included; a month (november) means its last day."), show_default=False
         ),
     ] = None,
     month: Annotated[
         str | None,
         typer.Option(
             "--month",
-            help="One calendar month, instead of --from and --to: 2026-11, 11/2026 or novembre (the last one begun).",
+            help=_(
+                "One calendar month, instead of --from and --to: 2026-11, 11/2026 or november (the last one begun)."
+            ),
             show_default=False,
         ),
     ] = None,
