@@ -43,7 +43,7 @@ _MONTH_WORDS = (
 )
 MONTHS = {word: index + 1 for index, words in enumerate(_MONTH_WORDS) for word in words}
 
-# Days counted from today; "aujourd'hui" folds to "aujourd'hui" (apostrophes made plain) or is typed without one.
+# Days from today (``fold`` has made a typographic apostrophe plain; some type none at all).
 RELATIVE = {
     "aujourd'hui": 0, "aujourdhui": 0, "auj": 0, "today": 0,
     "demain": 1, "tomorrow": 1, "apres-demain": 2,
@@ -183,8 +183,8 @@ def read_when(typed: str, now: datetime, *, what: str) -> datetime:
 
     A time alone is today's; ``demain 9h`` tomorrow's, ``hier 9h`` yesterday's; ``lundi 9h`` is the
     first Monday 9h after ``now`` (today's if it is Monday before 9h, else next week's); ``30/11 14h05``
-    is in the current year. ValueError for what is no time at all (the caller says how to write one);
-    BadUsage, with an example, for what is ambiguous or impossible.
+    is in the current year. BadUsage, naming ``typed`` and with an example that works, for what is no
+    time, is ambiguous (``1130``, ``30/11/26``, ``11/30/2026``) or is impossible (``25h``, ``31/11``).
     """
     folded = fold(typed)
     parts = _Parts()
