@@ -20,8 +20,8 @@ from typing import Any
 
 from snpctl.config.records import Config
 from snpctl.domain.events import new
-from snpctl.domain.state import Message, Request, State
 from snpctl.domain.french import elide
+from snpctl.domain.state import Message, Request, State
 from snpctl.i18n import N_, _
 
 SENDING_STALE = timedelta(minutes=10)  # an attempt with no result after this: the sender died mid-way

@@ -78,7 +78,7 @@ def render(
     context = {
         **_request_context(config, request, private, today),
         **_appointment_context(config, request),
-        "patient": private.get("name") or (_("Sir or Madam") if message.template in _GREETING else _("(name not given)")),
+        "patient": _patient(message.template, private),
         "text": synthesis,
     }
     if message.template == "failed_operator":
@@ -87,6 +87,14 @@ def render(
     subject = fill(subject_text(message.template), context)
     text = fill(template_text(config, message.template), context)
     return Rendered(to=to, name=_addressee(config, message.recipient, private), subject=subject, text=text)
+
+
+def _patient(template: str, private: dict[str, str]) -> str:
+    """The patient's name; when it was not given, "Madame, Monsieur" to greet them, "(nom non donné)" elsewhere."""
+    name = private.get("name")
+    if name:
+        return name
+    return _("Sir or Madam") if template in _GREETING else _("(name not given)")
 
 
 def _request_context(config: Config, request: Request, private: dict[str, str], today: date) -> dict[str, str]:
