@@ -147,11 +147,15 @@ def afternoon(home: Path, language: str) -> Desk:
 
 
 @pytest.fixture(scope="module")
-def sent(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, list[str]]]:
-    """language -> template -> texts, of the same afternoon played in French and in English."""
-    return {
-        language: outbox(afternoon(tmp_path_factory.mktemp(language) / "cpts", language)) for language in ("fr", "en")
-    }
+def played(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Desk]:
+    """language -> the workspace of the same afternoon, played in French and in English."""
+    return {language: afternoon(tmp_path_factory.mktemp(language) / "cpts", language) for language in ("fr", "en")}
+
+
+@pytest.fixture(scope="module")
+def sent(played: dict[str, Desk]) -> dict[str, dict[str, list[str]]]:
+    """language -> template -> texts."""
+    return {language: outbox(desk) for language, desk in played.items()}
 
 
 FRENCH = {
@@ -238,6 +242,11 @@ def test_each_default_template_in_english(sent, template) -> None:
 def test_the_afternoon_sends_every_default_template_but_the_failure_one(sent) -> None:
     assert set(FRENCH) == set(TEMPLATES) - {"failed_operator"}  # failed_operator: its own tests below
     assert set(sent["fr"]) == set(sent["en"]) == set(FRENCH)
+
+
+def test_the_ledger_is_the_same_byte_for_byte_whatever_the_language(played) -> None:
+    """It names templates and recipients by their codes, and never holds a text."""
+    assert played["fr"].ledger_bytes() == played["en"].ledger_bytes()
 
 
 def test_the_outbox_file_is_written_for_people_in_french(tmp_path) -> None:
