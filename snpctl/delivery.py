@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from snpctl.domain import messages
 from snpctl.domain.events import new
 from snpctl.domain.state import Message, State
+from snpctl.errors import SnpctlError
 from snpctl.store import senders
 from snpctl.store.workspace import Workspace
 
@@ -165,7 +166,19 @@ def _rendered(ws: Workspace, state: State, message: Message, private: dict[str, 
         text = ws.load_private_text(message.request, synthesis_kind(message.id))  # this message's, never another's
         if not text:
             raise ValueError("no synthesis text")  # failed ("render"), retried, then the operator is told
-    return render.render(ws.config, state, message, private[message.request], text)
+    failure = _last_failure(ws, message.request, message.about) if message.template == "failed_operator" else None
+    return render.render(ws.config, state, message, private[message.request], text, failure)
+
+
+def _last_failure(ws: Workspace, request: str, about: int | None) -> str | None:
+    """The code message ``about`` (of ``request``) last failed with, from the request's timeline: what the
+    operator is told it failed of ("the SMS command was not found"). None when the ledger does not say."""
+    try:
+        steps = ws.ledger.timeline(request)
+    except (SnpctlError, OSError):
+        return None  # the operator is still told, with no more than "every attempt failed"
+    codes = [entry[2] for step in steps if step["type"] == "failed" for entry in step["messages"] if entry[0] == about]
+    return codes[-1] if codes else None
 
 
 def _record(ws: Workspace, now: datetime, results: list[tuple[int, int, str | None]]) -> tuple[int, int]:

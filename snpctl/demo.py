@@ -134,7 +134,7 @@ def show_outbox(home: Path, echo: Callable[[str], None] = print) -> None:
     echo(f"The afternoon sent {len(files)} messages (see {home / 'outbox'}); the first of each kind:\n")
     for kind, paths in kinds.items():
         head, _, text = paths[0].read_text(encoding="utf-8").partition("\n\n")
-        to = head.splitlines()[0].removeprefix("To: ")
+        to = head.splitlines()[0].partition(": ")[2]  # "To: Dr A <...>", "Destinataire : Dr A <...>"
         echo(f"  {kind} ({len(paths)}), to {to}:\n    {text.strip()}\n")
 
 

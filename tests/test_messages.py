@@ -561,7 +561,7 @@ def test_the_walkthrough_delivers_each_sms_and_mail_at_its_step(tmp_path, sms, s
 
     # The patient's SMS: time, place and address.
     ((_, accepted_text),) = steps["accept"][0]
-    for expected in ("lundi 15 janvier", "19:00", "Dr B", GP_B_ADDRESS):
+    for expected in ("Monday 15 January", "19:00", "Dr B", GP_B_ADDRESS):
         assert expected in accepted_text
     ((_, reminder_text),) = steps["reminder"][0]
     for expected in ("19:00", "Dr B", GP_B_ADDRESS):
@@ -756,7 +756,7 @@ def test_mail_goes_through_starttls_and_auth_with_the_password_from_the_environm
     (mail,) = smtp.received
     assert (mail.tls, mail.login, mail.mail_from, mail.rcpt_tos) == (True, b"cot", SENDER, [GP_A["mail"]])
     assert (mail.message["From"], mail.message["To"]) == (SENDER, GP_A["mail"])
-    assert mail.message["Subject"] == f"Votre patient(e) a été pris(e) en charge (demande {rid})"
+    assert mail.message["Subject"] == f"Your patient was taken on (request {rid})"
     assert PATIENT["name"] in mail.body and "Dr B" in mail.body
     assert PASSWORD.encode() not in (desk.home / "protocols.toml").read_bytes()
 
@@ -883,7 +883,7 @@ def test_an_sms_that_fails_after_the_last_retry_is_given_up_reported_and_the_ope
 
     (alert,) = smtp.to(OPERATOR_MAIL)
     assert rid in alert.message["Subject"]
-    assert "notify_member" in alert.body and "gp-a" in alert.body
+    assert "request to a doctor for Dr A by SMS" in alert.body and "notify_member" not in alert.body
     assert any(rid in text for text in outbox_files(desk, "failed_operator"))
     assert sms.sent == []
 
@@ -909,14 +909,15 @@ def test_show_lists_each_step_of_the_requests_messages_and_only_its_own(tmp_path
 # -- templates ---------------------------------------------------------------------------------
 
 
-def test_the_default_templates_are_french(tmp_path, sms) -> None:
+def test_the_default_templates_speak_the_language_of_the_workspace(tmp_path, sms) -> None:
+    """English here, as the whole suite speaks; the French texts are tests/test_messages_fr.py's."""
     desk = workspace(tmp_path, sms=sms)
     accepted_request(desk)
     ((_, notify_text),) = [s for s in sms.sent if s[0] == GP_A["e164"]]
-    assert "Pour accepter ou refuser, appelez le " + COT_PHONE in notify_text
+    assert "To accept or refuse, call " + COT_PHONE in notify_text
     (patient_text,) = sms.to(PATIENT["e164"])
-    assert patient_text.startswith(f"Bonjour {PATIENT['name']}, votre rendez-vous : lundi 15 janvier à 19:00")
-    assert "appelez le 15" in patient_text
+    assert patient_text.startswith(f"Hello {PATIENT['name']}, your appointment: Monday 15 January at 19:00")
+    assert "call 15" in patient_text
 
 
 def test_templates_are_overridden_in_protocols_toml(tmp_path, sms) -> None:
@@ -931,7 +932,7 @@ def test_templates_are_overridden_in_protocols_toml(tmp_path, sms) -> None:
     assert desk("check").code == 0
     accepted_request(desk)
     assert sms.to(GP_A["e164"]) == [f"SNP 001C (Fièvre, Champigny-sur-Marne) : rappelez le {COT_PHONE}"]
-    assert sms.to(PATIENT["e164"]) == [f"RDV lundi 15 janvier 19:00, au cabinet du médecin, {GP_B_ADDRESS}"]
+    assert sms.to(PATIENT["e164"]) == [f"RDV Monday 15 January 19:00, at the doctor's practice, {GP_B_ADDRESS}"]
 
 
 @pytest.mark.parametrize(
@@ -1027,9 +1028,7 @@ def test_only_the_member_who_took_the_request_writes_its_synthesis(tmp_path, sms
         assert run.code == 1 and "taken by gp-b" in run.err
     assert desk.ledger_bytes() == before
     assert not list((desk.home / "private" / "requests").glob(f"{rid}.synthesis*"))
-    assert [m.message["Subject"] for m in smtp.received] == [
-        f"Votre patient(e) a été pris(e) en charge (demande {rid})"
-    ]
+    assert [m.message["Subject"] for m in smtp.received] == [f"Your patient was taken on (request {rid})"]
 
 
 def test_the_synthesis_goes_to_the_private_store_and_by_secure_mail_to_the_treating_doctor(
@@ -1044,7 +1043,7 @@ def test_the_synthesis_goes_to_the_private_store_and_by_secure_mail_to_the_treat
     assert stored.read_text(encoding="utf-8") == SYNTHESIS
     assert os.stat(stored).st_mode & 0o777 == 0o600
     (mail,) = smtp.to(GP_A["mail"])[1:]
-    assert mail.message["Subject"] == f"Synthèse de consultation (demande {rid})"
+    assert mail.message["Subject"] == f"Synthesis of a consultation (request {rid})"
     assert PATIENT["name"] in mail.body and "Dr B" in mail.body and SYNTHESIS in mail.body
     synthesis = [e for e in desk.events() if e["type"] == "synthesis"]
     assert [{k: e[k] for k in e if k not in ("seq", "at", "prev")} for e in synthesis] == [
@@ -1194,6 +1193,6 @@ def test_a_sender_killed_mid_sms_is_never_resent_and_is_given_up_as_unknown(tmp_
     ok(desk, "tick", at="16:30")
     assert len(sms.to(GP_A["e164"])) == 1  # never re-sent
     alerts = outbox_files(desk, "failed_operator-operator")  # operator_sms and operator_mail
-    assert len(alerts) == 2 and all(rid in alert and "notify_member" in alert for alert in alerts)
+    assert len(alerts) == 2 and all(rid in alert and "request to a doctor for Dr A" in alert for alert in alerts)
     assert [to for to, _ in sms.sent] == [GP_A["e164"], OPERATOR_E164]
     assert desk("verify").code == 0

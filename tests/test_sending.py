@@ -115,10 +115,10 @@ def test_a_message_that_cannot_be_rendered_fails_alone_and_the_command_says_so(t
 
     real = render.render
 
-    def broken_for_gp_b(config, state, message, private, synthesis=""):
+    def broken_for_gp_b(config, state, message, *rest):
         if message.recipient == "gp-b":
             raise ValueError("a bug in one message's rendering")
-        return real(config, state, message, private, synthesis)
+        return real(config, state, message, *rest)
 
     monkeypatch.setattr(render, "render", broken_for_gp_b)  # the forked sender inherits it
     desk = workspace(tmp_path, sms=sms)
@@ -351,7 +351,7 @@ def test_intake_moves_an_orphan_private_record_aside_and_texts_its_own_patient(t
     ok(desk, "notify", "001C", at="16:01")
     ok(desk, "accept", "001C", "--by", "gp-a", "--at", "19:00", at="16:10")
     (text,) = sms.to(PATIENT["e164"])
-    assert text.startswith(f"Bonjour {PATIENT['name']},")
+    assert text.startswith(f"Hello {PATIENT['name']},")
     assert sms.to("+33699887766") == []
 
 
@@ -362,7 +362,7 @@ def test_an_orphan_private_record_never_reaches_a_caller_who_gave_no_details(tmp
     ok(desk, "notify", "001C", at="16:01")
     ok(desk, "accept", "001C", "--by", "gp-a", "--at", "19:00", at="16:10")
     (patient_file,) = outbox_files(desk, "accepted_patient")
-    assert "Bonjour Madame, Monsieur," in patient_file and "To: patient <outbox only>" in patient_file
+    assert "Hello Sir or Madam," in patient_file and "To: the patient <outbox only>" in patient_file
     assert "Alice" not in "".join(outbox_files(desk, "-")) and sms.to("+33699887766") == []
 
 
@@ -373,7 +373,7 @@ def test_a_private_record_with_another_patient_reference_is_not_rendered(tmp_pat
     ok(desk, "notify", "001C", at="16:01")
     ok(desk, "accept", "001C", "--by", "gp-a", "--at", "19:00", at="16:10")
     (informed,) = outbox_files(desk, "accepted_patient")
-    assert "Madame, Monsieur" in informed and "Alice" not in informed
+    assert "Sir or Madam" in informed and "Alice" not in informed
 
 
 # -- syntheses ------------------------------------------------------------------------------------------
@@ -438,7 +438,7 @@ def test_a_line_break_or_escape_in_a_name_cannot_forge_an_outbox_header_or_reach
         f"To: Alice\\nTo: Mallory <+33600000000>\\x1b[31m <{PATIENT_2['e164']}>"
     ]
     assert "\x1b" not in written
-    assert body.startswith("Bonjour Alice\nTo: Mallory <+33600000000>\\x1b[31m, votre rendez-vous")
+    assert body.startswith("Hello Alice\nTo: Mallory <+33600000000>\\x1b[31m, your appointment")
 
 
 _CRON_TICK = """

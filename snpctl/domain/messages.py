@@ -20,60 +20,74 @@ from typing import Any
 
 from snpctl.config.records import Config
 from snpctl.domain.events import new
+from snpctl.domain.french import elide
 from snpctl.domain.state import Message, Request, State
-from snpctl.i18n import _
+from snpctl.i18n import N_, _
 
 SENDING_STALE = timedelta(minutes=10)  # an attempt with no result after this: the sender died mid-way
 
-# template -> (kind of channel, French default). Overridable in protocols.toml [messaging.templates].
+# template -> (kind of channel, default text). The defaults are English message ids, spoken in the workspace's
+# language (the French in snpctl/locale/fr/messages.po); protocols.toml [messaging.templates] overrides them,
+# as written, whatever the language (``template_text``).
 TEMPLATES: dict[str, tuple[str, str]] = {
     "notify_member": (
         "sms",
-        "CPTS - demande de soins non programmés {request} : {motif}, {commune}. À prendre avant "
-        "{deadline}. Pour accepter ou refuser, appelez le {cot_phone} en donnant le numéro "
-        "{request}.",
+        N_(
+            "CPTS - unscheduled care request {request}: {motif}, {commune}. To be taken before {deadline}. "
+            "To accept or refuse, call {cot_phone} and give the number {request}."
+        ),
     ),
     "accepted_patient": (
         "sms",
-        "Bonjour {patient}, votre rendez-vous : {date} à {time} avec {doctor}, {place}, "
-        "{address}. Si votre état s'aggrave, appelez le 15.",
+        N_(
+            "Hello {patient}, your appointment: {date} at {time} with {doctor}, {place}, {address}. "
+            "If you get worse, call 15."
+        ),
     ),
     "informed_treating_doctor": (
         "mail",
-        "Votre patient(e) {patient} a appelé la ligne de soins non programmés de la "
-        "CPTS (demande {request}, {motif}). {doctor} l'a pris(e) en charge : "
-        "rendez-vous le {date} à {time}, {place}.",
+        N_(
+            "Your patient {patient} called the CPTS unscheduled care line (request {request}, {motif}). "
+            "{doctor} took them on: appointment on {date} at {time}, {place}."
+        ),
     ),
     "reminder_patient": (
         "sms",
-        "Rappel : rendez-vous {date} à {time} avec {doctor}, {place}, {address}. En cas "
-        "d'empêchement, prévenez le {cot_phone}.",
+        N_(
+            "Reminder: appointment {date} at {time} with {doctor}, {place}, {address}. "
+            "If you cannot come, call {cot_phone}."
+        ),
     ),
     "expired_patient": (
         "sms",
-        "Bonjour {patient}, aucun médecin n'a pu vous recevoir à temps (demande {request}). "
-        "Si votre état s'aggrave, appelez le 15 ; sinon, ce soir, la maison médicale de garde "
-        "(appelez le 15 pour être orienté). Pour toute question : {cot_phone}.",
+        N_(
+            "Hello {patient}, no doctor could see you in time (request {request}). If you get worse, call 15; "
+            "otherwise, tonight, the duty medical centre (call 15 to be directed there). Any question: call "
+            "{cot_phone}."
+        ),
     ),
     "expired_operator": (
         "sms",
-        "Demande {request} ({motif}) expirée sans preneur. Rappeler le patient : {patient}, {phone}.",
+        N_("Request {request} ({motif}) expired with nobody taking it. Call the patient back: {patient}, {phone}."),
     ),
     "synthesis_treating_doctor": (
         "mail",
-        "Synthèse de la consultation de {patient} par {doctor} le {date} (demande {request}, {motif}) :\n\n{text}",
+        N_("Synthesis of the consultation of {patient} by {doctor} on {date} (request {request}, {motif}):\n\n{text}"),
     ),
     "failed_operator": (
         "sms",
-        "Message non délivré ({why}) : {template} pour {recipient} ({channel}), demande "
-        "{request}, essai(s) : {attempts}. Vérifier et faire à la main.",
+        N_(
+            "Message not delivered: {template} for {recipient} by {channel} (request {request}, attempt(s): "
+            "{attempts}). Why: {why}. Check and do it by hand."
+        ),
     ),
 }
+# template -> the subject of its mail (English message ids, like the templates); "CPTS {request}" for the others
 SUBJECTS = {
-    "informed_treating_doctor": "Votre patient(e) a été pris(e) en charge (demande {request})",
-    "synthesis_treating_doctor": "Synthèse de consultation (demande {request})",
-    "expired_operator": "Demande {request} expirée",
-    "failed_operator": "Message non délivré (demande {request})",
+    "informed_treating_doctor": N_("Your patient was taken on (request {request})"),
+    "synthesis_treating_doctor": N_("Synthesis of a consultation (request {request})"),
+    "expired_operator": N_("Request {request} expired"),
+    "failed_operator": N_("Message not delivered (request {request})"),
 }
 COMMON = {"request", "motif", "commune", "cot_phone"}
 PLACEHOLDERS: dict[str, set[str]] = {
@@ -148,8 +162,18 @@ def template_parts(text: str) -> list[tuple[str, bool]]:
 
 
 def fill(text: str, context: dict[str, str]) -> str:
-    """``text`` with each ``{name}`` replaced by ``context[name]``, nothing else interpreted."""
-    return "".join(context[value] if named else value for value, named in template_parts(text))
+    """``text`` with each ``{name}`` replaced by ``context[name]``, nothing else interpreted; "de {name}" is
+    "d'{name}" when the value starts with a vowel ("d'Inès", French elision: ``french.elide``)."""
+    out: list[str] = []
+    after_text = False  # the last part was the template's own text, not a value
+    for value, named in template_parts(text):
+        if named:
+            value = context[value]
+            if after_text:
+                out[-1] = elide(out[-1], value)
+        out.append(value)
+        after_text = not named
+    return "".join(out)
 
 
 def template_problem(name: str, text: str) -> str | None:
@@ -167,7 +191,14 @@ def template_problem(name: str, text: str) -> str | None:
 
 
 def template_text(config: Config, name: str) -> str:
-    return config.messaging.templates.get(name) or TEMPLATES[name][1]
+    """The text of template ``name``: protocols.toml's, as written, else the default in the language spoken."""
+    return config.messaging.templates.get(name) or _(TEMPLATES[name][1])
+
+
+def subject_text(name: str) -> str:
+    """The subject of a mail of template ``name``, in the language spoken."""
+    subject = SUBJECTS.get(name)
+    return _(subject) if subject is not None else "CPTS {request}"
 
 
 # -- channels -------------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 Each ``send_*`` returns None when the message was handed over, or a short error code that is
 safe to write in the ledger (never the server's own words: they may echo an address).
-Owns the outbox files' layout and the error codes of each channel. Knows nothing of templates
-(``render``), of batches and concurrency (``sender``), nor of the ledger.
+Owns the outbox files' layout and the error codes of each channel (in words: ``failures``). Knows
+nothing of templates (``render``), of batches and concurrency (``sender``), nor of the ledger.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from snpctl import words
 from snpctl.config.records import Config, Mail
+from snpctl.i18n import _
 from snpctl.messaging.render import Rendered
 
 if TYPE_CHECKING:
@@ -34,17 +36,25 @@ def write_outbox(
     request: str,
     rendered: Rendered,
 ) -> Path:
-    """One file per message (rewritten on each attempt), owner-only: it holds names and numbers."""
+    """One file per message (rewritten on each attempt), owner-only: it holds names and numbers.
+
+    Named ``<message>-<template>-<recipient>.txt`` (the ledger's codes: what a script may read); its head
+    lines are for people, in the language spoken: "Destinataire : Dr A <+33600000001>", "Envoi : SMS"...
+    """
     target = folder / day
     target.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(folder, 0o700)
     path = target / f"{message_id:06d}-{template}-{recipient}.txt"
-    to, subject = _escaped(f"{rendered.name} <{rendered.to or 'outbox only'}>"), _escaped(rendered.subject)
+    head = [
+        _("To: {to}").format(to=_escaped(f"{rendered.name} <{rendered.to or _('outbox only')}>")),
+        _("Channel: {channel}").format(channel=words.channel(channel)),
+        _("Message: {template}").format(template=words.template(template)),
+        _("Request: {request}").format(request=request),
+        _("Attempt: {attempt}").format(attempt=attempt),
+        _("Subject: {subject}").format(subject=_escaped(rendered.subject)),
+    ]
     text = _escaped(rendered.text, keep="\n\t")
-    body = (
-        f"To: {to}\nChannel: {channel}\nTemplate: {template}\n"
-        f"Request: {request}\nAttempt: {attempt}\nSubject: {subject}\n\n{text}\n"
-    )
+    body = "\n".join(head) + f"\n\n{text}\n"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         view = memoryview(body.encode("utf-8"))
