@@ -54,6 +54,14 @@ def report(
     ] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last intake date, included.", show_default=False)] = None,
     form: Annotated[str, typer.Option("--format", help="table, json, csv or markdown.")] = "table",
+    csv_dialect: Annotated[
+        str,
+        typer.Option(
+            "--csv-dialect",
+            help="default (for scripts: comma, decimal point, the JSON's keys) or fr (for a French spreadsheet: "
+            "UTF-8 with BOM, semicolons, decimal commas, French headers).",
+        ),
+    ] = "default",
     home: Home = None,
     now: Now = None,
     as_json: Json = False,
@@ -66,6 +74,7 @@ def report(
         form = "json"
     if form not in ("table", "json", "csv", "markdown"):
         _fail(_("Unknown --format {form!r}; use table, json, csv or markdown.").format(form=form), 2)
+    _check_csv_dialect(csv_dialect, form)
 
     def work(ws: Workspace, at: datetime) -> service.Outcome:
         first = parse_day(start, what="--from") if start else None
@@ -75,9 +84,24 @@ def report(
     def render(ws: Workspace, at: datetime, result: service.Outcome) -> None:
         from snpctl.report import render_report
 
-        sys.stdout.write(render_report(result.data, form))
+        sys.stdout.write(render_report(result.data, form, csv_dialect))
 
     _run(home, now, False, work, render)
+
+
+def _check_csv_dialect(dialect: str, form: str) -> None:
+    from snpctl.report import CSV_DIALECTS
+
+    if dialect not in CSV_DIALECTS:
+        _fail(
+            fill(
+                _("Unknown --csv-dialect {dialect!r}; use fr (a French spreadsheet) or default (scripts)."),
+                dialect=dialect,
+            ),
+            2,
+        )
+    if dialect != "default" and form != "csv":
+        _fail(_("--csv-dialect goes with --format csv: snpctl report --format csv --csv-dialect fr"), 2)
 
 
 def check(home: Home = None, now: Now = None, as_json: Json = False) -> None:
