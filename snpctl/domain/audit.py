@@ -27,6 +27,7 @@ from snpctl.domain.personal import personal_kind
 from snpctl.domain.state import CHANNELS, INTAKE_STATUS, MESSAGE_STEPS, Request, State, find_message, step_keys
 from snpctl.i18n import N_, _
 from snpctl.timefmt import from_stamp
+from snpctl.words import event as event_word
 from snpctl.words import message_status
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -193,7 +194,8 @@ def request_problem(state: State, event: dict[str, Any]) -> str | None:
     if problem is None:
         return None
     found = _RULES.get(problem)
-    return _("{step} not allowed: {why}").format(step=kind, why=problem if found is None else _(found))
+    why = problem if found is None else _(found)
+    return _("{step}: not allowed, {why}").format(step=event_word(kind), why=why)
 
 
 # a rule's problem code (``rules.PROBLEMS``) as the audit says it: what the ledger shows was not allowed
@@ -306,7 +308,7 @@ def _step_refusal(state: State, kind: str, entry: tuple[Any, ...]) -> str:
         return _("attempt {n} of message {id} while it is {status}").format(n=entry[1], id=message.id, status=status)
     if kind == "given_up":
         return _("message {id} given up while it is {status}").format(id=message.id, status=status)
-    return _("{step} for message {id} that was not being sent (sent twice?)").format(step=kind, id=message.id)
+    return _("{step} for message {id} that was not being sent (sent twice?)").format(step=event_word(kind), id=message.id)
 
 
 def _message_problem(state: State, event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
