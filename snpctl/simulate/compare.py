@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from snpctl.i18n import N_, _, language
+from snpctl.report.sections import day
 from snpctl.shown import fill, literal
 from snpctl.simulate.scenario import Expect, round_half_up
 from snpctl.timefmt import format_duration, parse_duration
@@ -119,19 +120,32 @@ def _shown(value: Any, percent: bool) -> str:
     return str(value)
 
 
+_UNITS_FR = (("d", " j "), ("h", " h "), ("m", " min "))
+
+
+def _duration(text: str) -> str:
+    """A duration of the settings as people read it: ``1h30m``, in French ``1 h 30 min``."""
+    shown = format_duration(parse_duration(text))
+    if language() != "fr":
+        return shown
+    for unit, word in _UNITS_FR:
+        shown = shown.replace(unit, word)
+    return shown.strip()
+
+
 def render(data: dict[str, Any]) -> str:
     """The side-by-side table: each documented figure and the one `report` computes from the ledger."""
     settings = data["settings"]
     window = _("treating-doctor window {window} of {total}, appointments within {horizon}").format(
-        window=format_duration(parse_duration(settings["treating_doctor_window"])),
-        total=format_duration(parse_duration(settings["total_window"])),
-        horizon=format_duration(parse_duration(settings["appointment_horizon"])),
+        window=_duration(settings["treating_doctor_window"]),
+        total=_duration(settings["total_window"]),
+        horizon=_duration(settings["appointment_horizon"]),
     )
     sites = "; ".join(f"{key} {', '.join(hours)}" for key, hours in settings["sites"].items()) or _("no site")
     out = [
         literal(data["title"]),
         _("Scenario {name}, seed {seed}: {start} to {end}.").format(
-            name=data["scenario"], seed=data["seed"], start=data["period"]["from"], end=data["period"]["to"]
+            name=data["scenario"], seed=data["seed"], start=day(data["period"]["from"]), end=day(data["period"]["to"])
         ),
         fill(_("Source: {source}."), source=data["source"]),
         _("Settings: {window}; calls {line}; {sites}; {registered} registered members.").format(
