@@ -308,7 +308,8 @@ def _step_refusal(state: State, kind: str, entry: tuple[Any, ...]) -> str:
         return _("attempt {n} of message {id} while it is {status}").format(n=entry[1], id=message.id, status=status)
     if kind == "given_up":
         return _("message {id} given up while it is {status}").format(id=message.id, status=status)
-    return _("{step} for message {id} that was not being sent (sent twice?)").format(step=event_word(kind), id=message.id)
+    step = event_word(kind)
+    return _("{step} for message {id} that was not being sent (sent twice?)").format(step=step, id=message.id)
 
 
 def _message_problem(state: State, event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
