@@ -118,7 +118,7 @@ def play(home: Path, echo: Callable[[str], None] = print) -> None:
     echo(f"$ snpctl init {home}\n{text}")
     ids: dict[str, str] = {}
     for clock, script in AFTERNOON:
-        command, _, alias = script.partition("  # as=")
+        command, _as, alias = script.partition("  # as=")
         command = command.format(**ids)
         code, text = run(command, home, f"{DAY}T{clock}")
         echo(f"[{clock_text(datetime.fromisoformat(f'{DAY}T{clock}'))}] $ snpctl {command}\n{text}")

@@ -25,7 +25,7 @@ from snpctl.domain.personal import CLEAN as _CLEAN
 from snpctl.domain.personal import STAMP as _STAMP
 from snpctl.domain.personal import personal_kind
 from snpctl.domain.state import CHANNELS, INTAKE_STATUS, MESSAGE_STEPS, Request, State, find_message, step_keys
-from snpctl.i18n import N_, _
+from snpctl.i18n import _
 from snpctl.timefmt import from_stamp
 from snpctl.words import event as event_word
 from snpctl.words import message_status
@@ -193,27 +193,9 @@ def request_problem(state: State, event: dict[str, Any]) -> str | None:
         problem = _step_problem(request, event, at)
     if problem is None:
         return None
-    found = _RULES.get(problem)
+    found = rules.PROBLEMS.get(problem)
     why = problem if found is None else _(found)
     return _("{step}: not allowed, {why}").format(step=event_word(kind), why=why)
-
-
-# a rule's problem code (``rules.PROBLEMS``) as the audit says it: what the ledger shows was not allowed
-_RULES = {
-    "before_last_event": N_("dated before the request's previous event"),
-    "not_triggered": N_("the request was not triggered"),
-    "already_triggered": N_("the request was already triggered"),
-    "accepted": N_("the request was already accepted"),
-    "expired": N_("the request had expired"),
-    "closed": N_("the request was closed"),
-    "in_cascade": N_("the request was in the cascade"),
-    "reserved": N_("the treating doctor's window was reserved to another member"),
-    "refused_earlier": N_("the member had refused it"),
-    "already_refused": N_("the member had already refused it"),
-    "no_appointment": N_("the request had no appointment"),
-    "too_early": N_("the appointment time had not come"),
-    "not_taker": N_("only the member who took the request writes its synthesis"),
-}
 
 
 # -- message batches: one line holds dozens of entries, checked with set operations (C speed);
