@@ -308,6 +308,22 @@ def test_check_is_silent_when_all_is_well_in_french(desk: Desk) -> None:
     assert (run.code, run.out, run.err) == (0, "", "")
 
 
+def test_check_json_is_the_contracts_in_french_too(desk: Desk) -> None:
+    run = desk("check", "--json", **FRENCH)
+    assert (run.code, run.json) == (0, {"ok": True})
+
+
+def test_verify_writes_then_checks_its_checkpoint_in_french(desk: Desk, tmp_path: Path) -> None:
+    checkpoint = tmp_path / "cpts.checkpoint"
+    first = desk("verify", "--checkpoint", str(checkpoint), **FRENCH)
+    again = desk("verify", "--checkpoint", str(checkpoint), **FRENCH)
+    assert (first.code, again.code) == (0, 0)
+    assert first.out.splitlines()[1] == f"Point de contrôle {checkpoint} écrit, il en est maintenant à l'événement 23."
+    assert (
+        again.out.splitlines()[1] == f"Point de contrôle {checkpoint} vérifié, il en est maintenant à l'événement 23."
+    )
+
+
 def test_check_names_the_file_of_a_mistake_and_exits_2(desk: Desk, tmp_path: Path) -> None:
     """The wording of configuration errors is the configuration's (i13-config); the exit code is the contract's."""
     damaged = copy_of(desk, tmp_path)
