@@ -17,11 +17,17 @@ import shlex
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
+from snpctl import words
 from snpctl.cli import main as snpctl
+from snpctl.i18n import _
+from snpctl.shown import fill
+from snpctl.timefmt import clock_text, day_text
 
 DAY = "2024-01-15"
+_ID = re.compile(r"\b(\d{3,}[A-Z])\b")  # a request id in an answer, whatever the language: 003H
 # The seed of the patient references. This one is chosen so that no hash of the sample ledger happens to
 # contain ten digits that a naive phone-number scan (like a pre-commit hook) would flag.
 SEED = "demo-3"
@@ -112,16 +118,18 @@ def play(home: Path, echo: Callable[[str], None] = print) -> None:
     echo(f"$ snpctl init {home}\n{text}")
     ids: dict[str, str] = {}
     for clock, script in AFTERNOON:
-        command, _, alias = script.partition("  # as=")
+        command, _as, alias = script.partition("  # as=")
         command = command.format(**ids)
         code, text = run(command, home, f"{DAY}T{clock}")
-        echo(f"[{clock}] $ snpctl {command}\n{text}")
+        echo(f"[{clock_text(datetime.fromisoformat(f'{DAY}T{clock}'))}] $ snpctl {command}\n{text}")
         if code:
-            raise SystemExit(f"the demo stopped: `snpctl {command}` exited {code}")
+            raise SystemExit(fill(_("The demo stopped: `snpctl {command}` exited {code}."), command=command, code=code))
         if alias:
-            found = re.search(r"Request (\w+):", text)
+            found = _ID.search(text)
             if found is None:
-                raise SystemExit(f"the demo stopped: `snpctl {command}` printed no request id")
+                raise SystemExit(
+                    fill(_("The demo stopped: `snpctl {command}` printed no request id."), command=command)
+                )
             ids[alias] = found.group(1)
 
 
@@ -131,19 +139,37 @@ def show_outbox(home: Path, echo: Callable[[str], None] = print) -> None:
     kinds: dict[str, list[Path]] = {}
     for path in files:
         kinds.setdefault(path.name.split("-")[1], []).append(path)
-    echo(f"The afternoon sent {len(files)} messages (see {home / 'outbox'}); the first of each kind:\n")
+    echo(
+        fill(
+            _("The afternoon sent {n} messages (see {outbox}); the first of each kind:"),
+            n=len(files),
+            outbox=home / "outbox",
+        )
+        + "\n"
+    )
     for kind, paths in kinds.items():
-        head, _, text = paths[0].read_text(encoding="utf-8").partition("\n\n")
-        to = head.splitlines()[0].partition(": ")[2]  # "To: Dr A <...>", "Destinataire : Dr A <...>"
-        echo(f"  {kind} ({len(paths)}), to {to}:\n    {text.strip()}\n")
+        head, _blank, text = paths[0].read_text(encoding="utf-8").partition("\n\n")
+        to = head.splitlines()[0].partition(": ")[2]  # the header line names whom it is for
+        what = fill(_("{what} ({n}), to {to}:"), what=words.template(kind), n=len(paths), to=to)
+        echo(f"  {what}\n    {text.strip()}\n")
 
 
 def main() -> None:
     home = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="snpctl-demo-")) / "cpts"
-    print(f"An afternoon at the example CPTS, Monday {DAY} (times are Europe/Paris).\n")
+    print(
+        _("An afternoon at the example CPTS, {day} (times are Europe/Paris).").format(
+            day=day_text(date.fromisoformat(DAY))
+        )
+        + "\n"
+    )
     play(home)
     show_outbox(home)
-    print(f"The workspace is in {home}: see its ledger/ (what git keeps) and private/ (what it never sees).")
+    print(
+        fill(
+            _("The workspace is in {home}: see its ledger/ (what git keeps) and private/ (what it never sees)."),
+            home=home,
+        )
+    )
 
 
 if __name__ == "__main__":

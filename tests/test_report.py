@@ -169,8 +169,9 @@ def test_the_same_figures_in_every_form(monday: Desk) -> None:
     for heading in ("CALLS", "CASCADE", "APPOINTMENTS", "MEMBERS", "BY MONTH"):
         assert heading in table.out
     assert re.search(r"\n  Accepted +3 \(75%\)\n", table.out)
-    assert "  2024-01" in table.out and "█" in table.out and "▓" in table.out  # the monthly bars
-    assert "cot 0" not in table.out and "web 1 (33%) · samu 1 (33%) · hospital 1 (33%)" in table.out
+    assert "  January 2024" in table.out and "█" in table.out and "▓" in table.out  # the monthly bars
+    assert "COT 0" not in table.out and "web 1 (33.3%) · SAMU 1 (33.3%) · hospital 1 (33.3%)" in table.out
+    assert table.out.endswith("\nFor a spreadsheet: snpctl report --format csv --csv-dialect fr\n")
 
     csv = monday("report", "--format", "csv", now="2024-03-31T12:00")
     assert csv.out == (
@@ -180,9 +181,9 @@ def test_the_same_figures_in_every_form(monday: Desk) -> None:
     )
 
     markdown = monday("report", "--format", "markdown", now="2024-03-31T12:00")
-    assert markdown.out.startswith("## Activity report, 2024-01-15 to 2024-01-15 (1 month)\n")
+    assert markdown.out.startswith("## Activity report, 15 January 2024 to 15 January 2024 (1 month)\n")
     assert "| Accepted | 3 (75%) |" in markdown.out
-    assert "| 2024-01 | 9 | 4 | 3 | 75% | 1 | 2 | 3 | 1 |" in markdown.out
+    assert "| January 2024 | 9 | 4 | 3 | 75% | 1 | 2 | 3 | 1 |" in markdown.out
 
     assert json.loads(monday("report", "--json", now="2024-03-31T12:00").out) == report(monday)
 

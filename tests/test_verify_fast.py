@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from snpctl import delivery, service
+from snpctl import delivery, service, words
 from snpctl.domain import audit, personal
 from snpctl.domain.events import GENESIS, SCHEMA, canonical
 from snpctl.domain.messages import TEMPLATES
@@ -219,13 +219,13 @@ def reference_message_problem(history: dict[int, tuple[str, str, int]], kind: st
             return f"message {entry[0]} was never queued"
         status, channel, attempts = history[entry[0]]
         if kind == "attempt" and (status not in ("queued", "failed") or entry[1] != attempts + 1):
-            return f"attempt {entry[1]} of message {entry[0]} while it is {status}"
+            return f"attempt {entry[1]} of message {entry[0]} while it is {words.message_status(status)}"
         if kind in ("sent", "failed"):
             fresh = status == "queued" and channel == "outbox" and entry[1] == 1
             if not fresh and (status != "sending" or entry[1] != attempts):
-                return f"{kind} for message {entry[0]} that was not being sent (sent twice?)"
+                return f"{words.event(kind)} for message {entry[0]} that was not being sent (sent twice?)"
         if kind == "given_up" and status not in ("failed", "sending"):
-            return f"message {entry[0]} given up while it is {status}"
+            return f"message {entry[0]} given up while it is {words.message_status(status)}"
     if len({entry[0] for entry in entries}) != len(entries):
         return "the same message twice in one batch"
     return None

@@ -77,6 +77,14 @@ def report(
         ),
     ] = None,
     form: Annotated[str, typer.Option("--format", help="table, json, csv or markdown.")] = "table",
+    csv_dialect: Annotated[
+        str,
+        typer.Option(
+            "--csv-dialect",
+            help="default (for scripts: comma, decimal point, the JSON's keys) or fr (for a French spreadsheet: "
+            "UTF-8 with BOM, semicolons, decimal commas, French headers).",
+        ),
+    ] = "default",
     home: Home = None,
     now: Now = None,
     as_json: Json = False,
@@ -89,6 +97,7 @@ def report(
         form = "json"
     if form not in ("table", "json", "csv", "markdown"):
         _fail(_("Unknown --format {form!r}; use table, json, csv or markdown.").format(form=form), 2)
+    _check_csv_dialect(csv_dialect, form)
 
     def work(ws: Workspace, at: datetime) -> service.Outcome:
         first, last = period(start, end, month, today=at.astimezone(ws.config.zone).date())
@@ -97,7 +106,7 @@ def report(
     def render(ws: Workspace, at: datetime, result: service.Outcome) -> None:
         from snpctl.report import render_report
 
-        sys.stdout.write(render_report(result.data, form))
+        sys.stdout.write(render_report(result.data, form, csv_dialect))
 
     _run(home, now, False, work, render)
 
@@ -121,6 +130,21 @@ def _day(typed: str | None, what: str, today: date, end: int) -> date | None:
     if fold(typed).split(" ")[0].rstrip(".") in MONTHS:  # novembre, nov., novembre 2026
         return parse_month(typed, what=what, today=today)[end]
     return parse_day(typed, what=what, today=today)
+
+
+def _check_csv_dialect(dialect: str, form: str) -> None:
+    from snpctl.report import CSV_DIALECTS
+
+    if dialect not in CSV_DIALECTS:
+        _fail(
+            fill(
+                _("Unknown --csv-dialect {dialect!r}; use fr (a French spreadsheet) or default (scripts)."),
+                dialect=dialect,
+            ),
+            2,
+        )
+    if dialect != "default" and form != "csv":
+        _fail(_("--csv-dialect goes with --format csv: snpctl report --format csv --csv-dialect fr"), 2)
 
 
 def check(home: Home = None, now: Now = None, as_json: Json = False) -> None:

@@ -25,7 +25,10 @@ from snpctl.domain.personal import CLEAN as _CLEAN
 from snpctl.domain.personal import STAMP as _STAMP
 from snpctl.domain.personal import personal_kind
 from snpctl.domain.state import CHANNELS, INTAKE_STATUS, MESSAGE_STEPS, Request, State, find_message, step_keys
+from snpctl.i18n import _
 from snpctl.timefmt import from_stamp
+from snpctl.words import event as event_word
+from snpctl.words import message_status
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -43,7 +46,7 @@ def personal_data(event: dict[str, Any]) -> str | None:
                 if isinstance(text, str):
                     what = personal_kind(text)
                     if what:
-                        return f"field {key!r} looks like {what}"
+                        return _("field {key!r} looks like {what}").format(key=key, what=_(what))
     return None
 
 
@@ -92,7 +95,11 @@ def _time(event: dict[str, Any], key: str) -> datetime:
     value = event[key]
     if value not in _STAMPS:
         if not _STAMP.match(value):
-            raise ValueError(f"field {key!r} is not a UTC time like 2024-01-15T15:00:00Z (found {value!r})")
+            raise ValueError(
+                _("field {key!r} is not a UTC time like 2024-01-15T15:00:00Z (found {value!r})").format(
+                    key=key, value=value
+                )
+            )
         if len(_STAMPS) >= 4096:
             _STAMPS.clear()
         _STAMPS.add(value)
@@ -135,7 +142,7 @@ def _unexpected_field(kind: str, event: dict[str, Any]) -> str | None:
     if keys not in _EXPECTED_KEYS:
         extra = set(event) - set(SCHEMA[kind]) - set(OPTIONAL.get(kind, {})) - {"seq", "at", "type", "prev"}
         if extra:
-            return f"unexpected field {sorted(extra)[0]!r} in a {kind} event"
+            return _("unexpected field {field!r} in a {kind} event").format(field=sorted(extra)[0], kind=kind)
         if len(_EXPECTED_KEYS) < 10_000:
             _EXPECTED_KEYS.add(keys)
     return None
@@ -153,17 +160,19 @@ def _times_problem(event: dict[str, Any]) -> str | None:
 
 
 def _recovery_problem(state: State, event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
-    return None if _HEX64.match(event["sha256"]) else "field 'sha256' is not a SHA-256"
+    return None if _HEX64.match(event["sha256"]) else _("field 'sha256' is not a SHA-256")
 
 
 def _intake_problem(state: State, event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
     expected = request_id(state.request_count + 1)
     if event["request"] != expected:
-        return f"request id {event['request']}, expected {expected} (ids are given in order and never reused)"
+        return _("request id {found}, expected {expected} (ids are given in order and never reused)").format(
+            found=event["request"], expected=expected
+        )
     if event["action"] not in INTAKE_STATUS:
-        return f"unknown action {event['action']!r}"
+        return _("unknown action {value!r}").format(value=event["action"])
     if event["source"] not in SOURCES:
-        return f"unknown source {event['source']!r}"
+        return _("unknown source {value!r}").format(value=event["source"])
     return None
 
 
@@ -177,12 +186,16 @@ def request_problem(state: State, event: dict[str, Any]) -> str | None:
         return None
     request = state.requests.get(event["request"])
     if request is None:
-        return f"request {event['request']} has no intake before this line"
+        return _("request {id} has no intake before this line").format(id=event["request"])
     at = _time(event, "at")
     problem = rules.time_problem(request, at)
     if problem is None:
         problem = _step_problem(request, event, at)
-    return None if problem is None else f"{kind} not allowed: {rules.PROBLEMS.get(problem, problem)}"
+    if problem is None:
+        return None
+    found = rules.PROBLEMS.get(problem)
+    why = problem if found is None else _(found)
+    return _("{step}: not allowed, {why}").format(step=event_word(kind), why=why)
 
 
 # -- message batches: one line holds dozens of entries, checked with set operations (C speed);
@@ -224,10 +237,12 @@ def _columns(entries: Any, shape: tuple[type, ...]) -> list[tuple[Any, ...]] | N
 def _entries_problem(event: dict[str, Any]) -> str:
     """Why the batch's entries did not make columns (``_columns`` returned None)."""
     if not event["messages"]:
-        return "an empty batch of messages"
+        return _("an empty batch of messages")
     shape = _ENTRY[event["type"]]
     entry = next(e for e in event["messages"] if _columns([e], shape) is None)
-    return f"a message entry {entry!r} is not shaped like {[t.__name__ for t in shape]}"
+    return _("a message entry {entry!r} is not shaped like {shape}").format(
+        entry=entry, shape=[t.__name__ for t in shape]
+    )
 
 
 def _misnumbered(ids: tuple[int, ...], expected: int) -> bool:
@@ -246,9 +261,11 @@ def _queue_problem(state: State, event: dict[str, Any], columns: list[tuple[Any,
     if _misnumbered(ids, first) or _unknown(templates, channels):
         for expected, message_id, template, channel in zip(count(first), ids, templates, channels):
             if _misnumbered((message_id,), expected):
-                return f"message number {message_id}, expected {expected}"
+                return _("message number {found}, expected {expected}").format(found=message_id, expected=expected)
             if _unknown((template,), (channel,)):
-                return f"unknown template {template!r} or channel {channel!r}"
+                return _("unknown template {template!r} or channel {channel!r}").format(
+                    template=template, channel=channel
+                )
     return None
 
 
@@ -267,12 +284,14 @@ def _may_step(state: State, kind: str, columns: list[tuple[Any, ...]]) -> bool:
 def _step_refusal(state: State, kind: str, entry: tuple[Any, ...]) -> str:
     message = find_message(state, entry[0])
     if message is None:
-        return f"message {entry[0]} was never queued"
+        return _("message {id} was never queued").format(id=entry[0])
+    status = message_status(message.status)
     if kind == "attempt":
-        return f"attempt {entry[1]} of message {message.id} while it is {message.status}"
+        return _("attempt {n} of message {id} while it is {status}").format(n=entry[1], id=message.id, status=status)
     if kind == "given_up":
-        return f"message {message.id} given up while it is {message.status}"
-    return f"{kind} for message {message.id} that was not being sent (sent twice?)"
+        return _("message {id} given up while it is {status}").format(id=message.id, status=status)
+    step = event_word(kind)
+    return _("{step} for message {id} that was not being sent (sent twice?)").format(step=step, id=message.id)
 
 
 def _message_problem(state: State, event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
@@ -284,7 +303,7 @@ def _message_problem(state: State, event: dict[str, Any], columns: list[tuple[An
             if not _may_step(state, kind, [(value,) for value in entry]):
                 return _step_refusal(state, kind, entry)
     if len(set(columns[0])) != len(columns[0]):
-        return "the same message twice in one batch"
+        return _("the same message twice in one batch")
     return None
 
 
@@ -303,26 +322,26 @@ def _notify_problem(request: Request, event: dict[str, Any], at: datetime) -> st
         return problem
     deadline, expires = from_stamp(event["deadline"]), from_stamp(event["expires"])
     if event["status"] not in ("treating_doctor_window", "community") or not at <= deadline <= expires:
-        return "a notify needs a window status and at <= deadline <= expires"
+        return _("a notify needs a window status and at <= deadline <= expires")
     if event["status"] == "treating_doctor_window" and event["notified"] != [request.treating_doctor]:
-        return "only the treating doctor is notified in their window"
+        return _("only the treating doctor is notified in their window")
     return None
 
 
 def _escalate_problem(request: Request, event: dict[str, Any], at: datetime) -> str | None:
     if request.status != "treating_doctor_window":
-        return "only a request in the treating doctor's window escalates"
+        return _("only a request in the treating doctor's window escalates")
     if event["cause"] == "window_ended":
-        return None if rules.due(request, at) == "escalate" else "the window had not ended, or had expired"
+        return None if rules.due(request, at) == "escalate" else _("the window had not ended, or had expired")
     if event["cause"] == "treating_doctor_refused":
         refused = request.treating_doctor in request.refused and request.status_at(at) == "treating_doctor_window"
-        return None if refused else "the treating doctor had not refused in their window"
-    return f"unknown cause {event['cause']!r}"
+        return None if refused else _("the treating doctor had not refused in their window")
+    return _("unknown cause {value!r}").format(value=event["cause"])
 
 
 def _refuse_problem(request: Request, event: dict[str, Any], at: datetime) -> str | None:
     if event["reason"] not in REASONS:
-        return f"unknown reason {event['reason']!r}"
+        return _("unknown reason {value!r}").format(value=event["reason"])
     return rules.refuse_problem(request, event["by"], at)
 
 
@@ -335,16 +354,16 @@ def _book_problem(request: Request, event: dict[str, Any], at: datetime) -> str 
 
 
 def _past_appointment(event: dict[str, Any], at: datetime) -> str | None:
-    return None if from_stamp(event["appointment"]) >= at else "the appointment is in the past"
+    return None if from_stamp(event["appointment"]) >= at else _("the appointment is in the past")
 
 
 def _expire_problem(request: Request, event: dict[str, Any], at: datetime) -> str | None:
-    return None if rules.due(request, at) == "expire" else "the request's window had not run out"
+    return None if rules.due(request, at) == "expire" else _("the request's window had not run out")
 
 
 def _outcome_problem(request: Request, event: dict[str, Any], at: datetime) -> str | None:
     if event["outcome"] not in OUTCOMES:
-        return f"unknown outcome {event['outcome']!r}"
+        return _("unknown outcome {value!r}").format(value=event["outcome"])
     return rules.outcome_problem(request, event["outcome"], at)
 
 

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 from snpctl.report.render_table import render_table
-from snpctl.report.render_text import CSV_COLUMNS, render_csv, render_json, render_markdown
+from snpctl.report.render_text import CSV_COLUMNS, CSV_DIALECTS, render_csv, render_json, render_markdown
 from snpctl.report.summary import MONTH_KEYS, figures, summarize
 
-__all__ = ["CSV_COLUMNS", "MONTH_KEYS", "figures", "render_report", "summarize"]
+__all__ = ["CSV_COLUMNS", "CSV_DIALECTS", "MONTH_KEYS", "figures", "render_report", "summarize"]
 
 _FORMS: dict[str, Callable[[dict[str, Any]], str]] = {
     "json": render_json,
@@ -23,6 +23,8 @@ _FORMS: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 
-def render_report(data: dict[str, Any], form: str) -> str:
-    """The figures in ``form`` (json, csv, markdown; anything else: the terminal table)."""
+def render_report(data: dict[str, Any], form: str, csv_dialect: str = "default") -> str:
+    """The figures in ``form`` (json, csv, markdown; anything else: the terminal table); a CSV in ``csv_dialect``."""
+    if form == "csv":
+        return render_csv(data, csv_dialect)
     return _FORMS.get(form, render_table)(data)

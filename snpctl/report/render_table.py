@@ -9,11 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from snpctl.i18n import _
-from snpctl.report.sections import sections, title
+from snpctl.report.sections import month, sections, title
+
+# the last line of the table: where to get the figures for a spreadsheet (``render_text.render_csv``)
+SPREADSHEET_HINT = "snpctl report --format csv --csv-dialect fr"
 
 
 def _is_number(text: str) -> bool:
-    return text == "-" or text.replace(".", "", 1).removesuffix("%").isdigit()
+    return text == "-" or text.replace(".", "", 1).replace(",", "", 1).removesuffix("%").isdigit()
 
 
 def render_table(data: dict[str, Any], width: int = 36) -> str:
@@ -31,6 +34,7 @@ def render_table(data: dict[str, Any], width: int = 36) -> str:
             cell = f"{head:>{value_width}}{' ' + tail if tail else ''}" if _is_number(head) else value
             out.append(f"  {label:<{label_width}}  {cell}")
     out += _month_bars(data["monthly"], width)
+    out += ["", _("For a spreadsheet: {command}").format(command=SPREADSHEET_HINT)]
     return "\n".join(out) + "\n"
 
 
@@ -39,15 +43,15 @@ def _month_bars(months: list[dict[str, Any]], width: int) -> list[str]:
     if not months:
         return []
     peak = max(m["calls"] for m in months) or 1
+    names = [month(m["month"]) for m in months]
+    wide = max(len(name) for name in names)
     out = [
         "",
         _("BY MONTH") + "   " + _("█ accepted  ▓ triggered, not accepted  ░ other calls"),
-        f"  {'':7}  {_('calls'):>6} {_('trig.'):>6} {_('acc.'):>6}",
+        f"  {'':{wide}}  {_('calls'):>6} {_('trig.'):>6} {_('acc.'):>6}",
     ]
-    for month in months:
-        cells = [round(month[k] * width / peak) for k in ("accepted", "triggered", "calls")]
+    for name, row in zip(names, months, strict=True):
+        cells = [round(row[k] * width / peak) for k in ("accepted", "triggered", "calls")]
         bar = "█" * cells[0] + "▓" * (cells[1] - cells[0]) + "░" * (cells[2] - cells[1])
-        out.append(
-            f"  {month['month']:7}  {month['calls']:>6} {month['triggered']:>6} {month['accepted']:>6}  {bar}".rstrip()
-        )
+        out.append(f"  {name:{wide}}  {row['calls']:>6} {row['triggered']:>6} {row['accepted']:>6}  {bar}".rstrip())
     return out

@@ -8,17 +8,51 @@ or loads in a spreadsheet is exactly what an auditor's script gets; knows no led
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from snpctl.i18n import _
+from snpctl.i18n import N_, _, language
 from snpctl.report.summary import rate
-from snpctl.shown import fill, literal
+from snpctl.shown import fill
+from snpctl.timefmt import _MONTHS
 
 Rows = list[tuple[str, str]]
 
+# the intake sources, as short as a table row wants them (``words.source`` says them in full)
+_SOURCES = {
+    "cot": N_("COT"),
+    "web": N_("web"),
+    "samu": N_("SAMU"),
+    "hospital": N_("hospital"),
+    "office": N_("practice"),
+}
+
+
+def decimal(value: float, digits: int = 1) -> str:
+    """``value`` with ``digits`` decimals, as the language writes them: ``12,5`` in French, ``12.5`` in English."""
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if language() == "fr" else text
+
 
 def percent(rate: float | None) -> str:
-    return "-" if rate is None else f"{rate * 100:.0f}%"
+    """A rate as a percentage for people: ``42,5 %`` (French), ``42.5%`` (English); a whole one without decimals."""
+    if rate is None:
+        return "-"
+    value = decimal(rate * 100).removesuffix(",0").removesuffix(".0")
+    return _("{value}%").format(value=value)
+
+
+def day(iso: str) -> str:
+    """A date of the period as people write it: ``1er janvier 2024`` (English ``1 January 2024``)."""
+    when = date.fromisoformat(iso)
+    number = "1er" if when.day == 1 and language() == "fr" else str(when.day)
+    return _("{day} {month} {year}").format(day=number, month=_(_MONTHS[when.month - 1]), year=when.year)
+
+
+def month(key: str) -> str:
+    """A month of the period (``2024-01``) as people write it: ``janvier 2024`` (English ``January 2024``)."""
+    year, number = key.split("-")
+    return _("{month} {year}").format(month=_(_MONTHS[int(number) - 1]), year=year)
 
 
 def _share(part: int, whole: int) -> str:
@@ -26,15 +60,20 @@ def _share(part: int, whole: int) -> str:
 
 
 def _number(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
+    return "-" if value is None else decimal(value)
 
 
 def _site_name(site: str) -> str:
     return _("in their own practice") if site == "cabinet" else fill(_("at {site}"), site=site)
 
 
+def _source(code: str) -> str:
+    found = _SOURCES.get(code)
+    return fill("{code}", code=code) if found is None else _(found)
+
+
 def _referrers(by_source: dict[str, int], total: int) -> str:
-    parts = [f"{literal(source)} {_share(count, total)}" for source, count in by_source.items() if count]
+    parts = [f"{_source(source)} {_share(count, total)}" for source, count in by_source.items() if count]
     return " · ".join(parts) or "-"
 
 
@@ -54,7 +93,9 @@ def title(data: dict[str, Any]) -> str:
         return _("Activity report: no call recorded")
     months = len(data["monthly"])
     return _("Activity report, {start} to {end} ({months})").format(
-        start=period["from"], end=period["to"], months=_("1 month") if months == 1 else _("{n} months").format(n=months)
+        start=day(period["from"]),
+        end=day(period["to"]),
+        months=_("1 month") if months == 1 else _("{n} months").format(n=months),
     )
 
 

@@ -6,10 +6,12 @@ side-by-side rendering. Must not know how the period was planned or played.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from snpctl.i18n import _
+from snpctl.i18n import N_, _, language
+from snpctl.report.sections import day
 from snpctl.shown import fill, literal
 from snpctl.simulate.scenario import Expect, round_half_up
 from snpctl.timefmt import duration_text, parse_duration
@@ -34,17 +36,43 @@ def _lookup(data: dict[str, Any], key: str) -> Any:
     return value
 
 
+# How a documented value is compared, in words: English in the JSON (``rule``, as before), in the language
+# spoken in the table (``_rule_words`` reads the English back through these shapes).
+_ROUNDS_PERCENT = N_("rounds to {value}%")
+_ROUNDS_NEAREST = N_("rounds to the nearest {unit}")
+_ROUNDS_DECIMALS = N_("rounds to {digits} decimals")
+_WITHIN = N_("within ±{tolerance}")
+_EXACT = N_("exact")
+_RULE_SHAPES = [
+    (message, re.compile("^" + re.sub(r"\\{(\w+)\\}", r"(?P<\1>[-0-9.]+)", re.escape(message)) + "$"))
+    for message in (_ROUNDS_PERCENT, _ROUNDS_NEAREST, _ROUNDS_DECIMALS, _WITHIN, _EXACT)
+]
+
+
 def _rule(expect: Expect) -> str:
-    """How the documented value is compared, in words."""
+    """How the documented value is compared, in English words (the JSON's ``rule``)."""
     if expect.round is not None:
         if expect.percent:
-            return _("rounds to {value:.{digits}f}%").format(value=expect.value * 100, digits=max(expect.round - 2, 0))
+            return _ROUNDS_PERCENT.format(value=f"{expect.value * 100:.{max(expect.round - 2, 0)}f}")
         if expect.round < 0:
-            return _("rounds to the nearest {unit}").format(unit=10**-expect.round)
-        return _("rounds to {digits} decimals").format(digits=expect.round)
+            return _ROUNDS_NEAREST.format(unit=10**-expect.round)
+        return _ROUNDS_DECIMALS.format(digits=expect.round)
     if expect.tolerance is not None:
-        return _("within ±{tolerance}").format(tolerance=expect.tolerance)
-    return _("exact")
+        return _WITHIN.format(tolerance=expect.tolerance)
+    return _EXACT
+
+
+def _rule_words(rule: str) -> str:
+    """A row's ``rule`` (English, from ``_rule``) in the language spoken; one of another shape as it is."""
+    for message, shape in _RULE_SHAPES:
+        found = shape.match(rule)
+        if found:
+            return _(message).format(**{name: _decimal(value) for name, value in found.groupdict().items()})
+    return literal(rule)
+
+
+def _decimal(text: str) -> str:
+    return text.replace(".", ",") if language() == "fr" else text
 
 
 def _matches(expect: Expect, computed: Any) -> bool:
@@ -82,12 +110,13 @@ def compare(expect: Expect, data: dict[str, Any]) -> Row:
 
 
 def _shown(value: Any, percent: bool) -> str:
+    """A documented or computed figure for people: ``80 %``, ``80,25 %``, ``170,3`` in French."""
     if value is None:
         return "-"
     if percent:
-        return f"{value * 100:.2f}%".replace(".00%", "%")
+        return _("{value}%").format(value=_decimal(f"{value * 100:.2f}".removesuffix(".00")))
     if isinstance(value, float):
-        return f"{value:.1f}"
+        return _decimal(f"{value:.1f}")
     return str(value)
 
 
@@ -103,7 +132,7 @@ def render(data: dict[str, Any]) -> str:
     out = [
         literal(data["title"]),
         _("Scenario {name}, seed {seed}: {start} to {end}.").format(
-            name=data["scenario"], seed=data["seed"], start=data["period"]["from"], end=data["period"]["to"]
+            name=data["scenario"], seed=data["seed"], start=day(data["period"]["from"]), end=day(data["period"]["to"])
         ),
         fill(_("Source: {source}."), source=data["source"]),
         _("Settings: {window}; calls {line}; {sites}; {registered} registered members.").format(
@@ -120,7 +149,7 @@ def render(data: dict[str, Any]) -> str:
             literal(r["figure"]),
             _shown(r["documented"], r["percent"]),
             _shown(r["computed"], r["percent"]),
-            literal(r["rule"]),
+            _rule_words(r["rule"]),
             _("yes") if r["ok"] else _("NO"),
         )
         for r in data["rows"]

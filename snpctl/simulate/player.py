@@ -27,7 +27,8 @@ from snpctl.simulate.planner import Planner
 from snpctl.simulate.scenario import Scenario, load_scenario, moved
 from snpctl.simulate.workspace import write_workspace
 from snpctl.store.workspace import Workspace
-from snpctl.timefmt import UTC
+from snpctl.timefmt import UTC, to_local_text
+from snpctl.words import event
 
 WAITING = ("treating_doctor_window", "community")
 
@@ -162,12 +163,12 @@ def _play(scenario: Scenario, into: Path, ws: Workspace, seed: int, years: int) 
             try:
                 ids[index] = player.step(calls[index], ids[index], at, kind, args)
             except SnpctlError as error:
-                local = at.astimezone(ws.config.zone).strftime("%Y-%m-%d %H:%M:%S")
+                local = to_local_text(at, ws.config.zone)
                 raise ConfigError(
                     _(
-                        "{file}: the simulation broke a rule at {at} ({kind} of request {id}): {error} "
+                        "{file}: the simulation broke a rule on {at} ({kind}, request {id}): {error} "
                         "Fix the scenario's plan."
-                    ).format(file=scenario.file, at=local, kind=kind, id=ids[index] or "-", error=error.message)
+                    ).format(file=scenario.file, at=local, kind=event(kind), id=ids[index] or "-", error=error.message)
                 ) from None
     player.ticks_until(None)
     ws.ledger.settle()

@@ -14,6 +14,7 @@ from snpctl.config import CABINET
 from snpctl.i18n import _
 from snpctl.simulate.period import MINUTE, Call, Period, ceil_minute
 from snpctl.simulate.scenario import Span
+from snpctl.timefmt import clock_text, day_text
 
 
 def _site(call: Call) -> str:
@@ -99,7 +100,9 @@ class Timing:
             high = min(high, closing - 20 * 60 - (self.window.total_seconds() if window else 0) - 9 * 60)
             if high <= low:
                 self.fail(
-                    _("the line's hours leave no time to accept at {site} on {day}.").format(site=call.site, day=day)
+                    _("the line's hours leave no time to accept at {site} on {day}.").format(
+                        site=call.site, day=day_text(day)
+                    )
                 )
         return self.local(day, self._clock(low, high)), last_accept
 
@@ -142,7 +145,7 @@ class Timing:
                 _(
                     "no time is left to accept request planned on {day}; shorten the treating doctor's "
                     "window or lengthen the total window."
-                ).format(day=call.day)
+                ).format(day=day_text(call.day))
             )
         taken = community + self._delay(self.sc.community_minutes * 60, 60, room)
         if rng.random() < 0.12 and (taken - community).total_seconds() > 180:
@@ -180,7 +183,11 @@ class Timing:
         if not free:
             free = [s for s in slots if taken + 5 * MINUTE <= s <= latest]
         if not free:
-            self.fail(_("no slot left at {site} on {day} after {at}.").format(site=site, day=call.day, at=taken))
+            self.fail(
+                _("no slot left at {site} on {day} after {at}.").format(
+                    site=site, day=day_text(call.day), at=clock_text(taken.astimezone(self.zone))
+                )
+            )
         nearest = free[:12]  # within about two hours: the patient picks among the free times offered
         slot = self.rng.choices(nearest, weights=range(len(nearest) + 6, 6, -1))[0]
         self.occupied[site, slot] = self.occupied.get((site, slot), 0) + 1

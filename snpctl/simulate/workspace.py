@@ -15,6 +15,7 @@ import tomli_w
 from snpctl import service
 from snpctl.errors import ConfigError
 from snpctl.i18n import _
+from snpctl.shown import fill
 from snpctl.simulate.scenario import Scenario
 from snpctl.store.workspace import default_file
 
@@ -108,8 +109,15 @@ def protocols_toml(scenario: Scenario) -> dict[str, Any]:
 def write_workspace(scenario: Scenario, home: Path, seed: int) -> None:
     service.init(home)
     header = (
-        f"# Written by `snpctl simulate {scenario.name} --seed {seed}`: {scenario.title}.\n"
-        "# Fictional members made from the scenario's counts.\n\n"
+        fill(
+            _("# Written by `snpctl simulate {name} --seed {seed}`: {title}."),
+            name=scenario.name,
+            seed=seed,
+            title=scenario.title,
+        )
+        + "\n"
+        + _("# Fictional members made from the scenario's counts.")
+        + "\n\n"
     )
     (home / "protocols.toml").write_text(header + tomli_w.dumps(protocols_toml(scenario)), encoding="utf-8")
     (home / "roster.toml").write_text(header + tomli_w.dumps(roster_toml(scenario)), encoding="utf-8")
