@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         print(f"snpctl: {literal(error.format_message())}{where}", file=sys.stderr)
         code = 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # before the command ran (typer makes a Ctrl-C during it an exit 130)
         print(_("snpctl: interrupted; nothing more was written."), file=sys.stderr)
         code = 130
     except typer.Abort:

@@ -83,15 +83,22 @@ def ask(home: Path | None, given: Call) -> Call:
     except EOFError:
         print()
         runner.fail(_("No answer (end of input): nothing was recorded."), 1)
-    except KeyboardInterrupt:
-        print()  # the interrupted question's line ends before main says so
-        raise
+    except KeyboardInterrupt:  # typer would leave with 130 silently
+        print()
+        runner.fail(_("Interrupted: nothing was recorded."), 130)
     return call
 
 
 def _questions(config: Config, given: Call) -> Call:
-    motif = given.motif or _answer(_motives(config), lambda typed: _pick(typed, _protocols(config), _("motive")))
-    source = given.source or _answer(_sources(), lambda typed: _pick(typed, _source_choices(), _("source")))
+    motif = given.motif
+    if motif is None:
+        print(_motives(config))
+        protocols = _protocols(config)
+        motif = _answer(_("Motive (its number, or a piece of its name): "), lambda typed: _pick(typed, protocols))
+    source = given.source
+    if source is None:
+        print(_sources())
+        source = _answer(_("Source (its number, or its name): "), lambda typed: _pick(typed, _source_choices()))
     doctor = given.treating_doctor or _answer(
         _("Treating doctor (a piece of a name or an id; none, unknown, external; Enter: unknown): "),
         lambda typed: _doctor(config, typed),
@@ -120,7 +127,7 @@ def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
-def _pick(typed: str, choices: Sequence[tuple[str, str]], what: str) -> str:
+def _pick(typed: str, choices: Sequence[tuple[str, str]]) -> str:
     """The key of the choice ``typed`` names: its number in the list, its key, or a piece of its key or label
     found in no other choice."""
     if typed.isdigit():
@@ -131,7 +138,7 @@ def _pick(typed: str, choices: Sequence[tuple[str, str]], what: str) -> str:
         )
     piece = _fold(typed)
     if not piece:
-        raise BadUsage(_("Type a number from the list, or a piece of the {what}'s name.").format(what=what))
+        raise BadUsage(_("Type a number from the list, or a piece of a name."))
     exact = [key for key, _label in choices if _fold(key) == piece]
     if exact:
         return exact[0]
@@ -142,8 +149,8 @@ def _pick(typed: str, choices: Sequence[tuple[str, str]], what: str) -> str:
         names = ", ".join(f"{i} {choices[i - 1][0]}" for i in found)
         raise BadUsage(_("Several match {typed!r}: {names}; type the number.").format(typed=typed, names=names))
     raise BadUsage(
-        _("No {what} matches {typed!r}; type a number from the list, or a piece of its name.").format(
-            what=what, typed=typed
+        _("Nothing in the list matches {typed!r}; type a number from the list, or a piece of a name.").format(
+            typed=typed
         )
     )
 
@@ -164,7 +171,6 @@ def _motives(config: Config) -> str:
         for protocol in chosen:
             number += 1
             lines.append(f"  {number:>4}  {literal(protocol.key):<{width}}  {literal(protocol.label)}")
-    lines.append(_("Motive (its number, or a piece of its name): "))
     return "\n".join(lines)
 
 
@@ -175,7 +181,6 @@ def _source_choices() -> list[tuple[str, str]]:
 def _sources() -> str:
     lines = [_("Source of the call:")]
     lines += [f"  {n:>4}  {code:<8}  {word}" for n, (code, word) in enumerate(_source_choices(), 1)]
-    lines.append(_("Source (its number, or its name): "))
     return "\n".join(lines)
 
 
