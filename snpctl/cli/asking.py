@@ -21,8 +21,9 @@ from typing import Any, NamedTuple, NoReturn, TypeVar
 
 import typer
 
-from snpctl import runner
+from snpctl import runner, words
 from snpctl.config.records import Config
+from snpctl.domain.vocabulary import Source
 from snpctl.errors import BadUsage, SnpctlError
 from snpctl.i18n import _
 from snpctl.shown import literal
@@ -30,19 +31,8 @@ from snpctl.store.workspace import Workspace, resolve_home
 
 T = TypeVar("T")
 TRIES = 3
-SOURCES = ("cot", "web", "samu", "hospital", "office")
-_SOURCE_WORDS = {  # shown through _() when asked
-    "cot": "the CPTS line",
-    "web": "the web form",
-    "samu": "centre 15 or SAS",
-    "hospital": "emergency department",
-    "office": "a doctor's practice",
-}
-_ACTIONS = {  # in the order they are listed: what the triage does with a call for such a motive
-    "trigger": "To trigger",
-    "redirect": "Out of protocol",
-    "transfer_15": "Transfer to the 15",
-}
+SOURCES = tuple(Source)
+_ACTIONS = ("trigger", "redirect", "transfer_15")  # the order the motives are listed in, under words.action
 _NO_DOCTOR = {"none": ("none", "aucun"), "unknown": ("unknown", "inconnu", ""), "external": ("external", "externe")}
 _YES = ("o", "oui", "y", "yes")
 
@@ -164,10 +154,11 @@ def _motives(config: Config) -> str:
     """The numbered list of the motives under their action, and the question."""
     lines, number = [_("Motives:")], 0
     width = max((len(p.key) for p in config.protocols.values()), default=0)
-    for action, heading in _ACTIONS.items():
+    for action in _ACTIONS:
         chosen = [p for p in config.protocols.values() if p.action == action]
         if chosen:
-            lines.append(f"  {_(heading)}")
+            heading = words.action(action)
+            lines.append(f"  {heading[:1].upper()}{heading[1:]}")
         for protocol in chosen:
             number += 1
             lines.append(f"  {number:>4}  {literal(protocol.key):<{width}}  {literal(protocol.label)}")
@@ -175,7 +166,7 @@ def _motives(config: Config) -> str:
 
 
 def _source_choices() -> list[tuple[str, str]]:
-    return [(code, _(_SOURCE_WORDS[code])) for code in SOURCES]
+    return [(code, words.source(code)) for code in SOURCES]
 
 
 def _sources() -> str:
@@ -187,8 +178,8 @@ def _sources() -> str:
 def _doctor(config: Config, typed: str) -> str:
     """A member id found by a piece of its name or id, or ``none``, ``unknown`` (Enter), ``external``."""
     word = _fold(typed)
-    for code, words in _NO_DOCTOR.items():
-        if word in words:
+    for code, spoken in _NO_DOCTOR.items():
+        if word in spoken:
             return code
     members = [(m.id, m.name) for m in config.members.values()]
     exact = [key for key, _name in members if _fold(key) == word]
@@ -224,18 +215,18 @@ def _doctor_text(config: Config, doctor: str) -> str:
     member = config.members.get(doctor)
     if member is not None:
         return f"{literal(member.name)} ({literal(doctor)})"
-    words = {"none": _("none"), "unknown": _("not known"), "external": _("not in the roster")}
-    return words.get(doctor, literal(doctor))
+    said = {"none": _("none"), "unknown": _("not known"), "external": _("not in the roster")}
+    return said.get(doctor, literal(doctor))
 
 
 def _summary(config: Config, call: Call) -> str:
     protocol = config.protocols.get(call.motif or "")
     motive = (
-        f"{literal(protocol.label)} ({literal(protocol.key)}), {_(_ACTIONS[protocol.action]).lower()}"
+        f"{literal(protocol.label)} ({literal(protocol.key)}), {words.action(protocol.action)}"
         if protocol is not None
         else literal(call.motif)
     )
-    source = f"{call.source}, {_(_SOURCE_WORDS[call.source])}" if call.source in _SOURCE_WORDS else literal(call.source)
+    source = f"{call.source}, {words.source(call.source)}" if call.source in SOURCES else literal(call.source)
     rows = [
         (_("Motive"), motive),
         (_("Source"), source),
