@@ -83,11 +83,11 @@ Motives:
 """
 SOURCES = """\
 Source of the call:
-     1  cot       the CPTS line
-     2  web       the web form
-     3  samu      centre 15 or SAS
-     4  hospital  emergency department
-     5  office    a doctor's practice
+     1  cot       COT (the CPTS line)
+     2  web       web form
+     3  samu      SAMU (the 15)
+     4  hospital  hospital
+     5  office    a practice
 """
 MOTIVE = "Motive (its number, or a piece of its name): "
 SOURCE = "Source (its number, or its name): "
@@ -116,7 +116,7 @@ def test_at_a_terminal_intake_asks_for_the_call_then_records_it(desk: Desk) -> N
         + "\n"
         + "To record:\n"
         + "  Motive          : Fièvre (fievre), to trigger\n"
-        + "  Source          : cot, the CPTS line\n"
+        + "  Source          : COT (the CPTS line)\n"
         + "  Treating doctor : Dr Dent (dent-a)\n"
         + "  Patient         : Léa B.\n"
         + "  Phone           : -\n"

@@ -21,7 +21,7 @@ from typing import Annotated, Any, Protocol
 import typer
 
 from snpctl import runner
-from snpctl.cli import cascade, messages, workspace
+from snpctl.cli import cascade, framework, messages, workspace
 from snpctl.i18n import _
 from snpctl.language import for_command
 from snpctl.shown import literal
@@ -37,7 +37,9 @@ def _version(shown: bool) -> None:
         raise typer.Exit()
 
 
+framework.install()
 app = typer.Typer(
+    cls=framework.Group,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     no_args_is_help=True,
@@ -63,7 +65,7 @@ def _snpctl(
 def _command_of(function: Callable[..., Any], name: str | None = None) -> None:
     """Register a command; the list of commands shows the first paragraph of its help whole, never cut."""
     summary = (function.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
-    app.command(name, short_help=summary)(function)
+    app.command(name, cls=framework.Command, short_help=summary)(function)
 
 
 # In the order --help lists them.
@@ -110,7 +112,11 @@ def _command(argv: list[str]) -> _Command:
     if not chosen:
         return typer.main.get_command(app)  # --help, --version, completion, an unknown command: the whole group
     single = typer.Typer(
-        add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None, context_settings=HELP_OPTIONS
+        cls=framework.Group,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings=HELP_OPTIONS,
     )
     single.registered_commands = chosen
     single.callback()(lambda: None)  # keep it a group, so that the command's name is parsed
@@ -128,7 +134,7 @@ def main(argv: list[str] | None = None) -> None:
         where = (
             _(" (see `{command} --help`)").format(command=error.ctx.command_path) if getattr(error, "ctx", None) else ""
         )
-        print(f"snpctl: {literal(error.format_message())}{where}", file=sys.stderr)
+        print(f"snpctl: {literal(framework.usage_error(error.format_message()))}{where}", file=sys.stderr)
         code = 2
     except KeyboardInterrupt:  # before the command ran (typer makes a Ctrl-C during it an exit 130)
         print(_("snpctl: interrupted; nothing more was written."), file=sys.stderr)

@@ -226,10 +226,9 @@ def _summary(config: Config, call: Call) -> str:
         if protocol is not None
         else literal(call.motif)
     )
-    source = f"{call.source}, {words.source(call.source)}" if call.source in SOURCES else literal(call.source)
     rows = [
         (_("Motive"), motive),
-        (_("Source"), source),
+        (_("Source"), literal(words.source(call.source or ""))),
         (_("Treating doctor"), _doctor_text(config, call.treating_doctor or "unknown")),
         (_("Patient"), literal(call.patient) if call.patient else "-"),
         (_("Phone"), literal(call.phone) if call.phone else "-"),
