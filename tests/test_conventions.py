@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from importlib.metadata import version
 from pathlib import Path
 
@@ -148,3 +150,36 @@ def test_no_color_prints_no_colour_at_a_terminal(desk: Desk, args: list[str]) ->
     code, out = in_a_terminal(args, "", env)
     assert code == 0, out
     assert not _COLOUR.search(out), repr(out)
+
+
+# -- in French -----------------------------------------------------------------------------------
+
+
+def _in_french(*args: str) -> subprocess.CompletedProcess:
+    """snpctl in a process of its own: the help texts are translated when the package is imported."""
+    env = {**os.environ, "SNPCTL_LANG": "fr", "COLUMNS": "100"}
+    return subprocess.run([sys.executable, "-m", "snpctl", *args], capture_output=True, text=True, env=env)
+
+
+def test_in_french_the_help_is_french_down_to_the_framework_words() -> None:
+    result = _in_french("-h")
+    assert result.returncode == 0
+    assert result.stdout.startswith("Utilisation : snpctl [OPTIONS] COMMAND [ARGS]...\n\n  Soins non programmés")
+    assert "  -h, --help            Afficher cette aide et quitter.\n" in result.stdout
+    assert "  --version             Afficher la version et quitter.\n" in result.stdout
+    assert "\nCommandes:\n  init       Créer un espace de travail" in result.stdout
+    accept = _in_french("accept", "-h").stdout
+    assert "  Exemple : snpctl accept 001C --by mg-martin --at 17:30\n" in accept
+    assert "L'identifiant du membre dans roster.toml.  [obligatoire]" in accept
+    assert "Example" not in accept and "required" not in accept
+
+
+def test_in_french_a_usage_error_is_french() -> None:
+    missing = _in_french("intake", "--source", "cot")
+    assert (missing.returncode, missing.stdout) == (2, "")
+    assert missing.stderr == "snpctl: Il manque l'option '--motif'. (voir `snpctl intake --help`)\n"
+    typo = _in_french("intake", "--motiv", "fievre")
+    assert typo.stderr == (
+        "snpctl: Il n'y a pas d'option --motiv (vouliez-vous dire : --motif, --note ?) (voir `snpctl intake --help`)\n"
+    )
+    assert _in_french("nope").stderr == "snpctl: Il n'y a pas de commande 'nope'. (voir `snpctl --help`)\n"

@@ -243,3 +243,43 @@ def test_an_unreadable_configuration_is_said_before_any_question(desk: Desk) -> 
     code, shown = in_a_terminal(["intake"], [], _env(desk))
     assert code == 2
     assert shown.startswith("snpctl: ") and MOTIVE not in shown
+
+
+def test_in_french_the_questions_and_the_summary_are_french(desk: Desk) -> None:
+    code, shown = in_a_terminal(
+        ["intake", "--now", NOW],
+        ["thora\n", "3\n", "aucun\n", "\n", "\n", "o\n"],
+        _env(desk, SNPCTL_LANG="fr"),
+    )
+    assert code == 0, shown
+    assert shown.startswith(
+        "Motifs :\n"
+        "  À déclencher\n"
+        "     1  fievre              Fièvre\n"
+        "     2  dent                Douleur dentaire\n"
+        "  Hors protocole\n"
+        "     3  renouvellement      Renouvellement d'ordonnance\n"
+        "  Transfert au 15\n"
+        "     4  douleur_thoracique  Douleur thoracique\n"
+        "Motif (son numéro, ou une partie de son nom) : thora\n"
+        "Source de l'appel :\n"
+        "     1  cot       COT (la ligne de la CPTS)\n"
+        "     2  web       formulaire web\n"
+        "     3  samu      SAMU (le 15)\n"
+        "     4  hospital  hôpital\n"
+        "     5  office    un cabinet\n"
+        "Source (son numéro, ou son nom) : 3\n"
+        "Médecin traitant (une partie du nom ou de l'identifiant ; aucun, inconnu, externe ; Entrée : inconnu) : "
+        "aucun\n"
+        "Nom du patient (Entrée : aucun) : \n"
+        "Téléphone du patient, pour le SMS (Entrée : aucun) : \n"
+        "À enregistrer :\n"
+        "  Motif            : Douleur thoracique (douleur_thoracique), transfert au 15\n"
+        "  Source           : SAMU (le 15)\n"
+        "  Médecin traitant : aucun\n"
+        "  Patient          : -\n"
+        "  Téléphone        : -\n"
+        "Confirmer ? [o/N] o\n"
+    ), shown
+    event = desk.events()[0]
+    assert (event["motif"], event["source"], event["treating_doctor"]) == ("douleur_thoracique", "samu", "none")

@@ -13,6 +13,7 @@ questions are all asked before the command takes the ledger.
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -35,6 +36,7 @@ SOURCES = tuple(Source)
 _ACTIONS = ("trigger", "redirect", "transfer_15")  # the order the motives are listed in, under words.action
 _NO_DOCTOR = {"none": ("none", "aucun"), "unknown": ("unknown", "inconnu", ""), "external": ("external", "externe")}
 _YES = ("o", "oui", "y", "yes")
+_SEPARATORS = re.compile(r"[\s\-_.']+")
 
 
 class Call(NamedTuple):
@@ -113,8 +115,10 @@ def _answer(question: str, understand: Callable[[str], T]) -> T:
 
 
 def _fold(text: str) -> str:
-    """``text`` without case nor accents: ``Fièvre`` finds ``fievre``."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+    """``text`` without case, accents, nor the difference between spaces, ``-``, ``_``, ``.`` and ``'``:
+    ``Fièvre enfant`` finds ``fievre_enfant`` (as ``snpctl.matching.fold``, which the lead may call instead)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+    return _SEPARATORS.sub("_", plain).strip("_")
 
 
 def _pick(typed: str, choices: Sequence[tuple[str, str]]) -> str:
