@@ -81,6 +81,10 @@ def test_member_options_complete_the_member_ids_of_the_roster(desk: Desk) -> Non
     assert doctors == [*members, "dent-a", "none", "unknown", "external"]
 
 
+def test_site_completes_the_practice_and_the_site_keys(desk: Desk) -> None:
+    assert complete(f"snpctl book 001C --home {desk.home} --site ") == ["cabinet", "cami"]
+
+
 def test_a_request_argument_completes_the_open_requests(desk: Desk) -> None:
     now = "2026-11-30 10:00"
     assert desk("intake", "--motif", "fievre", "--source", "cot", now=now).code == 0

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 
 import typer
 
+from snpctl.config import CABINET
 from snpctl.i18n import _
 from snpctl.store.workspace import Workspace, resolve_home
 
@@ -63,6 +64,11 @@ def _treating_doctors(ws: Workspace) -> Iterable[tuple[str, str]]:
     yield from (("none", _("no treating doctor")), ("unknown", _("not known")), ("external", _("not in the roster")))
 
 
+def _sites(ws: Workspace) -> Iterable[tuple[str, str]]:
+    yield CABINET, _("the member's own practice")
+    yield from ((site.key, site.label) for site in ws.config.sites.values())
+
+
 def _open_requests(ws: Workspace) -> Iterable[tuple[str, str]]:
     state, _torn = ws.ledger.read_hot()
     return ((r.id, r.motif) for r in sorted(state.requests.values(), key=lambda r: r.number) if not r.closed)
@@ -72,6 +78,7 @@ motives = _quietly(_motives)
 members = _quietly(_members)
 treating_doctors = _quietly(_treating_doctors)
 open_requests = _quietly(_open_requests)
+sites = _quietly(_sites)
 
 
 def words(*choices: str) -> Callable[[str], list[str]]:

@@ -65,6 +65,7 @@ Site = Annotated[
         "--site",
         help=_('Where the appointment takes place: "cabinet" or a site key (default: the member\'s site).'),
         show_default=False,
+        autocompletion=completion.sites,
     ),
 ]
 Member = Annotated[
