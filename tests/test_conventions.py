@@ -119,6 +119,21 @@ def test_a_broken_configuration_completes_nothing_and_says_nothing(desk: Desk) -
     assert complete(f"snpctl notify --home {desk.home} ") == []
 
 
+def test_completing_in_a_shell_never_writes_on_its_terminal(desk: Desk) -> None:
+    """The program as the shell runs it: a bad SNPCTL_LANG's warning, a broken configuration, no line on stderr."""
+    (desk.home / "protocols.toml").write_text("timezone = \n", encoding="utf-8")
+    line = f"snpctl intake --home {desk.home} --motif "
+    env = {
+        **os.environ,
+        "SNPCTL_LANG": "xx",
+        "_SNPCTL_COMPLETE": "complete_bash",
+        "COMP_WORDS": line,
+        "COMP_CWORD": "5",
+    }
+    result = subprocess.run([sys.executable, "-m", "snpctl"], capture_output=True, text=True, env=env)
+    assert (result.returncode, result.stdout.split(), result.stderr) == (0, [], "")
+
+
 def test_no_workspace_completes_nothing(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert complete("snpctl intake --motif ") == []

@@ -14,6 +14,9 @@ language before.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import sys
 from collections.abc import Callable
 from typing import Annotated, Any, Protocol
@@ -126,6 +129,14 @@ def _command(argv: list[str]) -> _Command:
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; usage errors are one line on stderr with exit 2, never a traceback."""
     argv = sys.argv[1:] if argv is None else argv
+    if "_SNPCTL_COMPLETE" in os.environ:  # completing a word for the shell: not one line on its terminal
+        with contextlib.redirect_stderr(io.StringIO()):
+            _main(argv)
+    else:
+        _main(argv)
+
+
+def _main(argv: list[str]) -> None:
     for_command(argv)
     command = _command(argv)
     try:
