@@ -39,6 +39,12 @@ def test_h_is_help_on_the_program_and_on_every_command() -> None:
         assert "-h, --help" in short.out, name
 
 
+def test_snpctl_alone_shows_the_help_not_one_escaped_line() -> None:
+    result = run_cli([])
+    assert (result.code, result.out) == (2, "")
+    assert result.err == run_cli(["--help"]).out
+
+
 def test_the_list_of_commands_shows_each_description_whole() -> None:
     """click cuts a description at 45 characters with "..." unless the command has a short help: each has one,
     the first paragraph of its help, shown whole (wrapped, never cut)."""

@@ -142,6 +142,9 @@ def _main(argv: list[str]) -> None:
     try:
         code: Any = command.main(args=argv, prog_name="snpctl", standalone_mode=False)
     except _UsageError as error:
+        if type(error).__name__ == "NoArgsIsHelpError":  # `snpctl` alone: the help, as click shows it, exit 2
+            print(error.format_message(), file=sys.stderr)
+            sys.exit(2)
         where = (
             _(" (see `{command} --help`)").format(command=error.ctx.command_path) if getattr(error, "ctx", None) else ""
         )
