@@ -6,7 +6,10 @@ Must not import typer, the service or the ledger before that choice is made.
 
 from __future__ import annotations
 
+import os
 import sys
+
+COMPLETE_ENV = "_SNPCTL_COMPLETE"  # set by the script `snpctl --install-completion` installs
 
 
 def _tick_arguments(argv: list[str]) -> tuple[str | None, str | None, bool, bool] | None:
@@ -46,6 +49,8 @@ def main(argv: list[str] | None = None) -> None:
         except Exception as error:  # a bug: one line, like the full parser says it
             runner.internal_error(error)
         sys.exit(0)
+    if COMPLETE_ENV in os.environ:  # the shell is completing a word: nothing but the offers may reach its terminal
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the rest of this short process
     from snpctl.language import for_command
 
     for_command(argv)  # before the help texts are built, in the language they will be read in

@@ -41,7 +41,7 @@ def test_every_link_between_the_pages_leads_to_a_file() -> None:
 
 
 def test_the_cli_reference_is_what_help_says(tmp_path: Path) -> None:
-    """docs/cli.md is typer's own rendering of --help, in English at 100 columns whatever the machine's locale."""
+    """docs/cli.md is typer's own rendering of --help, in French at 100 columns whatever the machine's locale."""
     fresh = tmp_path / "cli.md"
     subprocess.run(
         ["sh", str(REPO / "docs" / "cli.sh"), sys.executable, str(fresh)],

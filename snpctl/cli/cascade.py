@@ -11,40 +11,80 @@ from typing import Annotated
 import typer
 
 from snpctl import runner, service
-from snpctl.cli.options import At, Home, Json, Member, Now, RequestId, Site, appointment
+from snpctl.cli import asking, completion
+from snpctl.cli.options import At, Home, Json, Member, Now, RequestId, Site, appointment, described
+from snpctl.i18n import _
 
 SEED_ENV = "SNPCTL_SEED"  # reproducible patient references (demo, tests); never set in production
 
 _run, _render = runner.run, runner.render
 
 
+@described(
+    _("Record a call and triage it: open (to trigger), redirected, or transferred to the 15."),
+    'snpctl intake --motif fievre_enfant --source cot --treating-doctor mg-martin --patient "Léa B." '
+    '--phone "06 00 00 00 01"',
+    _(
+        "Without --motif, at a terminal, snpctl asks for the motive, the source, the treating doctor, the "
+        "patient and the phone number, then asks to confirm."
+    ),
+)
 def intake(
-    motif: Annotated[str, typer.Option("--motif", help="The protocol key (protocols.toml).", show_default=False)],
-    source: Annotated[str, typer.Option("--source", help="cot, web, samu, hospital or office.", show_default=False)],
+    ctx: typer.Context,
+    motif: Annotated[
+        str | None,
+        typer.Option(
+            "--motif",
+            help=_("The protocol key (protocols.toml)."),
+            show_default=False,
+            autocompletion=completion.motives,
+        ),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help=_("cot, web, samu, hospital or office."),
+            show_default=False,
+            autocompletion=completion.words(*asking.SOURCES),
+        ),
+    ] = None,
     treating_doctor: Annotated[
-        str, typer.Option("--treating-doctor", help="A member id, or none, unknown, external.")
-    ] = "unknown",
+        str | None,
+        typer.Option(
+            "--treating-doctor",
+            help=_("A member id, or none, unknown, external (default: unknown)."),
+            show_default=False,
+            autocompletion=completion.treating_doctors,
+        ),
+    ] = None,
     patient: Annotated[
-        str | None, typer.Option("--patient", help="The patient's name (private store).", show_default=False)
+        str | None, typer.Option("--patient", help=_("The patient's name (private store)."), show_default=False)
     ] = None,
     phone: Annotated[
-        str | None, typer.Option("--phone", help="Where to text the patient (private store).", show_default=False)
+        str | None, typer.Option("--phone", help=_("Where to text the patient (private store)."), show_default=False)
     ] = None,
-    note: Annotated[str | None, typer.Option("--note", help="Free text (private store).", show_default=False)] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help=_("Free text (private store)."), show_default=False)
+    ] = None,
     commune: Annotated[
         str | None,
         typer.Option(
-            "--commune", help="Where the patient is, quoted in the doctors' SMS (private store).", show_default=False
+            "--commune",
+            help=_("Where the patient is, quoted in the doctors' SMS (private store)."),
+            show_default=False,
         ),
     ] = None,
     home: Home = None,
     now: Now = None,
     as_json: Json = False,
 ) -> None:
-    """Record a call and triage it: open (to trigger), redirected, or transferred to the 15.
-
-    Example: snpctl intake --motif fievre_enfant --source cot --treating-doctor mg-martin --patient "Léa B." --phone "06 00 00 00 01"
-    """  # noqa: E501 - the help's example is one command line, as a coordinator would type it
+    call = asking.Call(motif, source, treating_doctor, patient, phone)
+    if motif is None and not as_json and asking.at_a_terminal():
+        call = asking.ask(home, call)  # before the command takes the ledger: an operator may take a minute
+    for name in ("motif", "source"):
+        if getattr(call, name) is None:  # scripts, pipes and --json: the usage error of a required option
+            asking.missing(ctx, name)
     _run(
         home,
         now,
@@ -52,11 +92,11 @@ def intake(
         lambda ws, at: service.intake(
             ws,
             at,
-            motif=motif,
-            source=source,
-            treating_doctor=treating_doctor,
-            patient=patient,
-            phone=phone,
+            motif=call.motif or "",
+            source=call.source or "",
+            treating_doctor=call.treating_doctor or "unknown",
+            patient=call.patient,
+            phone=call.phone,
             note=note,
             commune=commune,
             seed=os.environ.get(SEED_ENV),
@@ -65,21 +105,21 @@ def intake(
     )
 
 
+@described(
+    _("Trigger the cascade: the treating doctor alone first, else every registered member."),
+    "snpctl notify 001C",
+)
 def notify(request: RequestId, home: Home = None, now: Now = None, as_json: Json = False) -> None:
-    """Trigger the cascade: the treating doctor alone first, else every registered member.
-
-    Example: snpctl notify 001C
-    """
     _run(home, now, as_json, lambda ws, at: service.notify(ws, at, request=request), _render("notify"))
 
 
+@described(
+    _("Record that a member takes the request, with the appointment time; the first acceptable one wins."),
+    "snpctl accept 001C --by mg-martin --at 17:30",
+)
 def accept(
     request: RequestId, by: Member, at: At, site: Site = None, home: Home = None, now: Now = None, as_json: Json = False
 ) -> None:
-    """Record that a member takes the request, with the appointment time; the first acceptable one wins.
-
-    Example: snpctl accept 001C --by mg-martin --at 17:30
-    """
     _run(
         home,
         now,
@@ -91,13 +131,13 @@ def accept(
     )
 
 
+@described(
+    _("Book an open request directly, without the cascade (SAMU, SAS or hospital filling the CAMI agenda)."),
+    "snpctl book 004H --by mg-remy --at 18:15 --site cami",
+)
 def book(
     request: RequestId, by: Member, at: At, site: Site = None, home: Home = None, now: Now = None, as_json: Json = False
 ) -> None:
-    """Book an open request directly, without the cascade (SAMU, SAS or hospital filling the CAMI agenda).
-
-    Example: snpctl book 004H --by mg-remy --at 18:15 --site cami
-    """
     _run(
         home,
         now,
@@ -109,18 +149,25 @@ def book(
     )
 
 
+@described(
+    _("Record a refusal; the treating doctor's refusal opens the request to the community at once."),
+    "snpctl refuse 001C --by mg-martin --reason away",
+)
 def refuse(
     request: RequestId,
     by: Member,
-    reason: Annotated[str, typer.Option("--reason", help="busy, away, out_of_scope or other.")] = "other",
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason",
+            help=_("busy, away, out_of_scope or other."),
+            autocompletion=completion.words("busy", "away", "out_of_scope", "other"),
+        ),
+    ] = "other",
     home: Home = None,
     now: Now = None,
     as_json: Json = False,
 ) -> None:
-    """Record a refusal; the treating doctor's refusal opens the request to the community at once.
-
-    Example: snpctl refuse 001C --by mg-martin --reason away
-    """
     _run(
         home,
         now,
@@ -130,19 +177,25 @@ def refuse(
     )
 
 
+@described(
+    _("Record what became of a request: seen, no-show (after the appointment time), or cancelled."),
+    "snpctl outcome 001C seen",
+)
 def outcome(
     request: RequestId,
     what: Annotated[
-        str, typer.Argument(metavar="seen|no-show|cancelled", help="What became of it.", show_default=False)
+        str,
+        typer.Argument(
+            metavar="seen|no-show|cancelled",
+            help=_("What became of it."),
+            show_default=False,
+            autocompletion=completion.words("seen", "no-show", "cancelled"),
+        ),
     ],
     home: Home = None,
     now: Now = None,
     as_json: Json = False,
 ) -> None:
-    """Record what became of a request: seen, no-show (after the appointment time), or cancelled.
-
-    Example: snpctl outcome 001C seen
-    """
     _run(
         home,
         now,
@@ -152,6 +205,10 @@ def outcome(
     )
 
 
+@described(
+    _("Advance every window that has run out: escalate to the community, expire. Safe every minute from cron."),
+    "* * * * * SNPCTL_HOME=/srv/cpts /usr/local/bin/snpctl tick",
+)
 def tick(
     home: Home = None,
     now: Now = None,
@@ -160,35 +217,32 @@ def tick(
         bool,
         typer.Option(
             "--wait",
-            help="First let the messages still being sent go (at most a "
-            "minute), then send this tick's and wait for them too (scripts, "
-            "tests).",
+            help=_(
+                "First let the messages still being sent go (at most a minute), then send this tick's and wait "
+                "for them too (scripts, tests)."
+            ),
         ),
     ] = False,
 ) -> None:
-    """Advance every window that has run out: escalate to the community, expire. Safe every minute from cron.
-
-    Example (crontab): * * * * * SNPCTL_HOME=/srv/cpts /usr/local/bin/snpctl tick
-    """
     runner.tick(home, now, as_json, wait)
 
 
+@described(
+    _("Show a request's timeline."),
+    "snpctl show 001C",
+)
 def show(request: RequestId, home: Home = None, now: Now = None, as_json: Json = False) -> None:
-    """Show a request's timeline.
-
-    Example: snpctl show 001C
-    """
     _run(home, now, as_json, lambda ws, at: service.show(ws, at, request=request), _render("show"))
 
 
+@described(
+    _("List the requests not yet closed, with status and deadline."),
+    "snpctl list --all",
+)
 def list_(
-    everything: Annotated[bool, typer.Option("--all", help="Every request, closed ones too.")] = False,
+    everything: Annotated[bool, typer.Option("--all", help=_("Every request, closed ones too."))] = False,
     home: Home = None,
     now: Now = None,
     as_json: Json = False,
 ) -> None:
-    """List the requests not yet closed, with status and deadline.
-
-    Example: snpctl list --all
-    """
     _run(home, now, as_json, lambda ws, at: service.list_requests(ws, at, everything=everything), _render("listing"))

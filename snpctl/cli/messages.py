@@ -11,27 +11,27 @@ from typing import Annotated
 import typer
 
 from snpctl import runner, service
-from snpctl.cli.options import Home, Json, Member, Now, RequestId
+from snpctl.cli.options import Home, Json, Member, Now, RequestId, described
 from snpctl.i18n import _
 
 _run, _fail, _render = runner.run, runner.fail, runner.render
 
 
+@described(
+    _("Send the treating doctor the synthesis of the visit, by secure mail (only the member who took it)."),
+    "snpctl synthesis 001C --by mg-remy --file synthese.txt",
+)
 def synthesis(
     request: RequestId,
     by: Member,
-    text: Annotated[str | None, typer.Option("--text", help="The synthesis.", show_default=False)] = None,
+    text: Annotated[str | None, typer.Option("--text", help=_("The synthesis."), show_default=False)] = None,
     file: Annotated[
-        Path | None, typer.Option("--file", help="Read the synthesis from this file.", show_default=False)
+        Path | None, typer.Option("--file", help=_("Read the synthesis from this file."), show_default=False)
     ] = None,
     home: Home = None,
     now: Now = None,
     as_json: Json = False,
 ) -> None:
-    """Send the treating doctor the synthesis of the visit, by secure mail (only the member who took it).
-
-    Example: snpctl synthesis 001C --by mg-remy --file synthese.txt
-    """
     if (text is None) == (file is None):
         _fail(_("Give the synthesis with --text TEXT or --file FILE (one of them)."), 2)
     if file is not None:

@@ -14,7 +14,8 @@ from typing import Annotated
 import typer
 
 from snpctl import runner, service
-from snpctl.cli.options import Home, Json, Now
+from snpctl.cli import completion
+from snpctl.cli.options import Home, Json, Now, described
 from snpctl.errors import BadUsage, SnpctlError
 from snpctl.i18n import _
 from snpctl.shown import fill
@@ -25,15 +26,15 @@ from snpctl.typed import MONTHS, fold
 _run, _fail = runner.run, runner.fail
 
 
+@described(
+    _("Create a workspace from the example CPTS (protocols.toml, roster.toml, ledger/, private/)."),
+    "snpctl init ~/cpts",
+)
 def init(
-    directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to create the workspace in.")],
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help=_("Folder to create the workspace in."))],
     now: Now = None,
     as_json: Json = False,
 ) -> None:
-    """Create a workspace from the example CPTS (protocols.toml, roster.toml, ledger/, private/).
-
-    Example: snpctl init ~/cpts
-    """
     try:
         result = service.init(directory)
     except SnpctlError as error:
@@ -49,6 +50,10 @@ def init(
         )
 
 
+@described(
+    _("The figures of the line: calls, triggered, accepted, appointments, no-shows, by month."),
+    "snpctl report --from 2023-01-01 --to 2023-12-31 --format markdown",
+)
 def report(
     start: Annotated[
         str | None,
@@ -76,23 +81,29 @@ def report(
             show_default=False,
         ),
     ] = None,
-    form: Annotated[str, typer.Option("--format", help="table, json, csv or markdown.")] = "table",
+    form: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help=_("table, json, csv or markdown."),
+            autocompletion=completion.words("table", "json", "csv", "markdown"),
+        ),
+    ] = "table",
     csv_dialect: Annotated[
         str,
         typer.Option(
             "--csv-dialect",
-            help="default (for scripts: comma, decimal point, the JSON's keys) or fr (for a French spreadsheet: "
-            "UTF-8 with BOM, semicolons, decimal commas, French headers).",
+            help=_(
+                "default (for scripts: comma, decimal point, the JSON's keys) or fr (for a French spreadsheet: "
+                "UTF-8 with BOM, semicolons, decimal commas, French headers)."
+            ),
+            autocompletion=completion.words("default", "fr"),
         ),
     ] = "default",
     home: Home = None,
     now: Now = None,
     as_json: Json = False,
 ) -> None:
-    """The figures of the line: calls, triggered, accepted, appointments, no-shows, by month.
-
-    Example: snpctl report --from 2023-01-01 --to 2023-12-31 --format markdown
-    """
     if as_json:
         form = "json"
     if form not in ("table", "json", "csv", "markdown"):
@@ -147,21 +158,27 @@ def _check_csv_dialect(dialect: str, form: str) -> None:
         _fail(_("--csv-dialect goes with --format csv: snpctl report --format csv --csv-dialect fr"), 2)
 
 
+@described(
+    _("Validate protocols.toml and roster.toml; silent when all is well."),
+    "snpctl check",
+)
 def check(home: Home = None, now: Now = None, as_json: Json = False) -> None:
-    """Validate protocols.toml and roster.toml; silent when all is well.
-
-    Example: snpctl check
-    """
     _run(home, None, as_json, lambda ws, at: service.check(ws), lambda ws, at, result: None)
 
 
+@described(
+    _("Prove the ledger was not altered: every line parses, is canonical, numbered, chained and legal."),
+    "snpctl verify --checkpoint /mnt/backup/cpts.checkpoint",
+)
 def verify(
     checkpoint: Annotated[
         Path | None,
         typer.Option(
             "--checkpoint",
-            help="Also write, or check then advance, this checkpoint (event count and last hash), "
-            "kept outside the ledger so that events cut off the end are caught too.",
+            help=_(
+                "Also write, or check then advance, this checkpoint (event count and last hash), "
+                "kept outside the ledger so that events cut off the end are caught too."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -169,10 +186,6 @@ def verify(
     now: Now = None,
     as_json: Json = False,
 ) -> None:
-    """Prove the ledger was not altered: every line parses, is canonical, numbered, chained and legal.
-
-    Example: snpctl verify --checkpoint /mnt/backup/cpts.checkpoint
-    """
 
     def render(ws: Workspace, at: datetime, result: service.Outcome) -> None:
         data = result.data
@@ -208,13 +221,23 @@ def verify(
     _run(home, None, as_json, work, render, needs_config=False)
 
 
+@described(
+    _("Play a documented period of activity into a new workspace, then set the documented figures beside report's."),
+    "snpctl simulate champigny-2023 --into /tmp/champigny && snpctl report --home /tmp/champigny",
+    _(
+        "Every call goes through the same functions as the commands (intake, notify, refuse, accept, book, "
+        "outcome, tick at each deadline as cron would). Exit 0 when every documented figure matches, 1 otherwise."
+    ),
+)
 def simulate(
     scenario: Annotated[
         str,
         typer.Argument(
             metavar="SCENARIO",
-            help="A shipped scenario: champigny-2023, champigny-2022, essonne-2023, "
-            "vitry-2025; or the path of a scenario .toml file.",
+            help=_(
+                "A shipped scenario: champigny-2023, champigny-2022, essonne-2023, "
+                "vitry-2025; or the path of a scenario .toml file."
+            ),
             show_default=False,
         ),
     ],
@@ -223,7 +246,7 @@ def simulate(
         typer.Option(
             "--into",
             metavar="DIR",
-            help="Folder of the new workspace (must not be a workspace already).",
+            help=_("Folder of the new workspace (must not be a workspace already)."),
             show_default=False,
         ),
     ],
@@ -231,7 +254,9 @@ def simulate(
         int | None,
         typer.Option(
             "--seed",
-            help="Draws of hours, delays and takers (default: the scenario's); the same seed writes the same ledger.",
+            help=_(
+                "Draws of hours, delays and takers (default: the scenario's); the same seed writes the same ledger."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -241,20 +266,14 @@ def simulate(
             "--years",
             min=1,
             max=50,
-            help="Play the period this many years in a "
-            "row (same rules, dates moved forward); the figures are compared on "
-            "the first.",
+            help=_(
+                "Play the period this many years in a row (same rules, dates moved forward); the figures are "
+                "compared on the first."
+            ),
         ),
     ] = 1,
     as_json: Json = False,
 ) -> None:
-    """Play a documented period of activity into a new workspace, then set the documented figures beside report's.
-
-    Every call goes through the same functions as the commands (intake, notify, refuse, accept, book, outcome,
-    tick at each deadline as cron would). Exit 0 when every documented figure matches, 1 otherwise.
-
-    Example: snpctl simulate champigny-2023 --into /tmp/champigny && snpctl report --home /tmp/champigny
-    """
     from snpctl import simulate as simulation
 
     matched: list[bool] = []
