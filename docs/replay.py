@@ -21,6 +21,9 @@ How a page is written:
   workspace in the state the page talks about); it must succeed.
 - When the page's first command is not `snpctl init`, `snpctl init ~/cpts` is run first, unseen.
 
+Each shown command that exits with another code than 0 is named on standard error (`exit 1: snpctl ...`):
+a page shows refusals on purpose, and tests/test_guide.py lists which.
+
 The environment is emptied and then fixed (no locale, no SNPCTL_LANG: the workspace's language decides;
 100 columns, no colour, a fixed seed, messages sent before the next command is typed), so that the
 outputs depend neither on the machine nor on the person running it.
@@ -134,7 +137,10 @@ def _block(session: Replay, lines: list[str], index: int, out: list[str]) -> int
             following += 1
         if command.startswith(("snpctl ", "cat ", "ls ")):
             session.move_clock(command)
-            out.append(session.run(command)[1])
+            code, text = session.run(command)
+            out.append(text)
+            if code:
+                print(f"exit {code}: {command}", file=sys.stderr)
         else:
             out.extend(lines[index:following])  # shown as written
         index = following

@@ -16,18 +16,43 @@ import pytest
 
 from conftest import REPO
 
-PAGES = ["docs/guide.md", "README.md"]
+# The commands each page shows failing on purpose, with their exit code (what docs/replay.py names on
+# standard error); every other command must succeed.
+REFUSALS = {
+    "docs/guide.md": [
+        "exit 1: snpctl accept 002E --by mg-dupont --at 16h30   # 14h20",
+        "exit 1: snpctl accept 004J --by mg-garcia --at 16h15   # 15h21",
+        "exit 1: snpctl notify 010   # 18h45",
+        "exit 2: snpctl accept 007M --by mg-remy --at 25h",
+        "exit 2: snpctl intake --motif fièvre --source cot",
+        "exit 2: snpctl intake --motif fievre --source cot --treating-doctor mg-durand",
+        "exit 1: snpctl accept 007M --by mg-remy --at 19h",
+        "exit 2: snpctl check --home ~/autre-dossier",
+    ],
+    "README.md": [
+        "exit 1: snpctl accept 001C --by mg-dupont --at 17:30",
+        "exit 1: snpctl accept 001C --by mg-dupont --at 18:00   # 17:06",
+    ],
+}
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_the_page_shows_what_the_commands_print(page: str, tmp_path: Path) -> None:
-    fresh = tmp_path / Path(page).name
-    subprocess.run(
-        [sys.executable, str(REPO / "docs" / "replay.py"), str(REPO / page), str(fresh)],
+def replayed(page: str, into: Path) -> list[str]:
+    """Replay PAGE into the file INTO; the commands that failed, as docs/replay.py names them."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "docs" / "replay.py"), str(REPO / page), str(into)],
         cwd=REPO,
         check=True,
+        capture_output=True,
+        text=True,
         env={"PATH": "/usr/bin:/bin"},
     )
+    return done.stderr.splitlines()
+
+
+@pytest.mark.parametrize("page", REFUSALS)
+def test_the_page_shows_what_the_commands_print(page: str, tmp_path: Path) -> None:
+    fresh = tmp_path / Path(page).name
+    assert replayed(page, fresh) == REFUSALS[page], f"{page}: not the commands it means to show refused"
     written = (REPO / page).read_text(encoding="utf-8")
     diff = "".join(
         difflib.unified_diff(
