@@ -89,7 +89,8 @@ class Replay:
             capture_output=True,
             text=True,
         )
-        text = (done.stdout + done.stderr).replace(str(self.root), "~")
+        # A CSV for a spreadsheet starts with a byte-order mark, which a terminal does not show: nor does the page.
+        text = (done.stdout + done.stderr).replace(str(self.root), "~").replace("\ufeff", "")
         lines = [line.rstrip() for line in text.splitlines()]
         while lines and not lines[-1]:
             lines.pop()
