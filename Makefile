@@ -56,6 +56,7 @@ bench: $(BIN)/snpctl $(MO)
 # (docs/cli.sh; tests/test_docs.py runs the same script and fails when docs/cli.md differs).
 docs: $(BIN)/snpctl $(MO)
 	sh docs/cli.sh $(BIN)/python docs/cli.md
+	sh docs/guide.sh $(BIN)/python
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .ruff_cache .mypy_cache

@@ -18,7 +18,8 @@ import pytest
 # imported, since its help texts are built in the language spoken then. French tests set SNPCTL_LANG=fr.
 os.environ["SNPCTL_LANG"] = "en"
 
-from snpctl.cli import main  # after the language is set
+from snpctl import i18n, language  # after the language is set
+from snpctl.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -211,3 +212,6 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     # returns, in-process and in child processes alike. Tests of the detached default set "detach".
     monkeypatch.setenv("SNPCTL_DELIVERY", "wait")
     monkeypatch.setenv("SNPCTL_LANG", "en")
+    # and in English in this process too, whatever the test before it left active (a French test in-process)
+    monkeypatch.setattr(language, "_chosen", None)
+    i18n.activate("en")

@@ -18,7 +18,7 @@ import pytest
 import typer
 from snpctl.cli import app
 
-from conftest import Desk, make_workspace, run_cli
+from conftest import Desk, make_workspace, run_cli, run_process
 from test_interactive import in_a_terminal
 
 COMMANDS = list(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
@@ -146,17 +146,21 @@ def test_no_workspace_completes_nothing(tmp_path: Path, monkeypatch) -> None:
     assert complete(f"snpctl notify --home {tmp_path / 'missing'} ") == []
 
 
-def test_show_completion_prints_the_script_for_bash() -> None:
-    result = run_cli(["--show-completion", "bash"])
-    assert result.code == 0
-    assert "_SNPCTL_COMPLETE=complete_bash" in result.out
-    assert "complete -o default -F _snpctl_completion snpctl" in result.out
+# typer finds the user's shell from the processes above snpctl (a terminal's bash); under a test runner
+# (cron-like, make, CI) there may be none: typer's own switch then makes the option take the shell's name.
+NAMED_SHELL = {"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
 
 
-def test_install_completion_writes_the_script_for_bash(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("HOME", str(tmp_path))
-    result = run_cli(["--install-completion", "bash"])
-    assert result.code == 0, result.err
+def test_show_completion_prints_the_script_for_bash(tmp_path: Path) -> None:
+    result = run_process(["--show-completion", "bash"], tmp_path, **NAMED_SHELL)
+    assert result.returncode == 0, result.stderr
+    assert "_SNPCTL_COMPLETE=complete_bash" in result.stdout
+    assert "complete -o default -F _snpctl_completion snpctl" in result.stdout
+
+
+def test_install_completion_writes_the_script_for_bash(tmp_path: Path) -> None:
+    result = run_process(["--install-completion", "bash"], tmp_path, HOME=str(tmp_path), **NAMED_SHELL)
+    assert result.returncode == 0, result.stderr
     script = tmp_path / ".bash_completions" / "snpctl.sh"
     assert "_SNPCTL_COMPLETE=complete_bash" in script.read_text()
     assert str(script) in (tmp_path / ".bashrc").read_text()
