@@ -1,8 +1,9 @@
 """Bad input of every kind: each gets the contract's exit code and one plain line on stderr, and writes nothing.
 
 Contract section 7: 1 = refused by a rule, 2 = bad usage or bad configuration (naming the file and
-the key or line), 3 = ledger busy or damaged. One line on stderr, no traceback, nothing on stdout
-under --json, and nothing written to the ledger by a command that fails.
+the key or line), 3 = ledger busy or damaged. One line on stderr (a configuration error may add the
+offending line quoted and a caret under it, section 10), no traceback, nothing on stdout under
+--json, and nothing written to the ledger by a command that fails.
 
 The tables below read like a session at the desk: a few good commands (the setup), then the bad
 one, then what the user must be told. Times are Europe/Paris; 2024-01-15 is a Monday in winter.
@@ -14,6 +15,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -39,7 +41,10 @@ def assert_clean_failure(
     assert "Traceback" not in run.out + run.err, shown
     assert run.code == code, shown
     assert run.err.startswith("snpctl: "), shown
-    assert run.err.endswith("\n") and run.err.count("\n") == 1, "not exactly one line on stderr\n" + shown
+    first, *quoted = run.err.splitlines()
+    if code == 2 and quoted:  # a configuration file's line, quoted, and a caret under the column
+        assert len(quoted) == 2 and re.match(r" +\d+ \| ", quoted[0]) and re.fullmatch(r" +\| +\^", quoted[1]), shown
+    assert run.err.endswith("\n") and run.err.count("\n") == 1 + len(quoted), "not one line on stderr\n" + shown
     if json_given:
         assert run.out == "", "something on stdout under --json\n" + shown
     lowered = run.err.lower()

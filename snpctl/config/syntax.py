@@ -182,7 +182,10 @@ def _block_start(spot: Spot, table: Entry) -> int:
 def _declared_twice(spot: Spot, what: str = "") -> str:
     here = next((e for e in spot.entries.at(spot.number) if e.header), None)
     first = next((e for e in spot.entries.entries if here and e.header and e.path == here.path), None)
-    name = spot.line.strip().split("#")[0].strip()
+    start = spot.line.find("[")
+    array = spot.line.startswith("[[", start)
+    name = ".".join(keys(spot.line, start + (2 if array else 1))[0])
+    name = f"[[{name}]]" if array else f"[{name}]"
     if here is None or first is None or first.line >= spot.number:
         return _("the section {name} is declared twice; merge the two.").format(name=name)
     return _("the section {name} is already declared at line {first}; merge the two.").format(

@@ -63,23 +63,24 @@ class Table:
         self.file, self.where, self.data = file, where, data
         self.source, self.path = source, path
         if not isinstance(data, dict):
-            self.fail(
-                _("should be a table of keys, found {value!r}; write it as a [section] with its keys below it.").format(
-                    value=data
-                )
-            )
+            problem = _("should be a table of keys, found {value}; write it as a [section] with its keys below it.")
+            name = next((p for p in reversed(path) if isinstance(p, str)), None)  # the key that holds it
+            self._raise(problem.format(value=_as_written(data)), None, name)
         self.used: set[str] = set()
 
     def fail(self, problem: str, key: str | None = None, *, at_key: bool = False) -> NoReturn:
         """Raise ``problem`` about ``key`` (None: the table), at its line when the text shows it.
 
-        The caret goes under the key's value, or under the key itself with ``at_key`` (an unknown key).
+        The caret goes under the key's value, or under the key itself with ``at_key`` (an unknown key,
+        which the problem names itself).
         """
+        self._raise(problem, key, None if at_key else key, at_key=at_key)
+
+    def _raise(self, problem: str, key: str | None, named: str | None, *, at_key: bool = False) -> NoReturn:
         entries = self.source.entries if self.source is not None else None
         spot = entries.locate(self.path, key, at_key=at_key) if entries is not None else None
-        named = None if at_key else key  # an unknown key is named by the problem itself
-        if entries is None or spot is None:
-            place = ".".join(p for p in (self.where, named) if p)
+        if entries is None or spot is None:  # no text to look in: the table's name in words
+            place = ".".join(p for p in (self.where, named if key else None) if p)
             prefix = f"{self.file}: {place}: " if place else f"{self.file}: "
             raise ConfigError(prefix + problem)
         from snpctl.config.where import excerpt
@@ -180,6 +181,8 @@ def _as_written(value: Any) -> str:
         return str(value.isoformat())
     if isinstance(value, dict):
         return "{...}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_as_written(v) for v in value) + "]"
     return repr(value)
 
 

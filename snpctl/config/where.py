@@ -192,22 +192,28 @@ class Entries:
         return None
 
 
-def shown(text: str) -> str:
-    """A line of the file as a terminal shows it: tabs as spaces, other control characters escaped."""
-    from snpctl.shown import literal
-
-    return literal(text.rstrip("\r\n").expandtabs(4))
-
-
 def _width(text: str) -> int:
     return sum(0 if unicodedata.combining(c) else 1 for c in text)
 
 
+SHOWN = 60  # characters shown at most on either side of the caret
+
+
 def excerpt(lines: list[str], number: int, column: int) -> tuple[str, ...]:
-    """Line ``number`` of ``lines`` quoted, and a caret under ``column`` (1-based): two lines."""
+    """Line ``number`` of ``lines`` quoted, and a caret under ``column`` (1-based): two lines.
+
+    Shown as a terminal shows it: tabs as spaces, control characters escaped, a long line cut around the column.
+    """
+    from snpctl.shown import literal
+
     if not 1 <= number <= len(lines):
         return ()
-    line = lines[number - 1].rstrip("\r")
+    line = lines[number - 1].rstrip("\r").expandtabs(4)
+    cut = len(lines[number - 1][: max(0, column - 1)].expandtabs(4))
+    before, after = literal(line[:cut]), literal(line[cut:])
+    if len(before) > SHOWN:
+        before = "…" + before[-SHOWN + 10 :]
+    if len(after) > SHOWN:
+        after = after[: SHOWN - 10] + "…"
     gutter = f"  {number} | "
-    caret = " " * (len(gutter) - 2) + "| " + " " * _width(shown(line[: max(0, column - 1)])) + "^"
-    return gutter + shown(line), caret
+    return gutter + before + after, " " * (len(gutter) - 2) + "| " + " " * _width(before) + "^"
