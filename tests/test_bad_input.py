@@ -508,8 +508,8 @@ registered = true
 """
 
 CONFIG = [
-    pytest.param("protocols.toml", "[cascade]\n", "[cascade\n", ["protocols.toml", "line"], id="protocols-not-toml"),
-    pytest.param("roster.toml", 'key = "cami"\n', 'key = "cami\n', ["roster.toml", "line"], id="roster-not-toml"),
+    pytest.param("protocols.toml", "[cascade]\n", "[cascade\n", ["protocols.toml:3:9:", "]"], id="protocols-not-toml"),
+    pytest.param("roster.toml", 'key = "cami"\n', 'key = "cami\n', ["roster.toml:2:12:", "quote"], id="roster-not-toml"),
     pytest.param(
         "protocols.toml", 'total_window = "2h"\n', "", ["protocols.toml", "total_window"], id="missing-total-window"
     ),
@@ -596,7 +596,7 @@ CONFIG = [
     ),
     pytest.param("roster.toml", 'id = "gp-b"', 'id = "gp-a"', ["roster.toml", "gp-a", "id"], id="duplicate-member-id"),
     pytest.param(
-        "roster.toml", None, ROSTER + INTERNE, ["roster.toml", "supervisor", "int-a"], id="interne-without-supervisor"
+        "roster.toml", None, ROSTER + INTERNE, ["roster.toml:55:1:", "supervisor"], id="interne-without-supervisor"
     ),
     pytest.param(
         "roster.toml",
