@@ -151,7 +151,7 @@ def _twice(spot: Spot, what: str = "") -> tuple[int, int, str]:
     first = next((e for e in spot.entries.entries if here and e.path == here.path and e.line < spot.number), None)
     key = ".".join(parts) or "?"
     if here is None or first is None:
-        return spot.number, start + 1, _("{key} is given twice; keep only one.").format(key=key)
+        return spot.number, start + 1, _("the key {key} is given twice; keep only one.").format(key=key)
     table = spot.entries.table_of(spot.number)
     if table is not None and table.array:
         name = ".".join(str(p) for p in table.path[:-1] if isinstance(p, str))
@@ -160,14 +160,14 @@ def _twice(spot: Spot, what: str = "") -> tuple[int, int, str]:
             spot.number,
             start + 1,
             _(
-                "{key} is already given at line {first} for this [[{table}]]: a [[{table}]] line is probably missing "
-                "above line {line}."
+                "the key {key} is already given at line {first} for this [[{table}]]: a [[{table}]] line is "
+                "probably missing above line {line}."
             ).format(key=key, first=first.line, table=name, line=above),
         )
     return (
         spot.number,
         start + 1,
-        _("{key} is already given at line {first}; keep only one.").format(key=key, first=first.line),
+        _("the key {key} is already given at line {first}; keep only one.").format(key=key, first=first.line),
     )
 
 
