@@ -48,7 +48,7 @@ def explain(message: str, text: str) -> tuple[int | None, int | None, str]:
             return None, None, _generic(what)
         return unclosed[0].line, unclosed[0].column, _unclosed(unclosed[0])
     spot = Spot(text, line, column)
-    for reader in (_curly, _odd_quotes, _by_message, _tab):
+    for reader in (_curly, _by_message, _tab):
         found = reader(spot, what)
         if found:
             return found if isinstance(found, tuple) else (line, column, found)
@@ -123,6 +123,9 @@ def _date(spot: Spot, what: str) -> str:
 def _list(spot: Spot, what: str) -> str | tuple[int, int, str]:
     """A list (or inline table) that goes on where a comma or its end should be."""
     opener = "[" if "array" in what else "{"
+    odd = _odd_quotes(spot, what)
+    if odd:
+        return odd
     if spot.char in "\"'0123456789+-":
         return _("a comma is missing between two values of the list; add it.")
     before = Entries("\n".join(spot.entries.lines[: spot.number - 1]) + "\n" + spot.line[: spot.column - 1])
@@ -133,6 +136,9 @@ def _list(spot: Spot, what: str) -> str | tuple[int, int, str]:
 
 
 def _value(spot: Spot, what: str = "") -> str:
+    odd = _odd_quotes(spot, "Invalid value")
+    if odd:
+        return odd
     if spot.char in "\n#":
         return _('the value is missing after =; write it, a text between quotes: name = "value".')
     word = _WORD.match(spot.line, spot.column - 1)
@@ -211,14 +217,19 @@ def _key(spot: Spot, what: str) -> str | None:
     return _("this line is neither a [section] nor a key = value; a comment starts with #.")
 
 
-def _after_value(spot: Spot, what: str = "") -> str | None:
+def _after_value(spot: Spot, what: str = "") -> str | tuple[int, int, str] | None:
+    """Something goes on after a value: a mark inside the text that ended it, a missing quote, a tab."""
     before = spot.line[: spot.column - 1].rstrip(" \t")
     rest = spot.line[spot.column - 1 :]
-    inside = spot.char not in "\"' "  # a word goes on right after the closing quote
-    if inside and before.endswith("'") and "'" in rest:
-        return _("an apostrophe ends a text written between ' '; write this text between straight quotes \" \".")
-    if inside and before.endswith('"') and '"' in rest:
-        return _('a quote inside a text ends it; inside a text write \\" (or « »).')
+    inside = spot.char not in "\"' " and before[-1:] in ("'", '"') and before[-1] in rest  # a word goes on after it
+    if inside and before.endswith("'"):
+        sentence = _("an apostrophe ends a text written between ' '; write this text between straight quotes \" \".")
+        return spot.number, len(before), sentence
+    if inside:
+        return spot.number, len(before), _('a quote inside a text ends it; inside a text write \\" (or « »).')
+    odd = _odd_quotes(spot, what)
+    if odd:
+        return odd
     if spot.char == "\t" or "\t" in before:
         return None  # the tab's hint
     return _("only one value per line: what follows it must be a comment, starting with #.")

@@ -163,6 +163,12 @@ class Table:
     def finish(self) -> None:
         unknown = sorted(set(self.data) - self.used)
         if unknown:
+            import difflib
+
+            close = difflib.get_close_matches(unknown[0], sorted(self.used), n=1, cutoff=0.75)
+            if close:
+                message = _("unknown key {typo!r}: did you mean {key!r}? Fix its spelling.")
+                self.fail(message.format(typo=unknown[0], key=close[0]), unknown[0], at_key=True)
             known = ", ".join(sorted(self.used))
             self.fail(
                 _("unknown key {key!r} (a typo?); the keys read here are: {known}.").format(
