@@ -41,7 +41,7 @@ def assert_clean_failure(
     assert "Traceback" not in run.out + run.err, shown
     assert run.code == code, shown
     assert run.err.startswith("snpctl: "), shown
-    first, *quoted = run.err.splitlines()
+    _first, *quoted = run.err.splitlines()
     if code == 2 and quoted:  # a configuration file's line, quoted, and a caret under the column
         assert len(quoted) == 2 and re.match(r" +\d+ \| ", quoted[0]) and re.fullmatch(r" +\| +\^", quoted[1]), shown
     assert run.err.endswith("\n") and run.err.count("\n") == 1 + len(quoted), "not one line on stderr\n" + shown
@@ -509,7 +509,9 @@ registered = true
 
 CONFIG = [
     pytest.param("protocols.toml", "[cascade]\n", "[cascade\n", ["protocols.toml:3:9:", "]"], id="protocols-not-toml"),
-    pytest.param("roster.toml", 'key = "cami"\n', 'key = "cami\n', ["roster.toml:2:12:", "quote"], id="roster-not-toml"),
+    pytest.param(
+        "roster.toml", 'key = "cami"\n', 'key = "cami\n', ["roster.toml:2:12:", "quote"], id="roster-not-toml"
+    ),
     pytest.param(
         "protocols.toml", 'total_window = "2h"\n', "", ["protocols.toml", "total_window"], id="missing-total-window"
     ),

@@ -98,7 +98,7 @@ class Table:
         value = self.data[key]
         kinds = kind if isinstance(kind, tuple) else (kind,)
         if (bool in kinds) != isinstance(value, bool) or not isinstance(value, kinds):  # true is no number
-            names = " or ".join(_type_name(k) for k in kinds)
+            names = _(" or ").join(_type_name(k) for k in kinds)
             self.fail(_("should be {names}, found {value}.").format(names=names, value=_as_written(value)), key)
         if isinstance(value, str) and not value.strip():
             self.fail(_("is empty; give a value."), key)
