@@ -46,6 +46,16 @@ def test_a_missing_closing_quote(tmp_path: Path) -> None:
     )
 
 
+def test_a_missing_closing_apostrophe_after_accents_keeps_the_caret_in_place(tmp_path: Path) -> None:
+    run = check(tmp_path, MEMBER.replace('name = "Dr Martin"', "name = 'Dr Hélène Müller"))
+    fails(
+        run,
+        "snpctl: roster.toml:3:25: il manque l'apostrophe fermante ' à la fin du texte ; ajoutez-la.",
+        "  3 | name = 'Dr Hélène Müller",
+        "    |                         ^",
+    )
+
+
 def test_a_missing_quote_inside_a_list(tmp_path: Path) -> None:
     roster = '[[site]]\nkey = "cami"\nlabel = "CAMI"\nhours = ["mon-fri 15:30-19:30, "sat 09:00-12:00"]\n'
     fails(
@@ -64,6 +74,15 @@ def test_true_and_false_in_lowercase(tmp_path: Path, typed: str, right: str) -> 
         f"snpctl: roster.toml:6:14: écrivez {right}, en minuscules et sans guillemets : le fichier ne connaît que "
         "true (vrai) et false (faux).",
         f"  6 | registered = {typed}",
+        "    |              ^",
+    )
+
+
+def test_true_between_quotes(tmp_path: Path) -> None:
+    fails(
+        check(tmp_path, MEMBER + 'registered = "oui"\n'),
+        "snpctl: roster.toml:6:14: registered: devrait être true ou false, sans guillemets, trouvé 'oui'.",
+        '  6 | registered = "oui"',
         "    |              ^",
     )
 

@@ -242,7 +242,7 @@ def _tab(spot: Spot, what: str) -> str | None:
 
 
 _READERS: tuple[tuple[tuple[str, ...], Callable[[Spot, str], str | tuple[int, int, str] | None]], ...] = (
-    (("Illegal character",), _closing_quote),
+    (("Illegal character", "Found invalid character"), _closing_quote),
     (("Invalid value",), _value),
     (("Cannot overwrite a value",), _twice),
     (

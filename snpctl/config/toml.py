@@ -99,6 +99,8 @@ class Table:
         kinds = kind if isinstance(kind, tuple) else (kind,)
         if (bool in kinds) != isinstance(value, bool) or not isinstance(value, kinds):  # true is no number
             names = _(" or ").join(_type_name(k) for k in kinds)
+            if bool in kinds and isinstance(value, str):  # registered = "oui", "true"
+                names = _("true or false, without quotes")
             self.fail(_("should be {names}, found {value}.").format(names=names, value=_as_written(value)), key)
         if isinstance(value, str) and not value.strip():
             self.fail(_("is empty; give a value."), key)
