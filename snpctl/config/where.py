@@ -159,8 +159,8 @@ class Entries:
         quote, j = line[i], i + 1
         while j < len(line) and line[j] != quote:
             j += 2 if quote == '"' and line[j] == "\\" else 1
-        if j >= len(line):
-            self.unclosed.append(Unclosed(number, i + 1, quote))
+        if j >= len(line):  # where the closing mark should be: the end of the line
+            self.unclosed.append(Unclosed(number, len(line.rstrip("\r")) + 1, quote))
         return j + 1
 
     def at(self, number: int) -> list[Entry]:
