@@ -22,6 +22,7 @@ _AT_END = re.compile(r"(?s)^(.*) \(at end of document\)$")
 CURLY = "\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb"  # a word processor's or a mail's " and '
 _BOOLEANS = {"true": "true", "false": "false", "vrai": "true", "faux": "false", "oui": "true", "non": "false"}
 _BOOLEANS.update(yes="true", no="false")
+_TEXTS = re.compile(r'"(?:\\.|[^"\\])*"|\'[^\']*\'')  # the texts of a line, between straight quotes
 _WORD = re.compile(r"[^\s,\]}#]+(?: +[^\s,\]}#=]+)*")
 
 
@@ -78,11 +79,10 @@ def _generic(what: str) -> str:
 
 
 def _curly(spot: Spot, what: str) -> str | None:
-    char = spot.char if spot.char in CURLY else next((c for c in spot.line if c in CURLY), None)
+    outside = _TEXTS.sub("", spot.line)  # inside a text between straight quotes, a curly quote is fine
+    char = spot.char if spot.char in CURLY else next((c for c in outside if c in CURLY), None)
     if char is None or what.startswith("Illegal character") or "Unclosed" in what:
         return None
-    if spot.char not in CURLY and spot.char.strip() and spot.line[: spot.column - 1].count('"') % 2:
-        return None  # the curly quote is inside a text between straight quotes, where it is fine
     return _(
         'the quote {char} was pasted from Word or a mail and is not a quote for TOML; type straight quotes " " instead.'
     ).format(char=char)
