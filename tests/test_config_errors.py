@@ -9,6 +9,7 @@ section 10), exit 2, nothing on stdout. A UTF-8 BOM (Notepad) and CRLF line ends
 from __future__ import annotations
 
 from pathlib import Path
+from textwrap import dedent
 
 import pytest
 
@@ -309,6 +310,33 @@ def test_a_value_in_a_nested_table_is_shown_at_its_line(tmp_path: Path) -> None:
         "snpctl: protocols.toml:34:19: reminder_before: '1 heure' n'est pas une durée ; écrivez-la comme 10m, 1h, "
         "1h30m ou 2d.",
         '  34 | reminder_before = "1 heure"',
+        "     |                   ^",
+    )
+
+
+def test_a_key_is_found_past_multi_line_lists_and_texts(tmp_path: Path) -> None:
+    """What looks like a header or a key inside a multi-line text or list is no header nor key."""
+    protocols = PROTOCOLS + dedent('''
+        [messaging]
+        retry = [
+            "1m",  # [[protocol]]
+            "5m",
+        ]
+
+        [messaging.templates]
+        reminder_patient = """Rappel : rendez-vous à {time}.
+        timeout_seconds = 1
+        [messaging.mail]"""
+
+        [messaging.mail]
+        host = "smtp.example"
+        sender = "cot@cpts.example"
+        timeout_seconds = 900
+        ''')
+    fails(
+        check(tmp_path, protocols=protocols),
+        "snpctl: protocols.toml:47:19: timeout_seconds: doit être entre 1 et 300 secondes, trouvé 900.",
+        "  47 | timeout_seconds = 900",
         "     |                   ^",
     )
 
