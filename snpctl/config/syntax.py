@@ -143,7 +143,10 @@ def _value(spot: Spot, what: str = "") -> str:
         return _('the value is missing after =; write it, a text between quotes: name = "value".')
     word = _WORD.match(spot.line, spot.column - 1)
     if not word:
-        return _generic("Invalid value")
+        return _(
+            'this value is not understood; write a text between straight quotes "...", a number in digits, '
+            "or true or false."
+        )
     right = _BOOLEANS.get(word.group().lower())
     if right:
         return _("write {right}, in lowercase and without quotes: TOML knows only true and false.").format(right=right)
