@@ -26,9 +26,17 @@ class BadUsage(SnpctlError):
 
 
 class ConfigError(SnpctlError):
-    """protocols.toml or roster.toml is wrong; the message names the file and key (exit 2)."""
+    """protocols.toml or roster.toml is wrong; the message names the file and key (exit 2).
+
+    ``excerpt``: the offending line quoted and a caret under the column, printed under the message
+    (contract section 10: the one exception to one-line errors). ``message`` stays one line.
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str, excerpt: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.excerpt = excerpt
 
 
 class LedgerError(SnpctlError):

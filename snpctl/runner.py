@@ -58,7 +58,7 @@ def run(
         instant = clock(ws, now, from_env=needs_config)
         result = work(ws, instant)
     except SnpctlError as error:
-        fail(error.message, error.exit_code)
+        fail(error.message, error.exit_code, getattr(error, "excerpt", ()))
     for warning in result.warnings:
         print(f"snpctl: {literal(warning)}", file=sys.stderr)
     if as_json:
@@ -184,8 +184,10 @@ def _say(outcome: tuple[str, dict[str, Any]], claimed: int) -> None:
         )
 
 
-def fail(message: str, code: int) -> NoReturn:
+def fail(message: str, code: int, excerpt: tuple[str, ...] = ()) -> NoReturn:
     print(f"snpctl: {literal(message)}", file=sys.stderr)  # one line, whatever a value quoted in it holds
+    for line in excerpt:  # a configuration error: the line of the file, and a caret under the column
+        print(literal(line), file=sys.stderr)
     raise SystemExit(code)
 
 

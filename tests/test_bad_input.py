@@ -1,8 +1,9 @@
 """Bad input of every kind: each gets the contract's exit code and one plain line on stderr, and writes nothing.
 
 Contract section 7: 1 = refused by a rule, 2 = bad usage or bad configuration (naming the file and
-the key or line), 3 = ledger busy or damaged. One line on stderr, no traceback, nothing on stdout
-under --json, and nothing written to the ledger by a command that fails.
+the key or line), 3 = ledger busy or damaged. One line on stderr (a configuration error may add the
+offending line quoted and a caret under it, section 10), no traceback, nothing on stdout under
+--json, and nothing written to the ledger by a command that fails.
 
 The tables below read like a session at the desk: a few good commands (the setup), then the bad
 one, then what the user must be told. Times are Europe/Paris; 2024-01-15 is a Monday in winter.
@@ -14,6 +15,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -39,7 +41,10 @@ def assert_clean_failure(
     assert "Traceback" not in run.out + run.err, shown
     assert run.code == code, shown
     assert run.err.startswith("snpctl: "), shown
-    assert run.err.endswith("\n") and run.err.count("\n") == 1, "not exactly one line on stderr\n" + shown
+    _first, *quoted = run.err.splitlines()
+    if code == 2 and quoted:  # a configuration file's line, quoted, and a caret under the column
+        assert len(quoted) == 2 and re.match(r" +\d+ \| ", quoted[0]) and re.fullmatch(r" +\| +\^", quoted[1]), shown
+    assert run.err.endswith("\n") and run.err.count("\n") == 1 + len(quoted), "not one line on stderr\n" + shown
     if json_given:
         assert run.out == "", "something on stdout under --json\n" + shown
     lowered = run.err.lower()
@@ -503,8 +508,10 @@ registered = true
 """
 
 CONFIG = [
-    pytest.param("protocols.toml", "[cascade]\n", "[cascade\n", ["protocols.toml", "line"], id="protocols-not-toml"),
-    pytest.param("roster.toml", 'key = "cami"\n', 'key = "cami\n', ["roster.toml", "line"], id="roster-not-toml"),
+    pytest.param("protocols.toml", "[cascade]\n", "[cascade\n", ["protocols.toml:3:9:", "]"], id="protocols-not-toml"),
+    pytest.param(
+        "roster.toml", 'key = "cami"\n', 'key = "cami\n', ["roster.toml:2:12:", "quote"], id="roster-not-toml"
+    ),
     pytest.param(
         "protocols.toml", 'total_window = "2h"\n', "", ["protocols.toml", "total_window"], id="missing-total-window"
     ),
@@ -591,7 +598,7 @@ CONFIG = [
     ),
     pytest.param("roster.toml", 'id = "gp-b"', 'id = "gp-a"', ["roster.toml", "gp-a", "id"], id="duplicate-member-id"),
     pytest.param(
-        "roster.toml", None, ROSTER + INTERNE, ["roster.toml", "supervisor", "int-a"], id="interne-without-supervisor"
+        "roster.toml", None, ROSTER + INTERNE, ["roster.toml:55:1:", "supervisor"], id="interne-without-supervisor"
     ),
     pytest.param(
         "roster.toml",

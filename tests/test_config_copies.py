@@ -33,7 +33,7 @@ def test_an_edit_of_the_same_size_is_read_not_the_copy(desk: Desk) -> None:
     roster.write_text(edited, encoding="utf-8")
     result = desk("check")
     assert result.code == 2
-    assert result.err == "snpctl: roster.toml: site[1]: missing key 'key'; add it.\n"
+    assert result.err == "snpctl: roster.toml:1:1: missing key 'key'; add it.\n  1 | [[site]]\n    | ^\n"
 
 
 def test_a_damaged_copy_is_ignored_and_written_anew(desk: Desk) -> None:
@@ -52,7 +52,7 @@ def test_a_file_that_is_not_valid_toml_is_never_taken_from_a_copy(desk: Desk) ->
     good = path.read_text(encoding="utf-8")
     path.write_text(good + "\n[cascade\n", encoding="utf-8")
     result = desk("check")
-    assert result.code == 2 and "protocols.toml: not valid TOML" in result.err
+    assert result.code == 2 and "protocols.toml:33:9: the section [cascade] is already declared at line 3" in result.err
     path.write_text(good, encoding="utf-8")
     assert desk("check").code == 0
 

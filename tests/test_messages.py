@@ -947,8 +947,8 @@ def test_a_bad_template_fails_check_naming_the_file_and_the_key(tmp_path, name, 
     desk = workspace(tmp_path, templates=f"{name} = {json.dumps(text)}\n")
     run = desk("check")
     assert run.code == 2 and run.out == ""
-    assert "protocols.toml" in run.err and f"messaging.templates.{name}" in run.err
-    assert len(run.err.strip().splitlines()) == 1 and "Traceback" not in run.err
+    assert run.err.startswith("snpctl: protocols.toml:41:") and f": {name}: " in run.err  # the template's line, key
+    assert len(run.err.strip().splitlines()) == 3 and "Traceback" not in run.err  # its line quoted, a caret
 
 
 # -- reminders ---------------------------------------------------------------------------------

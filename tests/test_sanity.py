@@ -38,7 +38,7 @@ PERSONAL_CONFIG = [
         "protocols.toml",
         'category = "dentaire"\naction = "trigger"\nprofession = "dentiste"',
         'category = "dentaire"\naction = "trigger"\nprofession = "Dr Jean Dupont 06 12 34 56 78"',
-        "protocols.toml: protocol[2].profession: 'Dr Jean Dupont 06 12 34 56 78' should be lowercase letters, "
+        "protocols.toml:19:14: profession: 'Dr Jean Dupont 06 12 34 56 78' should be lowercase letters, "
         "digits, '-', '_' or '.', with no spaces.",
         id="profession-with-a-name-and-a-phone-number",
     ),
@@ -46,7 +46,7 @@ PERSONAL_CONFIG = [
         "protocols.toml",
         'profession = "dentiste"',
         'profession = "dr-0612345678"',
-        "protocols.toml: protocol[2].profession: 'dr-0612345678' looks like a phone number, and this value "
+        "protocols.toml:19:14: profession: 'dr-0612345678' looks like a phone number, and this value "
         "is written into the ledger, which must hold no personal data; choose another one.",
         id="profession-slug-with-a-phone-number",
     ),
@@ -54,7 +54,7 @@ PERSONAL_CONFIG = [
         "roster.toml",
         'id = "gp-b"',
         'id = "mg-0612345678"',
-        "roster.toml: member[2] (mg-0612345678).id: 'mg-0612345678' looks like a phone number, and this "
+        "roster.toml:16:6: id: 'mg-0612345678' looks like a phone number, and this "
         "value is written into the ledger, which must hold no personal data; choose another one.",
         id="member-id-with-a-phone-number",
     ),
@@ -62,7 +62,7 @@ PERSONAL_CONFIG = [
         "roster.toml",
         'id = "gp-b"',
         'id = "1850578006084"',
-        "roster.toml: member[2] (1850578006084).id: '1850578006084' looks like a social security number, "
+        "roster.toml:16:6: id: '1850578006084' looks like a social security number, "
         "and this value is written into the ledger, which must hold no personal data; choose another one.",
         id="member-id-a-social-security-number",
     ),
@@ -70,7 +70,7 @@ PERSONAL_CONFIG = [
         "roster.toml",
         'id = "gp-b"',
         'id = "jean.dupont@gmail.com"',
-        "roster.toml: member[2] (jean.dupont@gmail.com).id: 'jean.dupont@gmail.com' should be lowercase "
+        "roster.toml:16:6: id: 'jean.dupont@gmail.com' should be lowercase "
         "letters, digits, '-', '_' or '.', with no spaces.",
         id="member-id-an-email-address",
     ),
@@ -78,7 +78,7 @@ PERSONAL_CONFIG = [
         "roster.toml",
         'key = "cami"',
         'key = "cami-0145678901"',
-        "roster.toml: site[1].key: 'cami-0145678901' looks like a phone number, and this value is written "
+        "roster.toml:2:7: key: 'cami-0145678901' looks like a phone number, and this value is written "
         "into the ledger, which must hold no personal data; choose another one.",
         id="site-key-with-a-phone-number",
     ),
@@ -86,7 +86,7 @@ PERSONAL_CONFIG = [
         "protocols.toml",
         'category = "infectieux"',
         'category = "cat.0612345678"',
-        "protocols.toml: protocol[1].category: 'cat.0612345678' looks like a phone number, and this value "
+        "protocols.toml:11:12: category: 'cat.0612345678' looks like a phone number, and this value "
         "is written into the ledger, which must hold no personal data; choose another one.",
         id="category-with-a-phone-number",
     ),
@@ -100,7 +100,8 @@ def test_check_refuses_a_config_value_that_verify_would_refuse_in_the_ledger(
     path = desk.home / file
     path.write_text(edited(path.read_text(encoding="utf-8"), old, new), encoding="utf-8")
     run = desk("check")
-    assert (run.code, run.err) == (2, f"snpctl: {message}\n")
+    first, *quoted = run.err.splitlines()  # the message, then the line quoted and a caret under the value
+    assert (run.code, first, len(quoted)) == (2, f"snpctl: {message}", 2), run.err
 
 
 def test_the_personal_data_test_runs_at_every_load_even_from_the_kept_parse(desk: Desk) -> None:
@@ -113,7 +114,7 @@ def test_the_personal_data_test_runs_at_every_load_even_from_the_kept_parse(desk
         assert_clean_failure(
             run,
             2,
-            ["roster.toml", "member[2] (mg-0612345678).id", "phone number"],
+            ["roster.toml:16:6: id:", "phone number"],
             before=b"",
             after=desk.ledger_bytes(),
         )
@@ -142,20 +143,21 @@ def test_every_shipped_scenario_loads(tmp_path: Path) -> None:
         pytest.param(
             "[cascade]",
             "cascade = 5\n[unused]",
-            "protocols.toml: cascade: should be a table of keys, found 5; "
+            "protocols.toml:3:11: cascade: should be a table of keys, found 5; "
             "write it as a [section] with its keys below it.",
             id="cascade-a-number",
         ),
         pytest.param(
             "[cascade]",
             "[[cascade]]",
-            "protocols.toml: cascade: should be a table of keys, found [{",
+            "protocols.toml:3:1: cascade: should be a table of keys, found [{...}]; write it as a [section] with its "
+            "keys below it.",
             id="cascade-a-list-of-tables",
         ),
         pytest.param(
             'label = "Fièvre"',
             "label = 2024-01-15",
-            "protocols.toml: protocol[1].label: should be a string, found datetime.date(2024, 1, 15).",
+            "protocols.toml:10:9: label: should be a text between quotes, found 2024-01-15.",
             id="label-a-date",
         ),
     ],
@@ -163,7 +165,7 @@ def test_every_shipped_scenario_loads(tmp_path: Path) -> None:
 def test_a_value_of_the_wrong_type_is_exit_2_naming_it(tmp_path: Path, old: str, new: str, message: str) -> None:
     desk = make_workspace(tmp_path / "cpts", edited(PROTOCOLS, old, new))
     run = desk("check")
-    assert run.code == 2 and run.err.startswith(f"snpctl: {message}") and run.err.count("\n") == 1, run.err
+    assert run.code == 2 and run.err.startswith(f"snpctl: {message}\n") and run.err.count("\n") == 3, run.err
 
 
 # -- typed times (item 7) ----------------------------------------------------------------------------------------
@@ -232,11 +234,13 @@ def test_a_duration_longer_than_a_year_is_exit_2_naming_file_and_key(tmp_path: P
         tmp_path / "cpts", edited(PROTOCOLS, 'appointment_horizon = "12h"', f'appointment_horizon = "{typed}"')
     )
     run = desk("check")
-    assert (run.code, run.err) == (
+    first, quoted, caret = run.err.splitlines()
+    assert (run.code, first) == (
         2,
-        f"snpctl: protocols.toml: cascade.appointment_horizon: {typed!r} is longer than "
-        "366d, the longest a window, a horizon or a delay may be; give a shorter one.\n",
+        f"snpctl: protocols.toml:6:23: appointment_horizon: {typed!r} is longer than "
+        "366d, the longest a window, a horizon or a delay may be; give a shorter one.",
     )
+    assert len(quoted) < 100 and caret.endswith("|                       ^"), run.err
 
 
 def test_a_duration_of_a_year_is_accepted(tmp_path: Path) -> None:

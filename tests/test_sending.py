@@ -72,8 +72,8 @@ def test_a_template_with_more_than_a_plain_placeholder_fails_check_quoting_it(tm
     desk = workspace(tmp_path, templates=f"reminder_patient = {json.dumps(text)}\n")
     run = desk("check")
     assert run.code == 2 and run.out == ""
-    assert run.err.startswith("snpctl: protocols.toml: messaging.templates.reminder_patient: " + quoted)
-    assert len(run.err.strip().splitlines()) == 1
+    assert run.err.startswith("snpctl: protocols.toml:41:20: reminder_patient: " + quoted)
+    assert len(run.err.strip().splitlines()) == 3  # the message, the line quoted, a caret under the value
 
 
 @pytest.mark.parametrize("seconds", [0, -5, 301])
@@ -83,8 +83,8 @@ def test_a_mail_timeout_not_between_1_and_300_seconds_fails_check(tmp_path, seco
     )
     run = desk("check")
     assert (run.code, run.out) == (2, "")
-    assert run.err == (
-        f"snpctl: protocols.toml: messaging.mail.timeout_seconds: must be between 1 and 300 seconds, found {seconds}.\n"
+    assert run.err.splitlines()[0] == (
+        f"snpctl: protocols.toml:48:19: timeout_seconds: must be between 1 and 300 seconds, found {seconds}."
     )
 
 
@@ -104,7 +104,7 @@ def test_a_mail_sender_or_address_with_a_line_break_or_control_character_fails_c
     run = desk("check")
     assert run.code == 2 and run.out == ""
     assert f"{key}: contains a line break or a control character" in run.err
-    assert len(run.err.strip().splitlines()) == 1
+    assert len(run.err.strip().splitlines()) == 3  # the message, the line quoted, a caret under the value
 
 
 # -- one message's failure is that message's ------------------------------------------------------

@@ -1,13 +1,11 @@
 """protocols.toml and roster.toml, read into typed, validated records (``load_config``).
 
 Owns which table and key of each file makes which field of which record, the defaults, the rules
-one value must follow (a slug written into the ledger holds no personal data, a range of opening
-hours, a mail header on one line, a template with its own placeholders only) and the rules between
+of a range of opening hours (the other rules of one value are ``values``') and the rules between
 values (a window within the total, a site a member names, an interne's supervisor). Every problem
-is reported as ``FILE: KEY: what is wrong; what to do`` (exit 2), the first one found, before any
-command decides anything. Knows nothing of the ledger; reading a file is ``toml``'s job. It calls
-the domain's own tests (``domain.personal``, ``domain.messages``) so that a value the ledger's
-checks would refuse is refused here first.
+is reported as ``FILE:LINE:COLUMN: KEY: what is wrong; what to do`` with the line quoted (exit 2),
+the first one found, before any command decides anything. Knows nothing of the ledger; reading a
+file is ``toml``'s job.
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from snpctl.config.records import (
@@ -31,8 +28,8 @@ from snpctl.config.records import (
     Protocol,
     Site,
 )
-from snpctl.config.toml import Table, read_toml
-from snpctl.domain.personal import personal_kind
+from snpctl.config.toml import Source, Table, read_toml
+from snpctl.config.values import identifier, one_line, template
 from snpctl.errors import ConfigError
 from snpctl.i18n import _
 from snpctl.timefmt import parse_duration
@@ -51,7 +48,7 @@ def load_config(home: Path, keep: Path | None = None) -> Config:
                 "one)."
             ).format(home=home)
         )
-    zone, mt_window, total, horizon, protocols, messaging = load_protocols(home / "protocols.toml", keep)
+    zone, mt_window, total, horizon, protocols, messaging, language = load_protocols(home / "protocols.toml", keep)
     sites, members = load_roster(home / "roster.toml", keep)
     return Config(
         zone=zone,
@@ -62,56 +59,8 @@ def load_config(home: Path, keep: Path | None = None) -> Config:
         sites=sites,
         members=members,
         messaging=messaging,
+        language=language,
     )
-
-
-# -- one value ----------------------------------------------------------------------------------
-
-_KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-
-
-def identifier(table: Table, key: str, default: Any = ...) -> str:
-    """A value that commands write into ledger lines (a key, an id, a category, a profession).
-
-    It must be a slug, and pass the very test ``verify`` puts to every string of a line: a value
-    that looked like a phone number would make every line that carries it, and so the ledger, fail.
-    """
-    value = table.get(key, str, default)
-    if not _KEY.match(value):
-        table.fail(
-            _("{value!r} should be lowercase letters, digits, '-', '_' or '.', with no spaces.").format(value=value),
-            key,
-        )
-    what = personal_kind(value)
-    if what:
-        table.fail(
-            _(
-                "{value!r} looks like {what}, and this value is written into the ledger, which must hold no "
-                "personal data; choose another one."
-            ).format(value=value, what=_(what)),
-            key,
-        )
-    return str(value)
-
-
-def one_line(table: Table, key: str, default: Any = ...) -> Any:
-    """A string that goes into a mail header or onto a command line: no line breaks or control characters."""
-    value = table.get(key, str, default)
-    if isinstance(value, str) and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
-        table.fail(_("contains a line break or a control character; write it on one line, as plain text."), key)
-    return value
-
-
-def template(table: Table, name: str) -> str | None:
-    """The text of message template ``name`` if the table sets it, checked as ``check`` and sending need it."""
-    from snpctl.domain.messages import template_problem
-
-    text = table.get(name, str, None)
-    if text is not None:
-        problem = template_problem(name, text)
-        if problem:
-            table.fail(problem, name)
-    return None if text is None else str(text)
 
 
 # -- opening hours ----------------------------------------------------------------------------
@@ -152,10 +101,19 @@ def hours(table: Table, text: str) -> Hours:
 # -- protocols.toml ---------------------------------------------------------------------------
 
 
+LANGUAGES = ("fr", "en")
+
+
 def load_protocols(
     path: Path, keep: Path | None = None
-) -> tuple[ZoneInfo, timedelta, timedelta, timedelta, dict[str, Protocol], Messaging]:
-    root = Table(path.name, "", read_toml(path, keep))
+) -> tuple[ZoneInfo, timedelta, timedelta, timedelta, dict[str, Protocol], Messaging, str | None]:
+    root = Table(path.name, "", read_toml(path, keep), Source(path))
+    language = root.get("language", str, None)
+    if language is not None and language not in LANGUAGES:
+        root.fail(
+            _('{value!r} is not a language of snpctl; write "fr" (French) or "en" (English).').format(value=language),
+            "language",
+        )
     zone_name = root.get("timezone", str, "Europe/Paris")
     try:
         zone = ZoneInfo(zone_name)
@@ -165,7 +123,7 @@ def load_protocols(
     protocols = _protocols(root)
     messaging = _messaging(root.table("messaging"))
     root.finish()
-    return zone, mt_window, total, horizon, protocols, messaging
+    return zone, mt_window, total, horizon, protocols, messaging, language
 
 
 def _cascade(root: Table) -> tuple[timedelta, timedelta, timedelta]:
@@ -296,7 +254,7 @@ def _templates(table: Table | None) -> dict[str, str]:
 
 
 def load_roster(path: Path, keep: Path | None = None) -> tuple[dict[str, Site], dict[str, Member]]:
-    root = Table(path.name, "", read_toml(path, keep))
+    root = Table(path.name, "", read_toml(path, keep), Source(path))
     sites = _sites(root)
     tables = root.tables("member")
     members = _members(tables, sites)

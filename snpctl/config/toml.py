@@ -1,10 +1,12 @@
 """Reading a TOML file into tables that know where they are: ``read_toml`` and ``Table``.
 
-Owns the file's bytes (missing, unreadable, not UTF-8, not TOML), the parsed copies kept under
-``.snpctl/`` (``FORMAT``), and the generic reading of a table: typed keys, durations, choices,
-sub-tables, typos and unknown keys, each problem raised as ``FILE: KEY: what is wrong; what to do``.
-Knows nothing of what the keys mean (``load`` does) nor of the records they become (``records``);
-the simulator reads its scenario files through the same ``Table``.
+Owns the file's bytes (missing, unreadable, not UTF-8, not TOML; a BOM and CRLF line ends are fine),
+the parsed copies kept under ``.snpctl/`` (``FORMAT``), and the generic reading of a table: typed
+keys, durations, choices, sub-tables, typos and unknown keys. Every problem, of syntax (``syntax``)
+or of a rule (``Table.fail``), is raised as ``FILE:LINE:COLUMN: what is wrong; what to do`` with the
+line quoted and a caret under the column (``where``), or ``FILE: KEY: ...`` when the line cannot be
+found. Knows nothing of what the keys mean (``load`` does) nor of the records they become
+(``records``); the simulator reads its scenario files through the same ``Table``.
 """
 
 from __future__ import annotations
@@ -14,31 +16,78 @@ import hashlib
 import marshal
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from snpctl import derived
 from snpctl.errors import ConfigError
 from snpctl.i18n import _
 from snpctl.timefmt import LONGEST, TooLong, format_duration, parse_duration
 
+if TYPE_CHECKING:
+    from snpctl.config.where import Entries
+
+
+BOM = "\ufeff"  # Notepad's mark at the start of a UTF-8 file: not part of the text
+
+
+class Source:
+    """The text a table was read from, read again only when an error must say where (``where.Entries``)."""
+
+    def __init__(self, origin: Path | str) -> None:
+        self.origin = origin
+        self._entries: Entries | None = None
+
+    @property
+    def entries(self) -> Entries | None:
+        from snpctl.config.where import Entries
+
+        if self._entries is None:
+            try:
+                text = self.origin if isinstance(self.origin, str) else self.origin.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                return None
+            self._entries = Entries(text.removeprefix(BOM))
+        return self._entries
+
 
 class Table:
-    """A TOML table being read, that knows where it is so that errors can say so."""
+    """A TOML table being read, that knows where it is so that errors can say so.
 
-    def __init__(self, file: str, where: str, data: Any) -> None:
+    ``where`` names it in words (``member[2] (mg-a)``), for when its line cannot be found; ``path``
+    is its place among the tables (``("member", 2)``) and ``source`` the text it was read from.
+    """
+
+    def __init__(
+        self, file: str, where: str, data: Any, source: Source | None = None, path: tuple[str | int, ...] = ()
+    ) -> None:
         self.file, self.where, self.data = file, where, data
+        self.source, self.path = source, path
         if not isinstance(data, dict):
-            self.fail(
-                _("should be a table of keys, found {value!r}; write it as a [section] with its keys below it.").format(
-                    value=data
-                )
-            )
+            problem = _("should be a table of keys, found {value}; write it as a [section] with its keys below it.")
+            name = next((p for p in reversed(path) if isinstance(p, str)), None)  # the key that holds it
+            self._raise(problem.format(value=_as_written(data)), None, name)
         self.used: set[str] = set()
 
-    def fail(self, problem: str, key: str | None = None) -> NoReturn:
-        place = ".".join(p for p in (self.where, key) if p)
-        prefix = f"{self.file}: {place}: " if place else f"{self.file}: "
-        raise ConfigError(prefix + problem)
+    def fail(self, problem: str, key: str | None = None, *, at_key: bool = False) -> NoReturn:
+        """Raise ``problem`` about ``key`` (None: the table), at its line when the text shows it.
+
+        The caret goes under the key's value, or under the key itself with ``at_key`` (an unknown key,
+        which the problem names itself).
+        """
+        self._raise(problem, key, None if at_key else key, at_key=at_key)
+
+    def _raise(self, problem: str, key: str | None, named: str | None, *, at_key: bool = False) -> NoReturn:
+        entries = self.source.entries if self.source is not None else None
+        spot = entries.locate(self.path, key, at_key=at_key) if entries is not None else None
+        if entries is None or spot is None:  # no text to look in: the table's name in words
+            place = ".".join(p for p in (self.where, named if key else None) if p)
+            prefix = f"{self.file}: {place}: " if place else f"{self.file}: "
+            raise ConfigError(prefix + problem)
+        from snpctl.config.where import excerpt
+
+        line, column = spot
+        named = f"{named}: " if named else ""
+        raise ConfigError(f"{self.file}:{line}:{column}: {named}{problem}", excerpt(entries.lines, line, column))
 
     def get(self, key: str, kind: type | tuple[type, ...], default: Any = ..., *, hint: str = "") -> Any:
         self.used.add(key)
@@ -49,8 +98,10 @@ class Table:
         value = self.data[key]
         kinds = kind if isinstance(kind, tuple) else (kind,)
         if (bool in kinds) != isinstance(value, bool) or not isinstance(value, kinds):  # true is no number
-            names = " or ".join(_type_name(k) for k in kinds)
-            self.fail(_("should be {names}, found {value!r}.").format(names=names, value=value), key)
+            names = _(" or ").join(_type_name(k) for k in kinds)
+            if bool in kinds and isinstance(value, str):  # registered = "oui", "true"
+                names = _("true or false, without quotes")
+            self.fail(_("should be {names}, found {value}.").format(names=names, value=_as_written(value)), key)
         if isinstance(value, str) and not value.strip():
             self.fail(_("is empty; give a value."), key)
         return value
@@ -58,7 +109,11 @@ class Table:
     def _missing(self, key: str, hint: str) -> NoReturn:
         typo = self._typo_of(key)
         if typo:
-            self.fail(_("unknown key {typo!r}: did you mean {key!r}? Fix its spelling.").format(typo=typo, key=key))
+            self.fail(
+                _("unknown key {typo!r}: did you mean {key!r}? Fix its spelling.").format(typo=typo, key=key),
+                typo,
+                at_key=True,
+            )
         self.fail(_("missing key {key!r}; add it{hint}.").format(key=key, hint=hint))
 
     def _typo_of(self, key: str) -> str | None:
@@ -95,32 +150,58 @@ class Table:
         self.used.add(key)
         if key not in self.data:
             return None
-        return Table(self.file, ".".join(p for p in (self.where, key) if p), self.data[key])
+        where = ".".join(p for p in (self.where, key) if p)
+        return Table(self.file, where, self.data[key], self.source, (*self.path, key))
 
     def tables(self, key: str) -> list[Table]:
         self.used.add(key)
         items = self.data.get(key, [])
         if not isinstance(items, list):
             self.fail(_("should be a list of tables, written [[{key}]].").format(key=key), key)
-        return [Table(self.file, f"{key}[{i + 1}]", item) for i, item in enumerate(items)]
+        return [
+            Table(self.file, f"{key}[{i}]", item, self.source, (*self.path, key, i)) for i, item in enumerate(items, 1)
+        ]
 
     def finish(self) -> None:
         unknown = sorted(set(self.data) - self.used)
         if unknown:
+            import difflib
+
+            close = difflib.get_close_matches(unknown[0], sorted(self.used), n=1, cutoff=0.75)
+            if close:
+                message = _("unknown key {typo!r}: did you mean {key!r}? Fix its spelling.")
+                self.fail(message.format(typo=unknown[0], key=close[0]), unknown[0], at_key=True)
             known = ", ".join(sorted(self.used))
             self.fail(
-                _("unknown key {key!r} (a typo?); the keys read here are: {known}.").format(key=unknown[0], known=known)
+                _("unknown key {key!r} (a typo?); the keys read here are: {known}.").format(
+                    key=unknown[0], known=known
+                ),
+                unknown[0],
+                at_key=True,
             )
+
+
+def _as_written(value: Any) -> str:
+    """A value as it is written in a TOML file (a date as 2024-01-15, not Python's datetime.date(...))."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    if isinstance(value, dict):
+        return "{...}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_as_written(v) for v in value) + "]"
+    return repr(value)
 
 
 def _type_name(kind: type) -> str:
     return {
-        str: "a string",
-        int: "a whole number",
-        bool: "true or false",
-        list: "a list",
-        dict: "a table",
-        float: "a number",
+        str: _("a text between quotes"),
+        int: _("a whole number"),
+        bool: _("true or false"),
+        list: _("a list"),
+        dict: _("a table"),
+        float: _("a number"),
     }.get(kind, kind.__name__)
 
 
@@ -152,8 +233,13 @@ def read_toml(path: Path, keep: Path | None = None) -> dict[str, Any]:
                 "give its folder with --home or SNPCTL_HOME."
             ).format(file=path.name, home=path.parent)
         ) from None
-    except UnicodeDecodeError:
-        raise ConfigError(_("{file}: not UTF-8 text; save it as UTF-8.").format(file=path.name)) from None
+    except UnicodeDecodeError as error:
+        line = error.object[: error.start].count(b"\n") + 1
+        raise ConfigError(
+            _("{file}:{line}: not UTF-8 text (an accent saved by an older editor?); save the file as UTF-8.").format(
+                file=path.name, line=line
+            )
+        ) from None
     except OSError as error:
         raise ConfigError(
             _(
@@ -164,14 +250,28 @@ def read_toml(path: Path, keep: Path | None = None) -> dict[str, Any]:
 
 
 def _parse(path: Path, data: bytes) -> dict[str, Any]:
+    return loads(data.decode("utf-8"), path.name)
+
+
+def loads(text: str, file: str) -> dict[str, Any]:
+    """The tables of ``text``, the content of ``file``; a syntax error says where and how to fix it (exit 2).
+
+    A BOM at the start (Notepad) is no part of the text; CRLF line ends are TOML's own.
+    """
     import tomllib
 
+    text = text.removeprefix(BOM)
     try:
-        return tomllib.loads(data.decode("utf-8"))
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(
-            _("{file}: not valid TOML ({error}); fix that line.").format(file=path.name, error=error)
-        ) from None
+        from snpctl.config.syntax import explain
+        from snpctl.config.where import excerpt
+
+        line, column, sentence = explain(str(error), text)
+        if line is None or column is None:
+            raise ConfigError(f"{file}: {sentence}") from None
+        lines = text.split("\n")
+        raise ConfigError(f"{file}:{line}:{column}: {sentence}", excerpt(lines, line, column)) from None
 
 
 def _kept(copy: Path, digest: bytes) -> dict[str, Any] | None:

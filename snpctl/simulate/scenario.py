@@ -8,7 +8,6 @@ beyond the dotted keys an ``[[expect]]`` names.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,8 +17,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from snpctl.config import CABINET, DAYS, MEMBER_STATUSES, Table
+from snpctl.config.toml import Source, loads
 from snpctl.domain.cascade import SOURCES
-from snpctl.errors import BadUsage, ConfigError
+from snpctl.errors import BadUsage
 from snpctl.i18n import _
 
 
@@ -323,12 +323,7 @@ def _expects(root: Table) -> list[Expect]:
 
 def parse_scenario(text: str, name: str, file: str) -> Scenario:
     """The scenario in ``text`` (named ``name``, read from ``file``); errors name the file and the key (exit 2)."""
-    try:
-        root = Table(file, "", tomllib.loads(text))
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(
-            _("{file}: not valid TOML ({error}); fix that line.").format(file=file, error=error)
-        ) from None
+    root = Table(file, "", loads(text, file), Source(text))  # errors at their line, as the workspace's files
     fields = {**_period(root), **_line(root), **_sites(root)}
     site_keys = {s["key"] for s in fields["sites"]}
     fields["groups"] = _groups(root, site_keys)
