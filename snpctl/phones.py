@@ -1,0 +1,72 @@
+"""Phone numbers as people type them, into the E.164 form they are stored and sent in (``+33612345678``).
+
+Owns the reading of a typed number: French by default (``06 12 34 56 78``, ``06.12.34.56.78``,
+``+33 (0)6 12 34 56 78``), international accepted (``+32 470 12 34 56``), and refused, with an
+example, when it is not a number that can be dialled (``06 12``, two numbers run together,
+letters). The parsing and the validation are libphonenumber's (the ``phonenumbers`` port): the
+numbering plans of every country, kept up to date there, not by hand here.
+
+    parse(typed, region="FR") -> "+33612345678", or BadUsage (exit 2) saying what is wrong
+    problem(typed, region="FR") -> None, or that sentence (for a caller that refuses its own way)
+    is_e164(text) -> whether ``text`` is already in the stored form (no parsing)
+
+``phonenumbers`` is imported when a number is read, not with this module: a command that reads
+no number (cron's tick) does not pay for it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from snpctl.errors import BadUsage
+from snpctl.i18n import _
+
+REGION = "FR"  # a number without its +country is French
+EXAMPLE = "06 12 34 56 78"
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+def is_e164(text: str) -> bool:
+    """``+`` and 7 to 15 digits, nothing else: the form ``parse`` returns (whether it is a valid number aside)."""
+    return bool(_E164.match(text))
+
+
+def parse(typed: str, region: str = REGION) -> str:
+    """The E.164 form of the number ``typed``; ``BadUsage`` (exit 2) when it is not a valid number."""
+    number, why = _read(typed, region)
+    if number is None:
+        raise BadUsage(why)
+    return number
+
+
+def problem(typed: str, region: str = REGION) -> str | None:
+    """What is wrong with ``typed`` as a phone number, in one sentence with an example; None when it is valid."""
+    return _read(typed, region)[1] or None
+
+
+def _read(typed: str, region: str) -> tuple[str | None, str]:
+    import phonenumbers
+
+    text = typed.strip()
+    if re.search(r"[^\W\d_]", text):  # letters: a name, a mail, 06 12 AB...
+        return None, _refused(typed, _("it holds letters"))
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as error:
+        if error.error_type == phonenumbers.NumberParseException.TOO_LONG:
+            return None, _refused(typed, _("it has too many digits: two numbers run together?"))
+        return None, _refused(typed, _("it is not a phone number"))
+    if not phonenumbers.is_valid_number(number):
+        possible = phonenumbers.is_possible_number_with_reason(number)
+        if possible == phonenumbers.ValidationResult.TOO_SHORT:
+            return None, _refused(typed, _("it is too short"))
+        if possible in (phonenumbers.ValidationResult.TOO_LONG, phonenumbers.ValidationResult.INVALID_LENGTH):
+            return None, _refused(typed, _("it has too many digits: two numbers run together?"))
+        return None, _refused(typed, _("no such number exists"))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ""
+
+
+def _refused(typed: str, why: str) -> str:
+    return _(
+        "{typed!r} is not a valid phone number ({why}); type it as {example}, or +32 470 12 34 56 for a number abroad."
+    ).format(typed=typed, why=why, example=EXAMPLE)
