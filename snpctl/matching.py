@@ -14,7 +14,6 @@ Pure: no I/O, no config, no ledger; the domain, the service and the interactive 
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -54,6 +53,8 @@ def find(typed: str, choices: Iterable[str], aliases: Mapping[str, str] | None =
 def closest(typed: str, choices: Iterable[str], n: int = MOST) -> list[str]:
     """Up to ``n`` choices ``typed`` may have meant, the closest first: those it begins, then near spellings,
     then those it is part of (``bernard`` in ``mg-bernard``), all compared folded. None close: ``[]``."""
+    import difflib  # only when a name is refused: not on every command's start-up
+
     by_fold: dict[str, str] = {}
     for choice in choices:
         by_fold.setdefault(fold(choice), choice)

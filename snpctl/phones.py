@@ -8,6 +8,8 @@ numbering plans of every country, kept up to date there, not by hand here.
 
     parse(typed, region="FR") -> "+33612345678", or BadUsage (exit 2) saying what is wrong
     problem(typed, region="FR") -> None, or that sentence (for a caller that refuses its own way)
+    number(text, region="FR") -> "+33612345678", or None when ``text`` is no valid number (never raises)
+    shown(e164) -> "06 12 34 56 78" for a French number, "+32 470 12 34 56" for another: for people to read
     is_e164(text) -> whether ``text`` is already in the stored form (no parsing)
 
 ``phonenumbers`` is imported when a number is read, not with this module: a command that reads
@@ -37,6 +39,26 @@ def parse(typed: str, region: str = REGION) -> str:
     if number is None:
         raise BadUsage(why)
     return number
+
+
+def number(text: str, region: str = REGION) -> str | None:
+    """The E.164 form of ``text``, or None when it is not a valid number: for numbers read back, not typed."""
+    return _read(text, region)[0]
+
+
+def shown(e164: str) -> str:
+    """A stored number as people write it: national for a French one (``06 12 34 56 78``), else international."""
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(e164, REGION)
+    except phonenumbers.NumberParseException:
+        return e164
+    if not phonenumbers.is_valid_number(parsed):
+        return e164  # as it was typed, in a record older than the checks
+    national = phonenumbers.region_code_for_number(parsed) == REGION
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if national else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(parsed, style)
 
 
 def problem(typed: str, region: str = REGION) -> str | None:

@@ -33,3 +33,28 @@ def taken_in(rid: str, count: int) -> bool:
     """Whether ``rid`` (normalized) is the id of one of the first ``count`` requests: ids are given in order."""
     number = rid[:-1]
     return number.isascii() and number.isdigit() and 0 < int(number) <= count and request_id(int(number)) == rid
+
+
+NUMBER = re.compile(r"^(\d+)([A-Z]?)$")
+
+
+def meant(text: str, count: int, most: int = 3) -> list[str]:
+    """The ids among the first ``count`` requests that ``text``, an id none of them has, may have meant.
+
+    ``010`` (no check letter) and ``010Y`` (a wrong one) may mean ``010X``, the id of that number; a
+    letter may also be right and a digit wrong or two neighbouring digits swapped (``011X``, ``001X``
+    for ``010X``): the ids of the numbers one such slip away whose letter is the one typed. At most
+    ``most``, the id of the same number first. Only suggestions: the command still refuses ``text``.
+    """
+    match = NUMBER.match(normalize_id(text))
+    if not match:
+        return []
+    digits, letter = match.groups()
+    found = [request_id(int(digits))]
+    if letter:
+        slips = {digits[:i] + d + digits[i + 1 :] for i in range(len(digits)) for d in "0123456789"}
+        slips |= {digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :] for i in range(len(digits) - 1)}
+        found += sorted(request_id(int(s)) for s in slips if request_id(int(s))[-1] == letter)
+    typed = normalize_id(text)
+    ids = [rid for rid in dict.fromkeys(found) if rid != typed and taken_in(rid, count)]
+    return ids[:most]

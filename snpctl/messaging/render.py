@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from snpctl import phones
 from snpctl.config.records import CABINET, Config, Member
 from snpctl.domain.messages import SUBJECTS, fill, template_text
 from snpctl.domain.state import Message, Request, State
@@ -45,14 +46,16 @@ def french_date(instant: datetime, zone: ZoneInfo) -> str:
     return f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]}"
 
 
-def e164(number: str) -> str:
-    """``06 12 34 56 78`` or ``+33 6 12 34 56 78`` -> ``+33612345678`` (French numbers by default)."""
-    digits = "".join(c for c in number if c.isdigit() or c == "+")
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    if digits.startswith("0"):
-        digits = "+33" + digits[1:]
-    return digits
+def _texted(number: str | None) -> str | None:
+    """The E.164 number to text, or None (the message then fails as "no_number" and is reported).
+
+    Numbers arrive in E.164: intake and roster.toml check them (``phones``). One that does not (a
+    private record written before they were checked, as typed) is read the same way, never patched
+    by hand: "06 12", once texted as +33612, is no number, and nobody is texted at a wrong one.
+    """
+    if not number:
+        return None
+    return phones.number(number)
 
 
 def render(config: Config, state: State, message: Message, private: dict[str, str], synthesis: str = "") -> Rendered:
@@ -75,7 +78,7 @@ def _request_context(config: Config, request: Request, private: dict[str, str]) 
         "cot_phone": config.messaging.cot_phone or "la ligne de la CPTS",
         "deadline": request.deadline.astimezone(config.zone).strftime("%H:%M") if request.deadline else "",
         "patient": private.get("name") or "Madame, Monsieur",
-        "phone": private.get("phone") or "numéro non donné",
+        "phone": phones.shown(private["phone"]) if private.get("phone") else "numéro non donné",
     }
 
 
@@ -121,15 +124,15 @@ def _address(config: Config, message: Message, private: dict[str, str]) -> tuple
     recipient = message.recipient
     if recipient == "patient":
         phone = private.get("phone")
-        return (e164(phone) if phone else None), private.get("name") or "patient"
+        return _texted(phone), private.get("name") or "patient"
     if recipient == "operator":
         if message.channel == "mail":
             return config.messaging.operator_mail, "operator"
         number = config.messaging.operator_sms
-        return (e164(number) if number else None), "operator"
+        return _texted(number), "operator"
     member = config.members.get(recipient)
     if member is None:
         return None, recipient
     if message.channel == "mail" or message.template in ("informed_treating_doctor", "synthesis_treating_doctor"):
         return member.mssante, member.name
-    return (e164(member.sms) if member.sms else None), member.name
+    return _texted(member.sms), member.name
