@@ -109,22 +109,16 @@ WHAT = ("motif", "member", "source", "site", "outcome", "reason", "treating_doct
 
 def _what(what: str) -> tuple[str, str]:
     """The start of the refusal for an unknown ``what``, and where the valid ones are listed."""
-    roster = _("`snpctl check` reads roster.toml, where each [[member]] has its id")
+    members = _("see the ids in roster.toml (the id of each [[member]])")
     sentences = {
-        "motif": (
-            _("Unknown motif {typed!r}"),
-            _("the motifs are the keys of protocols.toml (`snpctl check` reads it)"),
-        ),
-        "member": (_("There is no member {typed!r} in roster.toml"), roster),
+        "motif": (_("Unknown motif {typed!r}"), _("see the motifs in protocols.toml (the key of each [[protocol]])")),
+        "member": (_("There is no member {typed!r} in roster.toml"), members),
         "treating_doctor": (
             _("--treating-doctor {typed!r} is not a member id of roster.toml, nor none, unknown or external"),
-            roster,
+            members,
         ),
         "source": (_("Unknown source {typed!r}"), ""),
-        "site": (
-            _("There is no site {typed!r}"),
-            _("`snpctl check` reads roster.toml, where each [[site]] has its key"),
-        ),
+        "site": (_("There is no site {typed!r}"), _("see the sites in roster.toml (the key of each [[site]])")),
         "outcome": (_("Unknown outcome {typed!r}"), ""),
         "reason": (_("Unknown reason {typed!r}"), ""),
     }

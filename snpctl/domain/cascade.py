@@ -39,7 +39,7 @@ def find_request(state: State, text: str) -> Request:
     if near:
         raise Refused(
             _("There is no request {id}; did you mean {ids}? Read the id again, with its check letter.").format(
-                id=text, ids=_(" or ").join(near)
+                id=text, ids=", ".join(near)
             )
         )
     match = ID.match(rid)
