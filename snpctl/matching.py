@@ -78,8 +78,8 @@ def choose(
 ) -> str:
     """The choice ``typed`` names (``find``); else ``BadUsage`` (exit 2) saying which ones come closest.
 
-    ``what`` says what is asked for, one of ``WHAT``'s keys (``"motif"``, ``"member"``, ``"source"``,
-    ``"site"``, ``"outcome"``, ``"reason"``, ``"treating_doctor"``): it makes the first half of the
+    ``what`` says what is asked for, one of ``WHAT`` (``MOTIF``, ``MEMBER``, ``TREATING_DOCTOR``, ``SOURCE``,
+    ``SITE``, ``OUTCOME``, ``REASON``; the strings "motif", "member"...): it makes the first half of the
     sentence, "Unknown motif 'fievr'". The second half is "did you mean: fievre, fievre_enfant?"; when
     nothing comes close, the choices themselves if there are at most ``FEW``, else ``where`` to find
     them (default: ``WHAT``'s own hint for ``what``).
@@ -104,7 +104,16 @@ def refusal(typed: str, choices: Iterable[str], what: str, *, where: str | None 
     return _("{unknown}; {where}.").format(unknown=head, where=where or hint)
 
 
-WHAT = ("motif", "member", "source", "site", "outcome", "reason", "treating_doctor")
+# what a name is of (``choose``'s ``what``): the kinds of names commands take
+MOTIF, MEMBER, TREATING_DOCTOR, SOURCE, SITE, OUTCOME, REASON = WHAT = (
+    "motif",
+    "member",
+    "treating_doctor",
+    "source",
+    "site",
+    "outcome",
+    "reason",
+)
 
 
 def _what(what: str) -> tuple[str, str]:

@@ -127,7 +127,7 @@ def _allowed(config: Config, request: Request, now: datetime, problem: str | Non
 def _member(config: Config, member_id: str) -> Member:
     member = config.members.get(member_id) or config.members.get(matching.find(member_id, config.members) or "")
     if member is None:
-        raise Refused(matching.refusal(member_id, config.members, "member"))
+        raise Refused(matching.refusal(member_id, config.members, matching.MEMBER))
     return member
 
 
@@ -167,7 +167,7 @@ def community(config: Config, request: Request) -> list[str]:
 def _check_appointment(
     config: Config, request: Request, member: Member, now: datetime, appointment: datetime, site: str | None
 ) -> str:
-    site = matching.choose(site, [CABINET, *config.sites], "site") if site else member.site
+    site = matching.choose(site, [CABINET, *config.sites], matching.SITE) if site else member.site
     if appointment < now:
         raise Refused(
             _("The appointment {at} is in the past; give a time from now on.").format(at=_when(config, appointment))
@@ -206,9 +206,11 @@ def intake(
     patient: str,
     texted: bool = False,
 ) -> Events:
-    protocol = config.protocols[matching.choose(motif, config.protocols, "motif")]
-    source = matching.choose(source, SOURCES, "source")
-    treating_doctor = matching.choose(treating_doctor, [*TREATING_DOCTOR_WORDS, *config.members], "treating_doctor")
+    protocol = config.protocols[matching.choose(motif, config.protocols, matching.MOTIF)]
+    source = matching.choose(source, SOURCES, matching.SOURCE)
+    treating_doctor = matching.choose(
+        treating_doctor, [*TREATING_DOCTOR_WORDS, *config.members], matching.TREATING_DOCTOR
+    )
     return [
         new(
             EventType.INTAKE,
@@ -257,7 +259,7 @@ def notify(state: State, config: Config, now: datetime, *, request: str) -> Even
 
 
 def refuse(state: State, config: Config, now: datetime, *, request: str, by: str, reason: str = Reason.OTHER) -> Events:
-    reason = matching.choose(reason, REASONS, "reason")
+    reason = matching.choose(reason, REASONS, matching.REASON)
     req = find_request(state, request)
     _allowed(config, req, now, rules.status_problem(req.status_at(now)))
     member = _member(config, by)
@@ -318,7 +320,7 @@ def book(
 
 
 def outcome(state: State, config: Config, now: datetime, *, request: str, outcome: str) -> Events:
-    outcome = matching.choose(outcome, OUTCOMES, "outcome")
+    outcome = matching.choose(outcome, OUTCOMES, matching.OUTCOME)
     req = find_request(state, request)
     _allowed(config, req, now, rules.outcome_problem(req, outcome, now))
     return [new(EventType.OUTCOME, now, request=req.id, outcome=outcome)]
