@@ -1,8 +1,9 @@
 """Request ids: a number and a check letter, read aloud over the phone ("zero-four-two K").
 
-Owns the id's spelling (``request_id``), its reading from what a user typed (``normalize_id``)
-and whether an id was given yet (``taken_in``). Knows nothing of the rules, the config or the
-ledger: the store and the cascade both import it, so it must stay free of decision code.
+Owns the id's spelling (``request_id``), its reading from what a user typed (``normalize_id``),
+whether an id was given yet (``taken_in``) and the ids a mistyped one may have meant (``meant``).
+Knows nothing of the rules, the config or the ledger: the store and the cascade both import it,
+so it must stay free of decision code.
 
 n mod 11 changes with any single wrong digit and any two swapped neighbouring digits, so a
 mistyped id is refused instead of acting on another patient's request.
@@ -52,9 +53,14 @@ def meant(text: str, count: int, most: int = 3) -> list[str]:
     digits, letter = match.groups()
     found = [request_id(int(digits))]
     if letter:
-        slips = {digits[:i] + d + digits[i + 1 :] for i in range(len(digits)) for d in "0123456789"}
-        slips |= {digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :] for i in range(len(digits) - 1)}
-        found += sorted(request_id(int(s)) for s in slips if request_id(int(s))[-1] == letter)
+        found += sorted(rid for rid in map(request_id, _slips(digits)) if rid[-1] == letter)
     typed = normalize_id(text)
     ids = [rid for rid in dict.fromkeys(found) if rid != typed and taken_in(rid, count)]
     return ids[:most]
+
+
+def _slips(digits: str) -> set[int]:
+    """The numbers ``digits`` is one slip away from: a digit wrong, or two neighbouring digits swapped."""
+    wrong = {digits[:i] + d + digits[i + 1 :] for i in range(len(digits)) for d in "0123456789"}
+    swapped = {digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :] for i in range(len(digits) - 1)}
+    return {int(number) for number in wrong | swapped}
