@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> None:
         except Exception as error:  # a bug: one line, like the full parser says it
             runner.internal_error(error)
         sys.exit(0)
+    from snpctl.language import for_command
+
+    for_command(argv)  # before the help texts are built, in the language they will be read in
     from snpctl.cli import main as full
 
     full(argv)

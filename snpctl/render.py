@@ -292,5 +292,5 @@ def show(ws: Workspace, now: datetime, result: Outcome) -> None:
     for event in result.data["events"]:
         if event["type"] in ("attempt", "sent", "failed", "given_up"):
             continue
-        table.add_row(to_local_text(from_stamp(event["at"]), ws.config.zone), _describe(ws, now, event, outcome_of))
+        table.add_row(_time(ws, now, from_stamp(event["at"])), _describe(ws, now, event, outcome_of))
     _console().print(table)

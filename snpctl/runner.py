@@ -22,6 +22,7 @@ from snpctl import service
 from snpctl.delivery import claim, send
 from snpctl.errors import SnpctlError
 from snpctl.i18n import _
+from snpctl.language import for_workspace
 from snpctl.shown import literal
 from snpctl.store.workspace import Workspace, resolve_home
 from snpctl.timefmt import UTC, parse_when
@@ -52,8 +53,8 @@ def run(
 ) -> None:
     ws = Workspace(resolve_home(str(home) if home else None))
     try:
-        if needs_config:
-            ws.config  # noqa: B018 - loading it: every command refuses to run on a configuration it cannot trust (exit 2)
+        if needs_config:  # loading it: every command refuses to run on a configuration it cannot trust (exit 2)
+            for_workspace(ws.config.language)
         instant = clock(ws, now, from_env=needs_config)
         result = work(ws, instant)
     except SnpctlError as error:

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from snpctl.errors import BadUsage
-from snpctl.i18n import _
+from snpctl.i18n import N_, _, language
 
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
@@ -79,14 +79,48 @@ def to_local_iso(instant: datetime | None, zone: ZoneInfo) -> str | None:
     return instant.astimezone(zone).isoformat(timespec="seconds")
 
 
+_WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
+_MONTHS = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
+
+
+def clock_text(local: datetime) -> str:
+    """The wall-clock time of an already local datetime: ``17h01`` (English: ``17:01``)."""
+    return _("{hour}:{minute}").format(hour=local.hour, minute=f"{local.minute:02d}")
+
+
+def day_text(day: date, *, year: bool = True) -> str:
+    """``lundi 15 janvier 2024`` (English: ``Monday 15 January 2024``); without the year if ``year`` is false."""
+    number = "1er" if day.day == 1 and language() == "fr" else str(day.day)  # le 1er janvier, le 2 janvier
+    text = _("{weekday} {day} {month}").format(
+        weekday=_(_WEEKDAYS[day.weekday()]), day=number, month=_(_MONTHS[day.month - 1])
+    )
+    return f"{text} {day.year}" if year else text
+
+
 def to_local_text(instant: datetime | None, zone: ZoneInfo, *, today: date | None = None) -> str:
-    """``17:01`` when it is today, else ``2024-01-15 17:01``, for people."""
+    """For people, in ``zone``: ``17h01`` when it is ``today``, ``lundi 15 janvier à 16h45`` another day of
+    today's year, with the year otherwise or when ``today`` is not given (English: ``17:01``, ``Monday
+    15 January at 16:45``); ``-`` for no instant."""
     if instant is None:
         return "-"
     local = instant.astimezone(zone)
     if today is not None and local.date() == today:
-        return local.strftime("%H:%M")
-    return local.strftime("%Y-%m-%d %H:%M")
+        return clock_text(local)
+    day = day_text(local.date(), year=today is None or local.year != today.year)
+    return _("{day} at {time}").format(day=day, time=clock_text(local))
 
 
 # -- what people type ---------------------------------------------------------------------

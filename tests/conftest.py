@@ -13,7 +13,12 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
-from snpctl.cli import main
+
+# The suite speaks English (the message ids) unless a test asks for French: set before snpctl.cli is
+# imported, since its help texts are built in the language spoken then. French tests set SNPCTL_LANG=fr.
+os.environ["SNPCTL_LANG"] = "en"
+
+from snpctl.cli import main  # after the language is set
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -205,3 +210,4 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     # The real sender (forked, detached), waited for to the end: a test sees what a command sent when it
     # returns, in-process and in child processes alike. Tests of the detached default set "detach".
     monkeypatch.setenv("SNPCTL_DELIVERY", "wait")
+    monkeypatch.setenv("SNPCTL_LANG", "en")

@@ -358,14 +358,14 @@ RULES = [
         COMMUNITY,
         ("accept", "{r1}", "--by", "gp-b", "--at", "2024-01-16 09:00", "--json"),
         NOW,
-        ["09:00", ("12h", "horizon")],
+        ["9:00", ("12h", "horizon")],
         id="appointment-beyond-horizon",
     ),
     pytest.param(
         OPEN,
         ("book", "{r1}", "--by", "gp-cami", "--at", "2024-01-16 09:00", "--json"),
         NOW,
-        ["09:00", ("12h", "horizon")],
+        ["9:00", ("12h", "horizon")],
         id="booking-beyond-horizon",
     ),
     pytest.param(

@@ -19,6 +19,7 @@ import typer
 from snpctl import runner
 from snpctl.cli import cascade, messages, workspace
 from snpctl.i18n import _
+from snpctl.language import for_command
 from snpctl.shown import literal
 
 app = typer.Typer(
@@ -78,6 +79,7 @@ def _command(argv: list[str]) -> _Command:
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; usage errors are one line on stderr with exit 2, never a traceback."""
     argv = sys.argv[1:] if argv is None else argv
+    for_command(argv)
     command = _command(argv)
     try:
         code: Any = command.main(args=argv, prog_name="snpctl", standalone_mode=False)

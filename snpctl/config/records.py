@@ -108,6 +108,7 @@ class Config(NamedTuple):
     sites: dict[str, Site]
     members: dict[str, Member]
     messaging: Messaging = Messaging()
+    language: str | None = None  # "fr" or "en" (protocols.toml top level); None: the environment decides
 
     def place_label(self, site: str) -> str:
         if site == CABINET:
