@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from snpctl import matching
+from snpctl import i18n, matching
 from snpctl.errors import BadUsage
 
 from conftest import Desk, Run, make_workspace
@@ -35,6 +35,13 @@ MOTIFS = [
     "certificat",
     "vaccin",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _english() -> None:
+    """The unit tests read the English sentences, whatever a French command before them left active."""
+    i18n.activate("en")
+
 
 # -- the matching ------------------------------------------------------------------------------
 

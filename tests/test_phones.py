@@ -11,13 +11,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from snpctl import phones
+from snpctl import i18n, phones
 from snpctl.config.load import load_config
 from snpctl.domain.state import Message, State
 from snpctl.errors import BadUsage
 from snpctl.messaging.render import render
 
 from conftest import PROTOCOLS, ROSTER, Desk, Run, make_workspace
+
+
+@pytest.fixture(autouse=True)
+def _english() -> None:
+    """The unit tests read the English sentences, whatever a French command before them left active."""
+    i18n.activate("en")
+
 
 # -- the reading --------------------------------------------------------------------------------
 
