@@ -10,16 +10,23 @@ numbering plans of every country, kept up to date there, not by hand here.
     problem(typed, region="FR") -> None, or that sentence (for a caller that refuses its own way)
     number(text, region="FR") -> "+33612345678", or None when ``text`` is no valid number (never raises)
     shown(e164) -> "06 12 34 56 78" for a French number, "+32 470 12 34 56" for another: for people to read
+    checked(typed) -> number(typed), remembered in the folder ``remember(folder)`` named: roster numbers only
 
-``phonenumbers`` is imported when a number is first read, not with this module: about 10 ms of a
-command's start-up, paid only by those that read one (a roster with ``sms`` numbers, ``intake
---phone``, a sender texting a patient).
+``phonenumbers`` is imported when a number is first read, not with this module: 10 to 20 ms, a
+sixth of a command's start-up. Every command reads the roster's numbers, so those found valid are
+remembered (``checked``, in ``.snpctl/phones.checked``, sealed like the other derived files) and
+the next command reads them back without loading libphonenumber. Only the configuration's numbers
+(members', the operator's) are remembered: a patient's stays in ``private/``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import marshal
 import re
+from pathlib import Path
 
+from snpctl import derived
 from snpctl.errors import BadUsage
 from snpctl.i18n import _
 
@@ -38,6 +45,43 @@ def parse(typed: str, region: str = REGION) -> str:
 def number(text: str, region: str = REGION) -> str | None:
     """The E.164 form of ``text``, or None when it is not a valid number: for numbers read back, not typed."""
     return _read(text, region)[0]
+
+
+MEMO_FORMAT, MEMO_MOST = 1, 1000  # of .snpctl/phones.checked; more numbers than that: it starts again
+_memo_file: Path | None = None
+_memo: dict[str, str] | None = None  # typed -> E.164, numbers libphonenumber found valid
+
+
+def remember(folder: Path | None) -> None:
+    """Where ``checked`` keeps the numbers it found valid (the workspace's ``.snpctl/``); None: nowhere."""
+    global _memo_file, _memo
+    _memo_file, _memo = (None if folder is None else folder / "phones.checked"), None
+
+
+def checked(typed: str) -> str | None:
+    """``number(typed)``, read back from the numbers found valid before when it is one of them."""
+    memo = _remembered()
+    if typed in memo:
+        return memo[typed]
+    found = number(typed)
+    if found is not None and _memo_file is not None:
+        memo = memo if len(memo) < MEMO_MOST else {}
+        memo[typed] = found
+        with contextlib.suppress(OSError):  # no .snpctl/ to write in: only a shortcut lost
+            derived.write(_memo_file, derived.seal(marshal.dumps((MEMO_FORMAT, memo))))
+    return found
+
+
+def _remembered() -> dict[str, str]:
+    global _memo
+    if _memo is None:
+        _memo = {}
+        with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
+            content = None if _memo_file is None else derived.unseal(_memo_file.read_bytes())
+            version, kept = marshal.loads(content) if content else (None, None)
+            if version == MEMO_FORMAT and isinstance(kept, dict):
+                _memo = {k: v for k, v in kept.items() if isinstance(k, str) and isinstance(v, str)}
+    return _memo
 
 
 def shown(e164: str) -> str:

@@ -7,6 +7,7 @@ written) or read (``roster.toml``'s ``sms``, a configuration error), with an exa
 from __future__ import annotations
 
 import json
+import marshal
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -173,3 +174,30 @@ def test_an_old_record_in_the_national_form_is_texted_in_e164(tmp_path: Path) ->
 def test_an_old_record_that_is_no_number_is_texted_to_nobody(tmp_path: Path) -> None:
     """Once texted to +33612 by the hand-written normaliser; now nobody: the message fails as no_number, reported."""
     assert texted_to(tmp_path, "06 12") is None
+
+
+# -- the roster's numbers, remembered ----------------------------------------------------------------
+
+
+def remembered(desk: Desk) -> dict[str, str]:
+    from snpctl import derived
+
+    content = derived.unseal((desk.home / ".snpctl" / "phones.checked").read_bytes())
+    assert content is not None
+    return marshal.loads(content)[1]
+
+
+def test_the_roster_numbers_found_valid_are_remembered_never_a_patients(tmp_path: Path) -> None:
+    """Every command reads the roster: the next one reads its numbers back without loading libphonenumber."""
+    desk = make_workspace(tmp_path / "cpts", PROTOCOLS, with_sms("06 00 00 00 01"))
+    assert intake(desk, "06 11 22 33 44").code == 0  # a writing command: .snpctl/ exists from now on
+    assert desk("list").code == 0
+    assert remembered(desk) == {"06 00 00 00 01": "+33600000001"}
+
+
+def test_a_remembered_file_edited_by_hand_is_not_believed(tmp_path: Path) -> None:
+    """The file is sealed like the other derived files: one written by hand is read as nothing."""
+    desk = make_workspace(tmp_path / "cpts", PROTOCOLS, with_sms("06 00 00"))
+    (desk.home / ".snpctl").mkdir(mode=0o700)
+    (desk.home / ".snpctl" / "phones.checked").write_bytes(marshal.dumps((1, {"06 00 00": "+33600000001"})))
+    assert desk("check").code == 2

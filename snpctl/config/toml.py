@@ -95,7 +95,7 @@ class Table:
     def phone(self, key: str) -> str | None:
         """A number messages are texted to, kept in E.164 (``phones``: French by default); absent: None."""
         typed = self.get(key, str, None)
-        number = None if typed is None else phones.number(typed)
+        number = None if typed is None else phones.checked(typed)
         if typed is not None and number is None:
             self.fail(phones.problem(typed) or "", key)
         return number
