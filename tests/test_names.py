@@ -279,3 +279,14 @@ def test_an_id_without_its_check_letter_in_french(desk: Desk) -> None:
     assert run.err == (
         "snpctl: La demande 010 n'existe pas ; vouliez-vous dire 010X ? Relisez le numéro avec sa lettre de contrôle.\n"
     )
+
+
+def test_a_member_status_in_roster_toml_is_read_whatever_its_case(tmp_path: Path) -> None:
+    from snpctl.config.load import load_config
+
+    from conftest import PROTOCOLS, ROSTER
+
+    desk = make_workspace(
+        tmp_path / "cpts", PROTOCOLS, ROSTER.replace('status = "remplacant"', 'status = "Remplaçant"')
+    )
+    assert load_config(desk.home).members["gp-cami"].status == "remplacant"
