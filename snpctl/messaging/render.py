@@ -47,15 +47,14 @@ def french_date(instant: datetime, zone: ZoneInfo) -> str:
 
 
 def _texted(number: str | None) -> str | None:
-    """The E.164 number to text, or None (the message then fails as "no_number" and is reported).
+    """The patient's E.164 number to text, or None (the message then fails as "no_number" and is reported).
 
-    Numbers arrive in E.164: intake and roster.toml check them (``phones``). One that does not (a
-    private record written before they were checked, as typed) is read the same way, never patched
-    by hand: "06 12", once texted as +33612, is no number, and nobody is texted at a wrong one.
+    Intake checks it and keeps it in E.164 (``phones``), and so does the configuration for the
+    members' and the operator's, which are texted as they are. A patient's number is read again: a
+    private record written before the checks holds it as typed, and "06 12", once texted as
+    +33612 by hand-written code, is no number, so nobody is texted at a wrong one.
     """
-    if not number:
-        return None
-    return phones.number(number)
+    return phones.number(number) if number else None
 
 
 def render(config: Config, state: State, message: Message, private: dict[str, str], synthesis: str = "") -> Rendered:
@@ -128,11 +127,10 @@ def _address(config: Config, message: Message, private: dict[str, str]) -> tuple
     if recipient == "operator":
         if message.channel == "mail":
             return config.messaging.operator_mail, "operator"
-        number = config.messaging.operator_sms
-        return _texted(number), "operator"
+        return config.messaging.operator_sms, "operator"
     member = config.members.get(recipient)
     if member is None:
         return None, recipient
     if message.channel == "mail" or message.template in ("informed_treating_doctor", "synthesis_treating_doctor"):
         return member.mssante, member.name
-    return _texted(member.sms), member.name
+    return member.sms, member.name
