@@ -86,7 +86,7 @@ def write(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
         raise
 
 
-CACHES = ("snapshot", "stamp", "figures", "protocols.toml.parsed", "roster.toml.parsed")
+CACHES = ("snapshot", "stamp", "figures", "protocols.toml.parsed", "roster.toml.parsed", "phones.checked")
 
 
 def forget(folder: Path) -> None:

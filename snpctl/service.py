@@ -20,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from snpctl import phones
 from snpctl.delivery import synthesis_kind
 from snpctl.domain import cascade, messages
 from snpctl.domain.state import Message, Request, State
@@ -128,6 +129,8 @@ def intake(
     commune: str | None = None,
     seed: str | None = None,
 ) -> Outcome:
+    if phone:  # checked before anything is decided: a number that cannot be texted is refused, nothing written
+        phone = phones.parse(phone)
     details = {k: v for k, v in (("name", patient), ("phone", phone), ("note", note), ("commune", commune)) if v}
     saved: list[str] = []
     moved: list[str] = []

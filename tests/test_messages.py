@@ -61,7 +61,7 @@ PATIENT = {
     "commune": "Champigny-sur-Marne",
     "note": "fièvre à 39,5 depuis hier",
 }
-PATIENT_2 = {"name": "Paul Durand", "phone": "07 22 33 44 55", "e164": "+33722334455"}
+PATIENT_2 = {"name": "Paul Durand", "phone": "07 81 22 33 44", "e164": "+33781223344"}
 
 # The conftest roster, with where to text and mail the members.
 ROSTER = dedent(f"""\
@@ -556,7 +556,7 @@ def test_the_walkthrough_delivers_each_sms_and_mail_at_its_step(tmp_path, sms, s
         assert expected in notify_text
     doctors_texts = [text for step in ("notify", "notify 002E", "escalation") for _, text in steps[step][0]]
     for text in doctors_texts:
-        for identity in ("Jeanne", "Martin", "Paul", "Durand", "11 22 33 44", "611223344", "722334455", "39,5"):
+        for identity in ("Jeanne", "Martin", "Paul", "Durand", "11 22 33 44", "611223344", "781223344", "39,5"):
             assert identity not in text, text
 
     # The patient's SMS: time, place and address.

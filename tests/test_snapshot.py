@@ -194,7 +194,9 @@ def an_old_request(desk: Desk) -> str:
     return rid
 
 
-@pytest.mark.parametrize("typo, says", [("001X", "is not a valid request id"), ("999U", "There is no request 999U")])
+@pytest.mark.parametrize(
+    "typo, says", [("001X", "There is no request 001X; did you mean 001C?"), ("999U", "There is no request 999U")]
+)
 def test_a_typo_in_a_request_id_does_not_fold_all_history(
     desk: Desk, monkeypatch: pytest.MonkeyPatch, typo: str, says: str
 ) -> None:

@@ -180,7 +180,7 @@ def _messaging(table: Table | None) -> Messaging:
         outbox=table.get("outbox", str, defaults.outbox),
         reminder_before=table.duration("reminder_before", defaults.reminder_before),
         retry=retry,
-        operator_sms=one_line(table, "operator_sms", None),
+        operator_sms=table.phone("operator_sms"),
         operator_mail=one_line(table, "operator_mail", None),
         cot_phone=one_line(table, "cot_phone", None),
         sms_command=sms_command,
@@ -314,7 +314,7 @@ def _members(tables: list[Table], sites: dict[str, Site]) -> dict[str, Member]:
             active=table.get("active", bool, True),
             supervisor=table.get("supervisor", str, None),
             address=table.get("address", str, None),
-            sms=table.get("sms", str, None),
+            sms=table.phone("sms"),
             mssante=table.get("mssante", str, None),
         )
         table.finish()

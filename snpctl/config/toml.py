@@ -18,7 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from snpctl import derived
+from snpctl import derived, matching, phones
 from snpctl.errors import ConfigError
 from snpctl.i18n import _
 from snpctl.timefmt import LONGEST, TooLong, format_duration, parse_duration
@@ -142,9 +142,18 @@ class Table:
 
     def choice(self, key: str, choices: tuple[str, ...], default: Any = ...) -> str:
         value = self.get(key, str, default)
-        if value not in choices:
+        found = matching.find(value, choices)  # "Titulaire", "transfer-15": case, accents and separators aside
+        if found is None:
             self.fail(_("{value!r} is not one of {choices}.").format(value=value, choices=", ".join(choices)), key)
-        return str(value)
+        return found
+
+    def phone(self, key: str) -> str | None:
+        """A number messages are texted to, kept in E.164 (``phones``: French by default); absent: None."""
+        typed = self.get(key, str, None)
+        number = None if typed is None else phones.checked(typed)
+        if typed is not None and number is None:
+            self.fail(phones.problem(typed) or "", key)
+        return number
 
     def table(self, key: str) -> Table | None:
         self.used.add(key)

@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from snpctl import matching
 from snpctl.config.records import CABINET, TREATING_DOCTOR_WORDS, Config, Member
 from snpctl.domain import rules
 from snpctl.domain.events import new
-from snpctl.domain.ids import ID, normalize_id, request_id
+from snpctl.domain.ids import ID, meant, normalize_id, request_id
 from snpctl.domain.state import Request, State
 from snpctl.domain.vocabulary import Cause, Contact, EventType, Outcome, Reason, Source, Status
-from snpctl.errors import BadUsage, Refused
+from snpctl.errors import Refused
 from snpctl.i18n import _
 from snpctl.timefmt import duration_text, to_local_text, to_stamp
 
@@ -29,10 +30,18 @@ Events = list[dict[str, Any]]
 
 
 def find_request(state: State, text: str) -> Request:
+    """The request ``text`` names (``001c``, `` 1C ``); refused with the ids it may have meant, never taken for one."""
     rid = normalize_id(text)
     request = state.requests.get(rid)
     if request is not None:
         return request
+    near = meant(rid, state.request_count)
+    if near:
+        raise Refused(
+            _("There is no request {id}; did you mean {ids}? Read the id again, with its check letter.").format(
+                id=text, ids=", ".join(near)
+            )
+        )
     match = ID.match(rid)
     if match and request_id(int(match.group(1))) != rid:
         raise Refused(
@@ -116,9 +125,9 @@ def _allowed(config: Config, request: Request, now: datetime, problem: str | Non
 
 
 def _member(config: Config, member_id: str) -> Member:
-    member = config.members.get(member_id)
+    member = config.members.get(member_id) or config.members.get(matching.find(member_id, config.members) or "")
     if member is None:
-        raise Refused(_("There is no member {id!r} in roster.toml; check the id.").format(id=member_id))
+        raise Refused(matching.refusal(member_id, config.members, matching.MEMBER))
     return member
 
 
@@ -158,13 +167,7 @@ def community(config: Config, request: Request) -> list[str]:
 def _check_appointment(
     config: Config, request: Request, member: Member, now: datetime, appointment: datetime, site: str | None
 ) -> str:
-    site = site or member.site
-    if site != CABINET and site not in config.sites:
-        raise BadUsage(
-            _('There is no site {site!r}; use "cabinet" (the member\'s own practice) or one of: {known}.').format(
-                site=site, known=", ".join(config.sites) or "-"
-            )
-        )
+    site = matching.choose(site, [CABINET, *config.sites], matching.SITE) if site else member.site
     if appointment < now:
         raise Refused(
             _("The appointment {at} is in the past; give a time from now on.").format(at=_when(config, appointment))
@@ -203,24 +206,11 @@ def intake(
     patient: str,
     texted: bool = False,
 ) -> Events:
-    protocol = config.protocols.get(motif)
-    if protocol is None:
-        raise BadUsage(
-            _("Unknown motif {motif!r}; the motifs of protocols.toml are: {known}.").format(
-                motif=motif, known=", ".join(config.protocols)
-            )
-        )
-    if source not in SOURCES:
-        raise BadUsage(
-            _("Unknown source {source!r}; use one of: {known}.").format(source=source, known=", ".join(SOURCES))
-        )
-    if treating_doctor not in TREATING_DOCTOR_WORDS and treating_doctor not in config.members:
-        raise BadUsage(
-            _(
-                "--treating-doctor {value!r} is not a member id of roster.toml; give a member id, or none, "
-                "unknown, or external (a doctor who is not in the roster)."
-            ).format(value=treating_doctor)
-        )
+    protocol = config.protocols[matching.choose(motif, config.protocols, matching.MOTIF)]
+    source = matching.choose(source, SOURCES, matching.SOURCE)
+    treating_doctor = matching.choose(
+        treating_doctor, [*TREATING_DOCTOR_WORDS, *config.members], matching.TREATING_DOCTOR
+    )
     return [
         new(
             EventType.INTAKE,
@@ -269,10 +259,7 @@ def notify(state: State, config: Config, now: datetime, *, request: str) -> Even
 
 
 def refuse(state: State, config: Config, now: datetime, *, request: str, by: str, reason: str = Reason.OTHER) -> Events:
-    if reason not in REASONS:
-        raise BadUsage(
-            _("Unknown reason {reason!r}; use one of: {known}.").format(reason=reason, known=", ".join(REASONS))
-        )
+    reason = matching.choose(reason, REASONS, matching.REASON)
     req = find_request(state, request)
     _allowed(config, req, now, rules.status_problem(req.status_at(now)))
     member = _member(config, by)
@@ -333,8 +320,7 @@ def book(
 
 
 def outcome(state: State, config: Config, now: datetime, *, request: str, outcome: str) -> Events:
-    if outcome not in OUTCOMES:
-        raise BadUsage(_("Unknown outcome {outcome!r}; use seen, no-show or cancelled.").format(outcome=outcome))
+    outcome = matching.choose(outcome, OUTCOMES, matching.OUTCOME)
     req = find_request(state, request)
     _allowed(config, req, now, rules.outcome_problem(req, outcome, now))
     return [new(EventType.OUTCOME, now, request=req.id, outcome=outcome)]

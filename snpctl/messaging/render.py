@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from snpctl import words
+from snpctl import phones, words
 from snpctl.config.records import CABINET, Config, Member
 from snpctl.domain.messages import fill, subject_text, template_text
 from snpctl.domain.state import Message, Request, State
@@ -53,14 +53,15 @@ class Rendered:
     text: str
 
 
-def e164(number: str) -> str:
-    """``06 12 34 56 78`` or ``+33 6 12 34 56 78`` -> ``+33612345678`` (French numbers by default)."""
-    digits = "".join(c for c in number if c.isdigit() or c == "+")
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    if digits.startswith("0"):
-        digits = "+33" + digits[1:]
-    return digits
+def _texted(number: str | None) -> str | None:
+    """The patient's E.164 number to text, or None (the message then fails as "no_number" and is reported).
+
+    Intake checks it and keeps it in E.164 (``phones``), and so does the configuration for the
+    members' and the operator's, which are texted as they are. A patient's number is read again: a
+    private record written before the checks holds it as typed, and "06 12", once texted as
+    +33612 by hand-written code, is no number, so nobody is texted at a wrong one.
+    """
+    return phones.number(number) if number else None
 
 
 def render(
@@ -106,7 +107,7 @@ def _request_context(config: Config, request: Request, private: dict[str, str], 
         "commune": private.get("commune") or _("town not given"),
         "cot_phone": config.messaging.cot_phone or _("the CPTS line"),
         "deadline": to_local_text(request.deadline, config.zone, today=today) if request.deadline else "",
-        "phone": private.get("phone") or _("no number given"),
+        "phone": phones.shown(private["phone"]) if private.get("phone") else _("no number given"),
     }
 
 
@@ -181,15 +182,14 @@ def _address(config: Config, message: Message, private: dict[str, str]) -> tuple
     recipient = message.recipient
     if recipient == "patient":
         phone = private.get("phone")
-        return (e164(phone) if phone else None), private.get("name") or "patient"
+        return _texted(phone), private.get("name") or "patient"
     if recipient == "operator":
         if message.channel == "mail":
             return config.messaging.operator_mail, "operator"
-        number = config.messaging.operator_sms
-        return (e164(number) if number else None), "operator"
+        return config.messaging.operator_sms, "operator"
     member = config.members.get(recipient)
     if member is None:
         return None, recipient
     if message.channel == "mail" or message.template in ("informed_treating_doctor", "synthesis_treating_doctor"):
         return member.mssante, member.name
-    return (e164(member.sms) if member.sms else None), member.name
+    return member.sms, member.name

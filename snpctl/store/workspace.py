@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from snpctl import derived
+from snpctl import derived, phones
 from snpctl.config import Config, load_config
 from snpctl.errors import BadUsage, Refused
 from snpctl.i18n import _
@@ -51,6 +51,7 @@ class Workspace:
     def config(self) -> Config:
         keep = self.home / ".snpctl"
         derived.owner_only(keep)  # an older snpctl under umask 000 left it open to all
+        phones.remember(keep if keep.is_dir() else None)  # the roster's numbers found valid before
         return load_config(self.home, keep if keep.is_dir() else None)
 
     @cached_property
