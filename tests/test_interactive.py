@@ -16,8 +16,6 @@ import termios
 import time
 from pathlib import Path
 
-import pytest
-
 from conftest import Desk, make_workspace
 
 NOW = "2026-11-30 10:00"
@@ -195,7 +193,7 @@ def test_the_end_of_the_input_leaves_with_1_and_records_nothing(desk: Desk) -> N
 
 
 def test_a_phone_number_is_checked_and_stored_as_sent(desk: Desk) -> None:
-    pytest.importorskip("snpctl.phones")
+
     code, shown = in_a_terminal(
         ["intake", "--now", NOW, "--source", "cot", "--treating-doctor", "gp-a", "--patient", "Léa"],
         ["1\n", "06 12\n", "06 12 34 56 78\n", "o\n"],

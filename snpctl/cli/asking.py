@@ -12,21 +12,19 @@ questions are all asked before the command takes the ledger.
 
 from __future__ import annotations
 
-import importlib
-import re
 import sys
-import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, NoReturn, TypeVar
 
 import typer
 
-from snpctl import runner, words
+from snpctl import phones, runner, words
 from snpctl.config.records import Config
 from snpctl.domain.vocabulary import Source
 from snpctl.errors import BadUsage, SnpctlError
 from snpctl.i18n import _
+from snpctl.matching import fold
 from snpctl.shown import literal
 from snpctl.store.workspace import Workspace, resolve_home
 
@@ -36,7 +34,6 @@ SOURCES = tuple(Source)
 _ACTIONS = ("trigger", "redirect", "transfer_15")  # the order the motives are listed in, under words.action
 _NO_DOCTOR = {"none": ("none", "aucun"), "unknown": ("unknown", "inconnu", ""), "external": ("external", "externe")}
 _YES = ("o", "oui", "y", "yes")
-_SEPARATORS = re.compile(r"[\s\-_.']+")
 
 
 class Call(NamedTuple):
@@ -70,7 +67,7 @@ def ask(home: Path | None, given: Call) -> Call:
     try:
         call = _questions(config, given)
         print(_summary(config, call))
-        if _fold(input(_("Confirm? [y/N] "))) not in _YES:
+        if fold(input(_("Confirm? [y/N] "))) not in _YES:
             runner.fail(_("Not confirmed: nothing was recorded."), 1)
     except EOFError:
         print()
@@ -114,13 +111,6 @@ def _answer(question: str, understand: Callable[[str], T]) -> T:
     return runner.fail(_("Three answers were not understood: nothing was recorded."), 2)
 
 
-def _fold(text: str) -> str:
-    """``text`` without case, accents, nor the difference between spaces, ``-``, ``_``, ``.`` and ``'``:
-    ``Fièvre enfant`` finds ``fievre_enfant`` (as ``snpctl.matching.fold``, which the lead may call instead)."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
-    return _SEPARATORS.sub("_", plain).strip("_")
-
-
 def _pick(typed: str, choices: Sequence[tuple[str, str]]) -> str:
     """The key of the choice ``typed`` names: its number in the list, its key, or a piece of its key or label
     found in no other choice."""
@@ -130,13 +120,13 @@ def _pick(typed: str, choices: Sequence[tuple[str, str]]) -> str:
         raise BadUsage(
             _("There is no number {n} in the list; type a number from 1 to {last}.").format(n=typed, last=len(choices))
         )
-    piece = _fold(typed)
+    piece = fold(typed)
     if not piece:
         raise BadUsage(_("Type a number from the list, or a piece of a name."))
-    exact = [key for key, _label in choices if _fold(key) == piece]
+    exact = [key for key, _label in choices if fold(key) == piece]
     if exact:
         return exact[0]
-    found = [i for i, (key, label) in enumerate(choices, 1) if piece in _fold(key) or piece in _fold(label)]
+    found = [i for i, (key, label) in enumerate(choices, 1) if piece in fold(key) or piece in fold(label)]
     if len(found) == 1:
         return choices[found[0] - 1][0]
     if found:
@@ -181,13 +171,13 @@ def _sources() -> str:
 
 def _doctor(config: Config, typed: str) -> str:
     """A member id found by a piece of its name or id, or ``none``, ``unknown`` (Enter), ``external``."""
-    word = _fold(typed)
+    word = fold(typed)
     for code, spoken in _NO_DOCTOR.items():
         if word in spoken:
             return code
     members = [(m.id, m.name) for m in config.members.values()]
-    exact = [key for key, _name in members if _fold(key) == word]
-    found = exact or [key for key, name in members if word in _fold(key) or word in _fold(name)]
+    exact = [key for key, _name in members if fold(key) == word]
+    found = exact or [key for key, name in members if word in fold(key) or word in fold(name)]
     if len(found) == 1:
         return found[0]
     if found:
@@ -208,11 +198,7 @@ def _phone(typed: str) -> str | None:
     """The number in its stored form (E.164), or None when Enter was pressed; BadUsage when it is not one."""
     if not typed:
         return None
-    try:  # snpctl.phones lands with names as people type them (i13-names); the lead makes it a plain import
-        phones = importlib.import_module("snpctl.phones")
-    except ImportError:  # until then: the number as typed, as the option takes it
-        return typed
-    return str(phones.parse(typed))
+    return phones.parse(typed)
 
 
 def _doctor_text(config: Config, doctor: str) -> str:
