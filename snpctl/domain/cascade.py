@@ -7,9 +7,11 @@ events to append; it never changes ``state`` and never reads the clock. Raising 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from snpctl import words
 from snpctl.config.records import CABINET, TREATING_DOCTOR_WORDS, Config, Member
 from snpctl.domain import rules
 from snpctl.domain.events import new
@@ -17,8 +19,8 @@ from snpctl.domain.ids import ID, normalize_id, request_id
 from snpctl.domain.state import Request, State
 from snpctl.domain.vocabulary import Cause, Contact, EventType, Outcome, Reason, Source, Status
 from snpctl.errors import BadUsage, Refused
-from snpctl.i18n import _
-from snpctl.timefmt import format_duration, to_local_text, to_stamp
+from snpctl.i18n import N_, _
+from snpctl.timefmt import clock_text, format_duration, to_local_text, to_stamp
 
 # the words a command takes, as plain strs (the audit checks every line's against them; see vocabulary)
 SOURCES = tuple(s.value for s in Source)
@@ -46,65 +48,96 @@ def find_request(state: State, text: str) -> Request:
     )
 
 
-def _when(config: Config, instant: datetime | None) -> str:
-    return to_local_text(instant, config.zone)
+def _when(config: Config, instant: datetime | None, now: datetime | None = None) -> str:
+    """``17h01`` on the day of ``now``, ``lundi 15 janvier à 16h45`` another day."""
+    return to_local_text(instant, config.zone, today=now.astimezone(config.zone).date() if now else None)
+
+
+def at_text(instant: datetime | None, zone: ZoneInfo, today: date | None) -> str:
+    """When something happens, after a noun: ``à 17h45`` on ``today``, ``le lundi 15 janvier à 16h45``
+    another day (English: ``at 17:45``, ``on Monday 15 January at 16:45``)."""
+    if instant is None:
+        return "-"
+    local = instant.astimezone(zone)
+    if local.date() == today:
+        return _("at {time}").format(time=clock_text(local))
+    return _("on {day}").format(day=to_local_text(instant, zone, today=today))
+
+
+def _at(config: Config, instant: datetime, now: datetime) -> str:
+    return at_text(instant, config.zone, now.astimezone(config.zone).date())
+
+
+def _member_text(config: Config, member_id: str | None) -> str:
+    """A member by name and id (``Dr Rémy (mg-remy)``): the id is what the next command takes."""
+    member = config.members.get(member_id or "")
+    return f"{member.name} ({member.id})" if member else str(member_id)
+
+
+# the user's sentence for each of the rules' problem codes (see ``rules.PROBLEMS``)
+_REFUSALS = {
+    "before_last_event": N_(
+        "This command is dated {now}, before the last event of request {id} ({last}); time "
+        "cannot go backwards within a request. Check --now / SNPCTL_NOW."
+    ),
+    "not_triggered": N_(
+        "Request {id} has not been triggered yet; run `snpctl notify {id}` first (or `snpctl "
+        "book` for a direct booking)."
+    ),
+    "already_triggered": N_("Request {id} was already triggered {triggered} ({status}); nothing to do."),
+    "accepted": N_("Request {id} was already taken by {by} {taken}, appointment {appointment}; nothing to do."),
+    "expired": N_(
+        "Request {id} was not filled: nobody accepted before {expires}. Call the patient back "
+        "(the 15 if it gets worse, otherwise the evening duty practice)."
+    ),
+    "closed": N_("Request {id} is closed ({status}); nothing can change it now."),
+    "in_cascade": N_(
+        "Request {id} is in the cascade ({status}); a direct booking is only for a request that was "
+        "not triggered. Use `snpctl accept {id}` instead."
+    ),
+    "reserved": N_(
+        "Request {id} is reserved for its treating doctor, {doctor}, until {deadline}; others can accept "
+        "it after that, or as soon as {name} refuses."
+    ),
+    "refused_earlier": N_("{member} refused request {id} earlier, so cannot accept it."),
+    "already_refused": N_("{member} already refused request {id}; nothing to do."),
+    "no_appointment": N_(
+        "Request {id} has no appointment yet ({status}); seen and no-show are for an accepted or booked request."
+    ),
+    "too_early": N_("The appointment of request {id} is {appointment}; record seen or no-show once it has come."),
+    "not_taker": N_("Request {id} was taken by {by}; only they can send its synthesis to the treating doctor."),
+}
 
 
 def _refusal(
     config: Config, request: Request, problem: str, member: str | None = None, now: datetime | None = None
 ) -> Refused:
     """The user's sentence for a rule's problem code (see ``rules.PROBLEMS``)."""
+    today = now.astimezone(config.zone).date() if now is not None else None
+    doctor = config.members.get(request.treating_doctor)
 
     def when(instant: datetime | None) -> str:
-        return _when(config, instant)
+        return _when(config, instant, now)
 
-    messages = {
-        "before_last_event": _(
-            "This command is dated {now}, before the last event of request {id} ({last}); time "
-            "cannot go backwards within a request. Check --now / SNPCTL_NOW."
-        ),
-        "not_triggered": _(
-            "Request {id} has not been triggered yet; run `snpctl notify {id}` first (or `snpctl "
-            "book` for a direct booking)."
-        ),
-        "already_triggered": _("Request {id} was already triggered at {triggered} ({status}); nothing to do."),
-        "accepted": _("Request {id} is already accepted by {by} at {taken}, appointment {appointment}; nothing to do."),
-        "expired": _(
-            "Request {id} expired at {expires}: nobody accepted within the window. Call the patient back "
-            "(the 15 if it gets worse, otherwise the evening duty practice)."
-        ),
-        "closed": _("Request {id} is closed ({status}); nothing can change it now."),
-        "in_cascade": _(
-            "Request {id} is in the cascade ({status}); a direct booking is only for a request that was "
-            "not triggered. Use `snpctl accept {id}` instead."
-        ),
-        "reserved": _(
-            "Request {id} is reserved for its treating doctor {doctor} until {deadline}; others can accept "
-            "it after that, or as soon as {doctor} refuses."
-        ),
-        "refused_earlier": _("{member} refused request {id} earlier, so cannot accept it."),
-        "already_refused": _("{member} already refused request {id}; nothing to do."),
-        "no_appointment": _(
-            "Request {id} has no appointment yet ({status}); seen and no-show are for an accepted or booked request."
-        ),
-        "too_early": _("The appointment of request {id} is at {appointment}; record seen or no-show once it has come."),
-        "not_taker": _("Request {id} was taken by {by}; only they can send its synthesis to the treating doctor."),
-    }
+    def at(instant: datetime | None) -> str:
+        return at_text(instant, config.zone, today)
+
     status = request.status_at(now) if now is not None else request.status
     return Refused(
-        messages[problem].format(
+        _(_REFUSALS[problem]).format(
             id=request.id,
             now=when(now),
             last=when(request.last_at),
-            triggered=when(request.triggered_at),
-            status=status,
-            by=request.by,
-            taken=when(request.taken_at),
-            appointment=when(request.appointment),
+            triggered=at(request.triggered_at),
+            status=words.status(status),
+            by=_member_text(config, request.by),
+            taken=at(request.taken_at),
+            appointment=at(request.appointment),
             expires=when(request.expires_at),
-            doctor=request.treating_doctor,
+            doctor=_member_text(config, request.treating_doctor),
+            name=doctor.name if doctor else request.treating_doctor,
             deadline=when(request.deadline),
-            member=member,
+            member=_member_text(config, member),
         )
     )
 
@@ -130,20 +163,22 @@ def is_eligible(member: Member, profession: str) -> bool:
 def _check_taker(config: Config, request: Request, member: Member) -> None:
     """Can ``member`` take ``request`` at all (whatever the window)?"""
     if not member.active:
-        raise Refused(_("{id} is not active in roster.toml, so cannot take requests.").format(id=member.id))
+        raise Refused(
+            _("{id} is not active in roster.toml, so cannot take requests.").format(id=_member_text(config, member.id))
+        )
     if not member.registered:
         raise Refused(
             _(
                 "{id} is not registered on the cascade (registered = false in roster.toml), so cannot take requests."
-            ).format(id=member.id)
+            ).format(id=_member_text(config, member.id))
         )
     if member.profession != request.profession:
         raise Refused(
             _("{id} is a {profession}; request {request} ({motif}) is for a {needed}.").format(
-                id=member.id,
+                id=_member_text(config, member.id),
                 profession=member.profession,
                 request=request.id,
-                motif=request.motif,
+                motif=protocol.label if (protocol := config.protocols.get(request.motif)) else request.motif,
                 needed=request.profession,
             )
         )
@@ -167,7 +202,9 @@ def _check_appointment(
         )
     if appointment < now:
         raise Refused(
-            _("The appointment {at} is in the past; give a time from now on.").format(at=_when(config, appointment))
+            _("The appointment {at} has already passed; give a time from now on.").format(
+                at=_at(config, appointment, now)
+            )
         )
     if appointment > now + config.appointment_horizon:
         raise Refused(
@@ -175,15 +212,15 @@ def _check_appointment(
                 "The appointment {at} is beyond the {horizon} horizon (latest {latest}); appointments are "
                 "given for the same half-day, as the no-show rate shows."
             ).format(
-                at=_when(config, appointment),
+                at=_at(config, appointment, now),
                 horizon=format_duration(config.appointment_horizon),
-                latest=_when(config, now + config.appointment_horizon),
+                latest=_when(config, now + config.appointment_horizon, now),
             )
         )
     if site != CABINET and not config.sites[site].is_open(appointment, config.zone):
         raise Refused(
-            _("{label} is closed at {at} (open {hours}); choose a time within its hours or another site.").format(
-                label=config.sites[site].label, at=_when(config, appointment), hours=config.sites[site].hours_text
+            _("{label} is closed {at} (open {hours}); choose a time within its hours or another site.").format(
+                label=config.sites[site].label, at=_at(config, appointment, now), hours=config.sites[site].hours_text
             )
         )
     return site

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from snpctl.domain.state import CLOSED, WAITING, Request
 from snpctl.domain.vocabulary import EventType, Outcome, Status
+from snpctl.i18n import N_
 
 # the words the rules compare with, as plain strs: the audit asks the rules of every line, and `x == Status.OPEN`
 # costs ~80 ns more than `x == _OPEN` (the member is looked up on its class each time)
@@ -19,21 +20,21 @@ _OPEN, _ACCEPTED, _EXPIRED, _WINDOW, _COMMUNITY = (
 )
 _CANCELLED = Outcome.CANCELLED.value
 
-# code -> what an auditor reads
+# code -> what an auditor reads (marked for the catalogue: ``_(PROBLEMS[code])`` shows it in the language spoken)
 PROBLEMS = {
-    "before_last_event": "dated before the request's previous event",
-    "not_triggered": "the request was not triggered",
-    "already_triggered": "the request was already triggered",
-    "accepted": "the request was already accepted",
-    "expired": "the request had expired",
-    "closed": "the request was closed",
-    "in_cascade": "the request was in the cascade",
-    "reserved": "the treating doctor's window was reserved to another member",
-    "refused_earlier": "the member had refused it",
-    "already_refused": "the member had already refused it",
-    "no_appointment": "the request had no appointment",
-    "too_early": "the appointment time had not come",
-    "not_taker": "only the member who took the request writes its synthesis",
+    "before_last_event": N_("dated before the request's previous event"),
+    "not_triggered": N_("the request was not triggered"),
+    "already_triggered": N_("the request was already triggered"),
+    "accepted": N_("the request was already accepted"),
+    "expired": N_("the request had expired"),
+    "closed": N_("the request was closed"),
+    "in_cascade": N_("the request was in the cascade"),
+    "reserved": N_("the treating doctor's window was reserved to another member"),
+    "refused_earlier": N_("the member had refused it"),
+    "already_refused": N_("the member had already refused it"),
+    "no_appointment": N_("the request had no appointment"),
+    "too_early": N_("the appointment time had not come"),
+    "not_taker": N_("only the member who took the request writes its synthesis"),
 }
 
 
