@@ -13,7 +13,7 @@ instead). Must not decide anything nor read the ledger: it is given ``service``'
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from snpctl import words
@@ -64,22 +64,18 @@ def _table() -> Table:
     return Table(box=None, pad_edge=False)
 
 
-def _today(ws: Workspace, now: datetime) -> date:
-    return now.astimezone(ws.config.zone).date()
-
-
 def _time(ws: Workspace, now: datetime, instant: datetime | None) -> str:
     """``17h01`` today, ``lundi 15 janvier à 16h45`` another day."""
-    return to_local_text(instant, ws.config.zone, today=_today(ws, now))
+    return to_local_text(instant, ws.config.zone, today=now.astimezone(ws.config.zone).date())
 
 
 def _at(ws: Workspace, now: datetime, instant: datetime | None) -> str:
     """``à 17h45`` today, ``le lundi 15 janvier à 16h45`` another day: after "rendez-vous"."""
-    return at_text(instant, ws.config.zone, _today(ws, now))
+    return at_text(instant, ws.config.zone, now.astimezone(ws.config.zone).date())
 
 
 def _stamp(ws: Workspace, now: datetime, stamp: str | None) -> str:
-    return _time(ws, now, from_stamp(stamp)) if stamp else "-"
+    return _time(ws, now, from_stamp(stamp)) if stamp else "-"  # a ledger's or a view's time
 
 
 def _name(ws: Workspace, member_id: str) -> str:

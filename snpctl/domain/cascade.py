@@ -19,7 +19,7 @@ from snpctl.domain.ids import ID, normalize_id, request_id
 from snpctl.domain.state import Request, State
 from snpctl.domain.vocabulary import Cause, Contact, EventType, Outcome, Reason, Source, Status
 from snpctl.errors import BadUsage, Refused
-from snpctl.i18n import N_, _
+from snpctl.i18n import _
 from snpctl.timefmt import clock_text, format_duration, to_local_text, to_stamp
 
 # the words a command takes, as plain strs (the audit checks every line's against them; see vocabulary)
@@ -74,45 +74,10 @@ def _member_text(config: Config, member_id: str | None) -> str:
     return f"{member.name} ({member.id})" if member else str(member_id)
 
 
-# the user's sentence for each of the rules' problem codes (see ``rules.PROBLEMS``)
-_REFUSALS = {
-    "before_last_event": N_(
-        "This command is dated {now}, before the last event of request {id} ({last}); time "
-        "cannot go backwards within a request. Check --now / SNPCTL_NOW."
-    ),
-    "not_triggered": N_(
-        "Request {id} has not been triggered yet; run `snpctl notify {id}` first (or `snpctl "
-        "book` for a direct booking)."
-    ),
-    "already_triggered": N_("Request {id} was already triggered {triggered} ({status}); nothing to do."),
-    "accepted": N_("Request {id} was already taken by {by} {taken}, appointment {appointment}; nothing to do."),
-    "expired": N_(
-        "Request {id} was not filled: nobody accepted before {expires}. Call the patient back "
-        "(the 15 if it gets worse, otherwise the evening duty practice)."
-    ),
-    "closed": N_("Request {id} is closed ({status}); nothing can change it now."),
-    "in_cascade": N_(
-        "Request {id} is in the cascade ({status}); a direct booking is only for a request that was "
-        "not triggered. Use `snpctl accept {id}` instead."
-    ),
-    "reserved": N_(
-        "Request {id} is reserved for its treating doctor, {doctor}, until {deadline}; others can accept "
-        "it after that, or as soon as {name} refuses."
-    ),
-    "refused_earlier": N_("{member} refused request {id} earlier, so cannot accept it."),
-    "already_refused": N_("{member} already refused request {id}; nothing to do."),
-    "no_appointment": N_(
-        "Request {id} has no appointment yet ({status}); seen and no-show are for an accepted or booked request."
-    ),
-    "too_early": N_("The appointment of request {id} is {appointment}; record seen or no-show once it has come."),
-    "not_taker": N_("Request {id} was taken by {by}; only they can send its synthesis to the treating doctor."),
-}
-
-
 def _refusal(
     config: Config, request: Request, problem: str, member: str | None = None, now: datetime | None = None
 ) -> Refused:
-    """The user's sentence for a rule's problem code (see ``rules.PROBLEMS``)."""
+    """The user's sentence for a rule's problem code (``rules.REFUSALS``)."""
     today = now.astimezone(config.zone).date() if now is not None else None
     doctor = config.members.get(request.treating_doctor)
 
@@ -124,7 +89,7 @@ def _refusal(
 
     status = request.status_at(now) if now is not None else request.status
     return Refused(
-        _(_REFUSALS[problem]).format(
+        _(rules.REFUSALS[problem]).format(
             id=request.id,
             now=when(now),
             last=when(request.last_at),
@@ -202,9 +167,7 @@ def _check_appointment(
         )
     if appointment < now:
         raise Refused(
-            _("The appointment {at} has already passed; give a time from now on.").format(
-                at=_at(config, appointment, now)
-            )
+            _("The appointment {at} is in the past; give a time from now on.").format(at=_at(config, appointment, now))
         )
     if appointment > now + config.appointment_horizon:
         raise Refused(
