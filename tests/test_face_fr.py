@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Desk, make_workspace
+from conftest import PROTOCOLS, ROSTER, Desk, make_workspace
 
 DAY = "2024-01-15"
 
@@ -280,3 +280,33 @@ def test_json_and_the_ledger_are_the_bytes_they_were_before_whatever_the_languag
 def test_a_people_answer_writes_the_same_ledger_as_json(tmp_path: Path) -> None:
     french_desk, _ = afternoon(tmp_path / "fr", SNPCTL_LANG="fr")
     assert hashlib.sha256(french_desk.ledger_bytes()).hexdigest() == LEDGER_BEFORE
+
+
+def test_a_message_given_up_is_told_in_words(tmp_path: Path) -> None:
+    """An SMS the gateway refuses, retried once, then given up: `tick`, `list` and `show` say so in words."""
+    desk = make_workspace(
+        tmp_path / "cpts",
+        protocols=PROTOCOLS + '\n[messaging]\nretry = ["1m"]\n\n[messaging.sms]\ncommand = "false"\n',
+        roster=ROSTER.replace('id = "gp-a"\n', 'id = "gp-a"\nsms = "+33612345678"\n'),
+    )
+
+    def french(*args: str, at: str) -> str:
+        run = desk(*args, now=f"{DAY}T{at}", SNPCTL_LANG="fr", COLUMNS="160")
+        assert run.code == 0, run.err
+        return "\n".join(line.rstrip() for line in run.out.splitlines())
+
+    french("intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "gp-a", at="16:00")
+    french("notify", "001C", at="16:01")
+    french("tick", at="16:02")  # the second attempt, the last
+    assert french("tick", at="16:03") == (
+        "MESSAGE NON DÉLIVRÉ pour la demande 001C : demande à un médecin, pour Dr A, SMS, après 2 essai(s) "
+        "(plus aucun nouvel essai) ; transmettez-le à la main."
+    )
+    assert french("list", at="16:04").splitlines()[0] == (
+        "MESSAGE NON DÉLIVRÉ pour la demande 001C : demande à un médecin, pour Dr A, SMS, après 2 essai(s) "
+        "(plus aucun nouvel essai) ; transmettez-le à la main."
+    )
+    assert (
+        "16h01  message pour Dr A (demande à un médecin), SMS : ABANDONNÉ (plus aucun nouvel essai) : à "
+        "transmettre à la main"
+    ) in french("show", "001C", at="16:05").splitlines()
