@@ -16,40 +16,17 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from snpctl import words
-from snpctl.config import CABINET
-from snpctl.domain.cascade import at_text
+from snpctl import naming, words
 from snpctl.domain.state import Request
-from snpctl.i18n import N_, _
+from snpctl.i18n import _
 from snpctl.service import Outcome
 from snpctl.shown import fill, literal
 from snpctl.store.workspace import Workspace
-from snpctl.timefmt import from_stamp, to_local_text
+from snpctl.timefmt import from_stamp
 
 if TYPE_CHECKING:  # rich is imported at run time only when a table is shown
     from rich.console import Console
     from rich.table import Table
-
-# what a treating doctor who is not a member id is, and who a message is for when not a member
-_DOCTOR = {"none": N_("none"), "unknown": N_("not known"), "external": N_("a doctor outside the roster")}
-_RECIPIENT = {
-    "patient": N_("the patient"),
-    "operator": N_("the operator"),
-    "treating_doctor": N_("the treating doctor"),
-}
-# why a message failed (ledger README, `failed`), and why it was given up on (`given_up`)
-_ERROR = {
-    "connection": N_("no connection to the gateway"),
-    "timeout": N_("the gateway did not answer in time"),
-    "auth": N_("the gateway refused the login"),
-    "tls": N_("the secure connection failed"),
-    "recipient_refused": N_("the recipient was refused"),
-    "interrupted": N_("the sending was interrupted"),
-    "render": N_("its text could not be made"),
-    "outbox_full": N_("the disk of the outbox is full"),
-    "outbox_denied": N_("the outbox folder cannot be written"),
-}
-_GAVE_UP = {"failed": N_("no retry left"), "unknown": N_("result unknown: it may have arrived")}
 
 
 def _console() -> Console:
@@ -64,65 +41,6 @@ def _table() -> Table:
     return Table(box=None, pad_edge=False)
 
 
-def _time(ws: Workspace, now: datetime, instant: datetime | None) -> str:
-    """``17h01`` today, ``lundi 15 janvier à 16h45`` another day."""
-    return to_local_text(instant, ws.config.zone, today=now.astimezone(ws.config.zone).date())
-
-
-def _at(ws: Workspace, now: datetime, instant: datetime | None) -> str:
-    """``à 17h45`` today, ``le lundi 15 janvier à 16h45`` another day: after "rendez-vous"."""
-    return at_text(instant, ws.config.zone, now.astimezone(ws.config.zone).date())
-
-
-def _stamp(ws: Workspace, now: datetime, stamp: str | None) -> str:
-    return _time(ws, now, from_stamp(stamp)) if stamp else "-"  # a ledger's or a view's time
-
-
-def _name(ws: Workspace, member_id: str) -> str:
-    """A member by their name; one who left the roster by their id."""
-    member = ws.config.members.get(member_id)
-    return member.name if member else member_id
-
-
-def _who(ws: Workspace, member_id: str) -> str:
-    """A member by their name and id, where the next command may need the id."""
-    member = ws.config.members.get(member_id)
-    return f"{member.name} ({member_id})" if member else member_id
-
-
-def _doctor(ws: Workspace, code: str) -> str:
-    """The treating doctor: a member, or none / not known / a doctor outside the roster."""
-    return _(_DOCTOR[code]) if code in _DOCTOR else _who(ws, code)
-
-
-def _recipient(ws: Workspace, code: str) -> str:
-    return _(_RECIPIENT[code]) if code in _RECIPIENT else _name(ws, code)
-
-
-def _error(code: str) -> str:
-    if code.startswith("exit_"):
-        return _("the SMS command failed (exit code {code})").format(code=code[5:])
-    return _(_ERROR[code]) if code in _ERROR else code
-
-
-def _motif(ws: Workspace, key: str) -> str:
-    protocol = ws.config.protocols.get(key)
-    return protocol.label if protocol else key
-
-
-def _place(ws: Workspace, member_id: str | None, site: str | None) -> str:
-    if site is None:
-        return "-"
-    if site == CABINET:
-        member = ws.config.members.get(member_id or "")
-        address = member.address if member else None
-        return _("at their practice") + (f", {address}" if address else "")
-    known = ws.config.sites.get(site)
-    if known is None:
-        return site
-    return known.label + (f", {known.address}" if known.address else "")
-
-
 def _request(result: Outcome) -> Request:
     """The request a command acted on: every command rendered with it returns it."""
     assert result.request is not None
@@ -131,7 +49,7 @@ def _request(result: Outcome) -> Request:
 
 def intake(ws: Workspace, now: datetime, result: Outcome) -> None:
     req = _request(result)
-    label = _motif(ws, req.motif)
+    label = naming.motif(ws, req.motif)
     if req.status == "transferred_15":
         message = _(
             "Request {id}: sent to the 15. TRANSFER THE CALL TO THE 15 NOW: {label} is a red flag. Stay on the "
@@ -145,7 +63,7 @@ def intake(ws: Workspace, now: datetime, result: Outcome) -> None:
 
 
 def _notified(ws: Workspace, notified: list[str]) -> str:
-    return ", ".join(_who(ws, m) for m in notified) or _("nobody (no eligible member in roster.toml)")
+    return ", ".join(naming.who(ws, m) for m in notified) or _("nobody (no eligible member in roster.toml)")
 
 
 def notify(ws: Workspace, now: datetime, result: Outcome) -> None:
@@ -158,8 +76,8 @@ def notify(ws: Workspace, now: datetime, result: Outcome) -> None:
         fill(
             message,
             id=req.id,
-            doctor=_name(ws, req.treating_doctor),
-            deadline=_time(ws, now, req.deadline),
+            doctor=naming.name(ws, req.treating_doctor),
+            deadline=naming.time_text(ws, now, req.deadline),
             n=len(data["notified"]),
             who=_notified(ws, data["notified"]),
         )
@@ -176,9 +94,9 @@ def taken(ws: Workspace, now: datetime, result: Outcome) -> None:
         fill(
             message,
             id=req.id,
-            who=_name(ws, req.by or ""),
-            at=_at(ws, now, req.appointment),
-            place=_place(ws, req.by, req.site),
+            who=naming.name(ws, req.by or ""),
+            at=naming.at(ws, now, req.appointment),
+            place=naming.place(ws, req.by, req.site),
         )
     )
 
@@ -189,7 +107,7 @@ def refused(ws: Workspace, now: datetime, result: Outcome) -> None:
         fill(
             _("Request {id}: refusal of {by} recorded; the request will not be offered to them again."),
             id=req.id,
-            by=_who(ws, req.refused[-1]),
+            by=naming.who(ws, req.refused[-1]),
         )
     )
     if "notified" in data:
@@ -200,7 +118,7 @@ def refused(ws: Workspace, now: datetime, result: Outcome) -> None:
                     "notified ({n}): {who}."
                 ),
                 id=req.id,
-                deadline=_time(ws, now, req.deadline),
+                deadline=naming.time_text(ws, now, req.deadline),
                 n=len(data["notified"]),
                 who=_notified(ws, data["notified"]),
             )
@@ -222,7 +140,7 @@ def synthesis(ws: Workspace, now: datetime, result: Outcome) -> None:
             "Request {id}: synthesis recorded; it is in the outbox, to pass on by hand to the treating doctor, "
             "{doctor}."
         )
-    print(fill(message, id=req.id, doctor=_doctor(ws, req.treating_doctor)))
+    print(fill(message, id=req.id, doctor=naming.doctor(ws, req.treating_doctor)))
 
 
 def _failed(ws: Workspace, now: datetime, rows: list[dict[str, Any]]) -> None:
@@ -235,10 +153,10 @@ def _failed(ws: Workspace, now: datetime, rows: list[dict[str, Any]]) -> None:
                 ),
                 request=row["request"],
                 template=words.template(row["template"]),
-                recipient=_recipient(ws, row["recipient"]),
+                recipient=naming.recipient(ws, row["recipient"]),
                 channel=words.channel(row["channel"]),
                 n=row["attempts"],
-                why=_(_GAVE_UP[row["why"]]) if row["why"] in _GAVE_UP else row["why"],
+                why=naming.gave_up(row["why"]),
             )
         )
 
@@ -276,11 +194,11 @@ def listing(ws: Workspace, now: datetime, result: Outcome) -> None:
         cells = (
             row["request"],
             status,
-            _stamp(ws, now, row["deadline"]),
+            naming.stamp(ws, now, row["deadline"]),
             row["motif"],
             words.source(row["source"]),
-            _name(ws, row["by"]) if row["by"] else "-",
-            _stamp(ws, now, row["appointment"]),
+            naming.name(ws, row["by"]) if row["by"] else "-",
+            naming.stamp(ws, now, row["appointment"]),
         )
         table.add_row(*map(literal, cells))
     _console().print(table)
@@ -288,66 +206,76 @@ def listing(ws: Workspace, now: datetime, result: Outcome) -> None:
 
 # -- show: a request's timeline, one sentence an event ------------------------------------------
 
-_Describe = Callable[[Workspace, datetime, dict[str, Any], dict[int, str]], str]
+Results = dict[int, tuple[str, str]]  # message id -> the type of its last step, and what it means in words
+_Describe = Callable[[Workspace, datetime, dict[str, Any], Results], str]
 
 
-def _intake(ws: Workspace, now: datetime, event: dict[str, Any], outcome_of: dict[int, str]) -> str:
+def _intake(ws: Workspace, now: datetime, event: dict[str, Any], outcome_of: Results) -> str:
     return fill(
         _("call taken: {motif} ({action}), from {source}, treating doctor: {doctor}"),
-        motif=_motif(ws, event["motif"]),
+        motif=naming.motif(ws, event["motif"]),
         action=words.action(event["action"]),
         source=words.source(event["source"]),
-        doctor=_doctor(ws, event["treating_doctor"]),
+        doctor=naming.doctor(ws, event["treating_doctor"]),
     )
 
 
-def _notify(ws: Workspace, now: datetime, event: dict[str, Any], outcome_of: dict[int, str]) -> str:
+def _notify(ws: Workspace, now: datetime, event: dict[str, Any], outcome_of: Results) -> str:
     return fill(
         _("triggered: {status} until {deadline}; notified: {who}"),
         status=words.status(event["status"]),
-        deadline=_stamp(ws, now, event["deadline"]),
-        who=", ".join(_name(ws, m) for m in event["notified"]) or "-",
+        deadline=naming.stamp(ws, now, event["deadline"]),
+        who=", ".join(naming.name(ws, m) for m in event["notified"]) or "-",
     )
 
 
-def _escalate(ws: Workspace, now: datetime, event: dict[str, Any], outcome_of: dict[int, str]) -> str:
+def _escalate(ws: Workspace, now: datetime, event: dict[str, Any], outcome_of: Results) -> str:
     return fill(
         _("open to the community ({cause}) until {deadline}; notified ({n}): {who}"),
         cause=words.cause(event["cause"]),
-        deadline=_stamp(ws, now, event["deadline"]),
+        deadline=naming.stamp(ws, now, event["deadline"]),
         n=len(event["notified"]),
-        who=", ".join(_name(ws, m) for m in event["notified"]) or "-",
+        who=", ".join(naming.name(ws, m) for m in event["notified"]) or "-",
     )
 
 
-def _refuse(ws: Workspace, now: datetime, event: dict[str, Any], outcome_of: dict[int, str]) -> str:
-    return fill(_("refused by {by} ({reason})"), by=_who(ws, event["by"]), reason=words.reason(event["reason"]))
+def _refuse(ws: Workspace, now: datetime, event: dict[str, Any], outcome_of: Results) -> str:
+    return fill(_("refused by {by} ({reason})"), by=naming.who(ws, event["by"]), reason=words.reason(event["reason"]))
 
 
-def _take(ws: Workspace, now: datetime, event: dict[str, Any], outcome_of: dict[int, str]) -> str:
+def _take(ws: Workspace, now: datetime, event: dict[str, Any], outcome_of: Results) -> str:
     if event["type"] == "book":
         message = _("taken by {by} (direct booking): appointment {at}, {place}")
     else:
         message = _("taken by {by}: appointment {at}, {place}")
     return fill(
         message,
-        by=_who(ws, event["by"]),
-        at=_at(ws, now, from_stamp(event["appointment"])),
-        place=_place(ws, event["by"], event["site"]),
+        by=naming.who(ws, event["by"]),
+        at=naming.at(ws, now, from_stamp(event["appointment"])),
+        place=naming.place(ws, event["by"], event["site"]),
     )
 
 
-def _queue(ws: Workspace, now: datetime, event: dict[str, Any], outcome_of: dict[int, str]) -> str:
-    return "\n".join(
-        fill(
-            _("message for {recipient} ({template}), {channel}: {result}"),
-            recipient=_recipient(ws, recipient),
-            template=words.template(template),
-            channel=words.channel(channel),
-            result=outcome_of.get(mid, words.message_status("queued")),
-        )
-        for mid, template, recipient, channel in event["messages"]
+def _message(ws: Workspace, entry: list[Any], outcome_of: Results) -> str:
+    """One message of a batch and what became of it; one for the outbox is a person's to pass on."""
+    mid, template, recipient, channel = entry
+    kind, result = outcome_of.get(mid, ("queued", words.message_status("queued")))
+    if channel == "outbox":
+        message = _("message for {recipient} ({template}): {result}")
+        result = _("in the outbox, to pass on by hand") if kind == "sent" else result
+    else:
+        message = _("message for {recipient} ({template}), {channel}: {result}")
+    return fill(
+        message,
+        recipient=naming.recipient(ws, recipient),
+        template=words.template(template),
+        channel=words.channel(channel),
+        result=result,
     )
+
+
+def _queue(ws: Workspace, now: datetime, event: dict[str, Any], outcome_of: Results) -> str:
+    return "\n".join(_message(ws, entry, outcome_of) for entry in event["messages"])
 
 
 _DESCRIBE: dict[str, _Describe] = {
@@ -360,24 +288,26 @@ _DESCRIBE: dict[str, _Describe] = {
     "expire": lambda ws, now, event, outcome_of: _("not filled: nobody accepted"),
     "outcome": lambda ws, now, event, outcome_of: words.outcome(event["outcome"]),
     "synthesis": lambda ws, now, event, outcome_of: fill(
-        _("synthesis by {by}, for the treating doctor"), by=_who(ws, event["by"])
+        _("synthesis by {by}, for the treating doctor"), by=naming.who(ws, event["by"])
     ),
     "queue": _queue,
 }
 
 
-def _results(events: list[dict[str, Any]]) -> dict[int, str]:
-    """What became of each message, as words: sent, failed (why; retried), given up (why)."""
-    outcome_of: dict[int, str] = {}
+def _results(events: list[dict[str, Any]]) -> Results:
+    """What became of each message (the type of its last step), in words: sent, failed (why; retried), given up."""
+    outcome_of: Results = {}
     for event in events:
-        for entry in event["messages"] if event["type"] in ("sent", "failed", "given_up") else ():
-            if event["type"] == "sent":
-                outcome_of[entry[0]] = words.message_status("sent")
-            elif event["type"] == "failed":
-                outcome_of[entry[0]] = fill(_("failed ({error}), will be retried"), error=_error(entry[-1]))
+        kind = event["type"]
+        for entry in event["messages"] if kind in ("sent", "failed", "given_up") else ():
+            if kind == "sent":
+                outcome_of[entry[0]] = kind, words.message_status("sent")
+            elif kind == "failed":
+                said = fill(_("failed ({error}), will be retried"), error=naming.error(entry[-1]))
+                outcome_of[entry[0]] = kind, said
             else:
-                why = _(_GAVE_UP[entry[-1]]) if entry[-1] in _GAVE_UP else entry[-1]
-                outcome_of[entry[0]] = fill(_("GIVEN UP ({why}): pass it on by hand"), why=why)
+                said = fill(_("GIVEN UP ({why}): pass it on by hand"), why=naming.gave_up(entry[-1]))
+                outcome_of[entry[0]] = kind, said
     return outcome_of
 
 
@@ -393,5 +323,5 @@ def show(ws: Workspace, now: datetime, result: Outcome) -> None:
             continue
         describe = _DESCRIBE.get(event["type"])
         text = describe(ws, now, event, outcome_of) if describe else literal(words.event(event["type"]))
-        table.add_row(_time(ws, now, from_stamp(event["at"])), text)
+        table.add_row(naming.time_text(ws, now, from_stamp(event["at"])), text)
     _console().print(table)

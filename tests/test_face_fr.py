@@ -226,16 +226,16 @@ def test_show(french: dict[str, tuple[int, str]]) -> None:
         "16h00  appel reçu : Fièvre (à déclencher), origine : COT (la ligne de la CPTS), médecin traitant : "
         "Dr A (gp-a)\n"
         "16h01  déclenchée : réservée au médecin traitant jusqu'à 17h01 ; prévenus : Dr A\n"
-        "16h01  message pour Dr A (demande à un médecin), boîte d'envoi (à transmettre à la main) : envoyé\n"
+        "16h01  message pour Dr A (demande à un médecin) : dans la boîte d'envoi, à transmettre à la main\n"
         "17h02  ouverte à la communauté (le délai du médecin traitant est écoulé) jusqu'à 18h01 ; prévenus (2) : "
         "Dr B, Dr C\n"
-        "17h02  message pour Dr B (demande à un médecin), boîte d'envoi (à transmettre à la main) : envoyé\n"
-        "       message pour Dr C (demande à un médecin), boîte d'envoi (à transmettre à la main) : envoyé\n"
+        "17h02  message pour Dr B (demande à un médecin) : dans la boîte d'envoi, à transmettre à la main\n"
+        "       message pour Dr C (demande à un médecin) : dans la boîte d'envoi, à transmettre à la main\n"
         "17h05  prise en charge par Dr C (gp-cami) : rendez-vous à 17h45, CAMI, 1 rue du Test\n"
-        "17h05  message pour le patient (rendez-vous au patient), boîte d'envoi (à transmettre à la main) : envoyé\n"
+        "17h05  message pour le patient (rendez-vous au patient) : dans la boîte d'envoi, à transmettre à la main\n"
         "18h30  patient vu\n"
         "18h35  synthèse de Dr C (gp-cami), pour le médecin traitant\n"
-        "18h35  message pour Dr A (synthèse au médecin traitant), boîte d'envoi (à transmettre à la main) : envoyé",
+        "18h35  message pour Dr A (synthèse au médecin traitant) : dans la boîte d'envoi, à transmettre à la main",
     )
 
 
