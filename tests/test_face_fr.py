@@ -310,3 +310,49 @@ def test_a_message_given_up_is_told_in_words(tmp_path: Path) -> None:
         "16h01  message pour Dr A (demande à un médecin), SMS : ABANDONNÉ (plus aucun nouvel essai) : à "
         "transmettre à la main"
     ) in french("show", "001C", at="16:05").splitlines()
+
+
+def test_the_rules_refusals_in_french(tmp_path: Path) -> None:
+    """Each refusal names the request, its state in words, and what to do."""
+    desk = make_workspace(tmp_path / "cpts")
+
+    def said(at: str, *args: str) -> tuple[int, str]:
+        run = desk(*args, now=f"{DAY}T{at}", SNPCTL_LANG="fr")
+        return run.code, (run.out + run.err).rstrip("\n")
+
+    said("16:00", "intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "gp-a")
+    assert said("16:01", "accept", "001C", "--by", "gp-b", "--at", "17:00") == (
+        1,
+        "snpctl: La demande 001C n'a pas encore été déclenchée ; lancez d'abord `snpctl notify 001C` (ou "
+        "`snpctl book` pour une réservation directe).",
+    )
+    said("16:02", "notify", "001C")
+    assert said("16:03", "notify", "001C") == (
+        1,
+        "snpctl: La demande 001C a déjà été déclenchée à 16h02 (réservée au médecin traitant) ; rien à faire.",
+    )
+    assert said("16:04", "synthesis", "001C", "--by", "gp-a", "--text", "x") == (
+        1,
+        "snpctl: La demande 001C n'a pas encore été prise en charge (réservée au médecin traitant) ; sa "
+        "synthèse est écrite par le membre qui voit le patient.",
+    )
+    assert said("16:05", "accept", "001C", "--by", "dent-a", "--at", "17:00") == (
+        1,
+        "snpctl: Dr Dent (dent-a) exerce comme dentiste ; la demande 001C (Fièvre) relève d'un generaliste.",
+    )
+    said("16:06", "accept", "001C", "--by", "gp-a", "--at", "17:00")
+    assert said("16:07", "outcome", "001C", "seen") == (
+        1,
+        "snpctl: Le rendez-vous de la demande 001C est à 17h00 ; enregistrez seen (patient vu) ou no-show "
+        "(lapin) une fois l'heure passée.",
+    )
+    said("17:30", "outcome", "001C", "seen")
+    assert said("17:31", "outcome", "001C", "no-show") == (
+        1,
+        "snpctl: La demande 001C est close (patient vu) ; plus rien ne peut la modifier.",
+    )
+    assert said("17:00", "synthesis", "001C", "--by", "gp-a", "--text", "x") == (
+        1,
+        "snpctl: Cette commande est datée de 17h00, avant le dernier événement de la demande 001C (17h30) ; le "
+        "temps ne peut pas reculer pour une même demande. Vérifiez --now / SNPCTL_NOW.",
+    )

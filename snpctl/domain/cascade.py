@@ -344,7 +344,8 @@ def synthesis(state: State, config: Config, now: datetime, *, request: str, by: 
     req = find_request(state, request)
     _allowed(config, req, now, None)
     member = _member(config, by)
-    _allowed(config, req, now, rules.synthesis_problem(req, member.id), member.id)
+    problem = rules.synthesis_problem(req, member.id)
+    _allowed(config, req, now, "untaken" if problem == "no_appointment" else problem, member.id)
     return [new(EventType.SYNTHESIS, now, request=req.id, by=member.id)]
 
 

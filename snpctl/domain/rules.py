@@ -70,6 +70,9 @@ REFUSALS = {
     ),
     "too_early": N_("The appointment of request {id} is {appointment}; record seen or no-show once it has come."),
     "not_taker": N_("Request {id} was taken by {by}; only they can send its synthesis to the treating doctor."),
+    "untaken": N_(
+        "Request {id} has not been taken yet ({status}); its synthesis is written by the member who sees the patient."
+    ),
 }
 
 
