@@ -44,7 +44,7 @@ AFTERNOON: list[tuple[str, str, tuple[str, ...]]] = [
     ("synthesis", "18:35", ("synthesis", "003H", "--by", "gp-cami", "--text", "Angine virale, paracétamol.")),
     ("intake 5", "18:36", ("intake", "--motif", "fievre", "--source", "cot", "--treating-doctor", "gp-b")),
     ("window 3", "18:37", ("notify", "007M")),
-    ("bad id", "18:40", ("notify", "004K")),
+    ("bad id", "18:40", ("notify", "099B")),
     ("list", "18:40", ("list",)),
     ("list, a window ran out", "19:38", ("list",)),
     ("show", "19:39", ("show", "003H")),
@@ -198,7 +198,7 @@ def test_a_synthesis(french: dict[str, tuple[int, str]]) -> None:
 def test_a_request_id_with_a_wrong_check_letter(french: dict[str, tuple[int, str]]) -> None:
     assert french["bad id"] == (
         1,
-        "snpctl: 004K n'est pas un numéro de demande valable : sa lettre de contrôle ne correspond pas à son "
+        "snpctl: 099B n'est pas un numéro de demande valable : sa lettre de contrôle ne correspond pas à son "
         "numéro ; relisez-le (`snpctl list` montre les demandes en cours).",
     )
 

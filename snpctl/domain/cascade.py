@@ -20,7 +20,7 @@ from snpctl.domain.state import Request, State
 from snpctl.domain.vocabulary import Cause, Contact, EventType, Outcome, Reason, Source, Status
 from snpctl.errors import BadUsage, Refused
 from snpctl.i18n import _
-from snpctl.timefmt import clock_text, format_duration, to_local_text, to_stamp
+from snpctl.timefmt import format_duration, to_local_text, to_stamp
 
 # the words a command takes, as plain strs (the audit checks every line's against them; see vocabulary)
 SOURCES = tuple(s.value for s in Source)
@@ -58,10 +58,10 @@ def at_text(instant: datetime | None, zone: ZoneInfo, today: date | None) -> str
     another day (English: ``at 17:45``, ``on Monday 15 January at 16:45``)."""
     if instant is None:
         return "-"
-    local = instant.astimezone(zone)
-    if local.date() == today:
-        return _("at {time}").format(time=clock_text(local))
-    return _("on {day}").format(day=to_local_text(instant, zone, today=today))
+    text = to_local_text(instant, zone, today=today)
+    if instant.astimezone(zone).date() == today:
+        return _("at {time}").format(time=text)
+    return _("on {day}").format(day=text)
 
 
 def _at(config: Config, instant: datetime, now: datetime) -> str:
