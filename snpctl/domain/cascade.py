@@ -11,7 +11,6 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from snpctl import words
 from snpctl.config.records import CABINET, TREATING_DOCTOR_WORDS, Config, Member
 from snpctl.domain import rules
 from snpctl.domain.events import new
@@ -21,6 +20,7 @@ from snpctl.domain.vocabulary import Cause, Contact, EventType, Outcome, Reason,
 from snpctl.errors import BadUsage, Refused
 from snpctl.i18n import _
 from snpctl.timefmt import format_duration, to_local_text, to_stamp
+from snpctl.words import status as status_word
 
 # the words a command takes, as plain strs (the audit checks every line's against them; see vocabulary)
 SOURCES = tuple(s.value for s in Source)
@@ -94,7 +94,7 @@ def _refusal(
             now=when(now),
             last=when(request.last_at),
             triggered=at(request.triggered_at),
-            status=words.status(status),
+            status=status_word(status),
             by=_member_text(config, request.by),
             taken=at(request.taken_at),
             appointment=at(request.appointment),
