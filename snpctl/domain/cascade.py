@@ -20,7 +20,6 @@ from snpctl.domain.vocabulary import Cause, Contact, EventType, Outcome, Reason,
 from snpctl.errors import BadUsage, Refused
 from snpctl.i18n import _
 from snpctl.timefmt import format_duration, to_local_text, to_stamp
-from snpctl.words import status as status_word
 
 # the words a command takes, as plain strs (the audit checks every line's against them; see vocabulary)
 SOURCES = tuple(s.value for s in Source)
@@ -78,6 +77,7 @@ def _refusal(
     config: Config, request: Request, problem: str, member: str | None = None, now: datetime | None = None
 ) -> Refused:
     """The user's sentence for a rule's problem code (``rules.REFUSALS``)."""
+    from snpctl.words import status as status_word  # here: the imports above are other branches' lines too
     today = now.astimezone(config.zone).date() if now is not None else None
     doctor = config.members.get(request.treating_doctor)
 
