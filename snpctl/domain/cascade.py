@@ -77,7 +77,8 @@ def _refusal(
     config: Config, request: Request, problem: str, member: str | None = None, now: datetime | None = None
 ) -> Refused:
     """The user's sentence for a rule's problem code (``rules.REFUSALS``)."""
-    from snpctl.words import status as status_word  # here: the imports above are other branches' lines too
+    from snpctl.words import status as status_word  # here, not above: fewer lines shared with other branches
+
     today = now.astimezone(config.zone).date() if now is not None else None
     doctor = config.members.get(request.treating_doctor)
 
