@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from snpctl.i18n import activate
 
 from conftest import PROTOCOLS, ROSTER, Desk, make_workspace
 
@@ -72,6 +74,13 @@ CODES = (
     "accepted_patient",
     "synthesis_treating_doctor",
 )
+
+
+@pytest.fixture(autouse=True)
+def _english_after() -> Iterator[None]:
+    """A French command switches this process to French: leave English behind for the tests that follow."""
+    yield
+    activate("en")
 
 
 def afternoon(home: Path, *extra: str, **env: str) -> tuple[Desk, dict[str, tuple[int, str]]]:
