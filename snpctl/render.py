@@ -2,6 +2,9 @@
 
 Every value from configuration, the ledger or the command line goes through ``shown`` (``fill``,
 ``literal``): printed as it is written, its control characters escaped, never read as markup.
+Codes never reach a person: statuses, outcomes, reasons, causes, sources, channels and templates are
+shown as ``words`` gives them, members by their name, times as ``17h01`` (another day: ``lundi
+15 janvier à 16h45``), in the language being spoken.
 
 Owns the wording and layout of what a person reads (``--json`` prints the contract's objects
 instead). Must not decide anything nor read the ledger: it is given ``service``'s ``Outcome``.
@@ -9,16 +12,17 @@ instead). Must not decide anything nor read the ledger: it is given ``service``'
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from snpctl.config import CABINET
+from snpctl import naming, words
 from snpctl.domain.state import Request
 from snpctl.i18n import _
 from snpctl.service import Outcome
 from snpctl.shown import fill, literal
 from snpctl.store.workspace import Workspace
-from snpctl.timefmt import from_stamp, to_local_text
+from snpctl.timefmt import from_stamp
 
 if TYPE_CHECKING:  # rich is imported at run time only when a table is shown
     from rich.console import Console
@@ -37,28 +41,6 @@ def _table() -> Table:
     return Table(box=None, pad_edge=False)
 
 
-def _time(ws: Workspace, now: datetime, instant: datetime | None) -> str:
-    return to_local_text(instant, ws.config.zone, today=now.astimezone(ws.config.zone).date())
-
-
-def _who(ws: Workspace, member_id: str) -> str:
-    member = ws.config.members.get(member_id)
-    return f"{member.name} ({member_id})" if member else member_id
-
-
-def _place(ws: Workspace, member_id: str | None, site: str | None) -> str:
-    if site is None:
-        return "-"
-    if site == CABINET:
-        member = ws.config.members.get(member_id or "")
-        address = member.address if member else None
-        return _("own practice") + (f", {address}" if address else "")
-    known = ws.config.sites.get(site)
-    if known is None:
-        return site
-    return known.label + (f", {known.address}" if known.address else "")
-
-
 def _request(result: Outcome) -> Request:
     """The request a command acted on: every command rendered with it returns it."""
     assert result.request is not None
@@ -67,99 +49,98 @@ def _request(result: Outcome) -> Request:
 
 def intake(ws: Workspace, now: datetime, result: Outcome) -> None:
     req = _request(result)
-    protocol = ws.config.protocols.get(req.motif)
-    label = protocol.label if protocol else req.motif
+    label = naming.motif(ws, req.motif)
     if req.status == "transferred_15":
-        print(
-            fill(
-                _(
-                    "Request {id}: TRANSFER TO THE 15 NOW: {label} is a red flag. Stay on the line until the 15 has "
-                    "taken the call."
-                ),
-                id=req.id,
-                label=label,
-            )
+        message = _(
+            "Request {id}: sent to the 15. TRANSFER THE CALL TO THE 15 NOW: {label} is a red flag. Stay on the "
+            "line until the 15 has taken the call."
         )
     elif req.status == "redirected":
-        print(
-            fill(
-                _("Request {id}: redirected, out of protocol ({label}). Refer the patient to their own doctor."),
-                id=req.id,
-                label=label,
-            )
-        )
+        message = _("Request {id}: out of protocol ({label}). Refer the patient to their own doctor.")
     else:
-        print(fill(_("Request {id}: open ({label}). Next: snpctl notify {id}"), id=req.id, label=label))
+        message = _("Request {id}: open ({label}). Next: snpctl notify {id}")
+    print(fill(message, id=req.id, label=label))
+
+
+def _notified(ws: Workspace, notified: list[str]) -> str:
+    return ", ".join(naming.who(ws, m) for m in notified) or _("nobody (no eligible member in roster.toml)")
 
 
 def notify(ws: Workspace, now: datetime, result: Outcome) -> None:
     req, data = _request(result), result.data
-    who = ", ".join(_who(ws, m) for m in data["notified"]) or _("nobody (no eligible member in roster.toml)")
     if req.status == "treating_doctor_window":
-        print(
-            fill(
-                _("Request {id}: reserved for the treating doctor until {deadline}. Notified: {who}."),
-                id=req.id,
-                deadline=_time(ws, now, req.deadline),
-                who=who,
-            )
-        )
+        message = _("Request {id}: reserved for the treating doctor ({doctor}) until {deadline}. Notified: {who}.")
     else:
-        print(
-            fill(
-                _("Request {id}: open to the community until {deadline}. Notified ({n}): {who}."),
-                id=req.id,
-                deadline=_time(ws, now, req.deadline),
-                n=len(data["notified"]),
-                who=who,
-            )
+        message = _("Request {id}: open to the community until {deadline}; notified ({n}): {who}.")
+    print(
+        fill(
+            message,
+            id=req.id,
+            doctor=naming.name(ws, req.treating_doctor),
+            deadline=naming.time_text(ws, now, req.deadline),
+            n=len(data["notified"]),
+            who=_notified(ws, data["notified"]),
         )
+    )
 
 
 def taken(ws: Workspace, now: datetime, result: Outcome) -> None:
     req = _request(result)
+    if req.direct:
+        message = _("Request {id}: taken by {who} (direct booking), appointment {at}, {place}.")
+    else:
+        message = _("Request {id}: taken by {who}, appointment {at}, {place}.")
     print(
         fill(
-            _("Request {id}: {kind} by {who}. Appointment {at}, {place}."),
+            message,
             id=req.id,
-            kind=_("booked") if req.direct else _("accepted"),
-            who=_who(ws, req.by or ""),
-            at=_time(ws, now, req.appointment),
-            place=_place(ws, req.by, req.site),
+            who=naming.name(ws, req.by or ""),
+            at=naming.at(ws, now, req.appointment),
+            place=naming.place(ws, req.by, req.site),
         )
     )
 
 
 def refused(ws: Workspace, now: datetime, result: Outcome) -> None:
     req, data = _request(result), result.data
-    print(fill(_("Refusal of request {id} recorded; {by} will not be asked again."), id=req.id, by=req.refused[-1]))
+    print(
+        fill(
+            _("Request {id}: refusal of {by} recorded; the request will not be offered to them again."),
+            id=req.id,
+            by=naming.who(ws, req.refused[-1]),
+        )
+    )
     if "notified" in data:
         print(
             fill(
                 _(
-                    "The treating doctor refused: request {id} is open to the community until {deadline} ({n} "
-                    "notified)."
+                    "The treating doctor refused: request {id} is open to the community until {deadline}; "
+                    "notified ({n}): {who}."
                 ),
                 id=req.id,
-                deadline=_time(ws, now, req.deadline),
+                deadline=naming.time_text(ws, now, req.deadline),
                 n=len(data["notified"]),
+                who=_notified(ws, data["notified"]),
             )
         )
 
 
 def outcome(ws: Workspace, now: datetime, result: Outcome) -> None:
     req = _request(result)
-    print(fill(_("Request {id}: {status}."), id=req.id, status=req.status))
+    print(fill(_("Request {id}: {status}."), id=req.id, status=words.status(req.status)))
 
 
 def synthesis(ws: Workspace, now: datetime, result: Outcome) -> None:
-    print(
-        fill(
-            _("Synthesis of request {id} recorded; it goes to the treating doctor ({doctor}) by secure mail."),
-            id=_request(result).id,
-            doctor=_request(result).treating_doctor,
+    req = _request(result)
+    member = ws.config.members.get(req.treating_doctor)
+    if member is not None and member.mssante and ws.config.messaging.mail is not None:
+        message = _("Request {id}: synthesis recorded; it goes to the treating doctor, {doctor}, by secure mail.")
+    else:
+        message = _(
+            "Request {id}: synthesis recorded; it is in the outbox, to pass on by hand to the treating doctor, "
+            "{doctor}."
         )
-    )
+    print(fill(message, id=req.id, doctor=naming.doctor(ws, req.treating_doctor)))
 
 
 def _failed(ws: Workspace, now: datetime, rows: list[dict[str, Any]]) -> None:
@@ -167,14 +148,15 @@ def _failed(ws: Workspace, now: datetime, rows: list[dict[str, Any]]) -> None:
         print(
             fill(
                 _(
-                    "MESSAGE NOT DELIVERED: {template} to {recipient} ({channel}) for request {request}, after {n} "
-                    "attempt(s); do it by hand."
+                    "MESSAGE NOT DELIVERED for request {request}: {template}, for {recipient}, {channel}, after {n} "
+                    "attempt(s) ({why}); pass it on by hand."
                 ),
-                template=row["template"],
-                recipient=row["recipient"],
-                channel=row["channel"],
                 request=row["request"],
+                template=words.template(row["template"]),
+                recipient=naming.recipient(ws, row["recipient"]),
+                channel=words.channel(row["channel"]),
                 n=row["attempts"],
+                why=naming.gave_up(row["why"]),
             )
         )
 
@@ -188,7 +170,7 @@ def tick(ws: Workspace, now: datetime, result: Outcome) -> None:
         print(
             fill(
                 _(
-                    "Request {id}: EXPIRED, nobody accepted. Call the patient back (the 15 if it gets worse, "
+                    "Request {id}: NOT FILLED, nobody accepted. Call the patient back (the 15 if it gets worse, "
                     "otherwise the evening duty practice)."
                 ),
                 id=rid,
@@ -203,94 +185,143 @@ def listing(ws: Workspace, now: datetime, result: Outcome) -> None:
         print(_("No request is waiting."))
         return
     table = _table()
-    for title in (_("request"), _("status"), _("deadline"), _("motif"), _("source"), _("taken by"), _("appointment")):
+    for title in (_("request"), _("status"), _("until"), _("motif"), _("source"), _("taken by"), _("appointment")):
         table.add_column(title)
     for row in rows:
-        deadline = _time(ws, now, from_stamp(row["deadline"])) if row["deadline"] else "-"
-        status = row["status"] + (" " + _("(window ran out, tick due)") if row.get("due") else "")
-        appointment = _time(ws, now, from_stamp(row["appointment"])) if row["appointment"] else "-"
-        table.add_row(
-            *map(
-                literal, (row["request"], status, deadline, row["motif"], row["source"], row["by"] or "-", appointment)
-            )
+        status = words.status(row["status"])
+        if row.get("due"):
+            status += " " + _("(time is up; updated within the minute)")
+        cells = (
+            row["request"],
+            status,
+            naming.stamp(ws, now, row["deadline"]),
+            row["motif"],
+            words.source(row["source"]),
+            naming.name(ws, row["by"]) if row["by"] else "-",
+            naming.stamp(ws, now, row["appointment"]),
         )
+        table.add_row(*map(literal, cells))
     _console().print(table)
 
 
-def _describe(ws: Workspace, now: datetime, event: dict[str, Any], outcome_of: dict[int, str]) -> str:
-    """One event of a request's timeline, as a sentence."""
+# -- show: a request's timeline, one sentence an event ------------------------------------------
 
-    def at(key: str) -> str:
-        return _time(ws, now, from_stamp(event[key]))
+Results = dict[int, tuple[str, str]]  # message id -> the type of its last step, and what it means in words
+_Describe = Callable[[Workspace, datetime, dict[str, Any], Results], str]
 
-    kind = event["type"]
-    if kind == "intake":
-        protocol = ws.config.protocols.get(event["motif"])
-        return fill(
-            _("call taken: {motif} ({action}), source {source}, treating doctor {doctor}"),
-            motif=protocol.label if protocol else event["motif"],
-            action=event["action"],
-            source=event["source"],
-            doctor=event["treating_doctor"],
-        )
-    if kind == "notify":
-        return fill(
-            _("triggered: {status} until {deadline}; notified {who}"),
-            status=event["status"],
-            deadline=at("deadline"),
-            who=", ".join(event["notified"]) or "-",
-        )
-    if kind == "escalate":
-        return fill(
-            _("open to the community ({cause}) until {deadline}; notified {n}"),
-            cause=event["cause"],
-            deadline=at("deadline"),
-            n=len(event["notified"]),
-        )
-    if kind == "refuse":
-        return fill(_("{by} refused ({reason})"), by=event["by"], reason=event["reason"])
-    if kind in ("accept", "book"):
-        return fill(
-            _("{what} by {by}: appointment {at}, {site}"),
-            what=_("accepted") if kind == "accept" else _("booked"),
-            by=event["by"],
-            at=at("appointment"),
-            site=event["site"],
-        )
-    if kind == "expire":
-        return _("expired: nobody accepted")
-    if kind == "outcome":
-        return literal(event["outcome"])
-    if kind == "synthesis":
-        return fill(_("synthesis by {by}"), by=event["by"])
-    if kind == "queue":
-        return "\n".join(
-            fill(
-                _("message {template} to {recipient} by {channel}: {result}"),
-                template=template,
-                recipient=recipient,
-                channel=channel,
-                result=outcome_of.get(mid, _("queued")),
-            )
-            for mid, template, recipient, channel in event["messages"]
-        )
-    return literal(kind)
+
+def _intake(ws: Workspace, now: datetime, event: dict[str, Any], outcome_of: Results) -> str:
+    return fill(
+        _("call taken: {motif} ({action}), from {source}, treating doctor: {doctor}"),
+        motif=naming.motif(ws, event["motif"]),
+        action=words.action(event["action"]),
+        source=words.source(event["source"]),
+        doctor=naming.doctor(ws, event["treating_doctor"]),
+    )
+
+
+def _notify(ws: Workspace, now: datetime, event: dict[str, Any], outcome_of: Results) -> str:
+    return fill(
+        _("triggered: {status} until {deadline}; notified: {who}"),
+        status=words.status(event["status"]),
+        deadline=naming.stamp(ws, now, event["deadline"]),
+        who=", ".join(naming.name(ws, m) for m in event["notified"]) or "-",
+    )
+
+
+def _escalate(ws: Workspace, now: datetime, event: dict[str, Any], outcome_of: Results) -> str:
+    return fill(
+        _("open to the community ({cause}) until {deadline}; notified ({n}): {who}"),
+        cause=words.cause(event["cause"]),
+        deadline=naming.stamp(ws, now, event["deadline"]),
+        n=len(event["notified"]),
+        who=", ".join(naming.name(ws, m) for m in event["notified"]) or "-",
+    )
+
+
+def _refuse(ws: Workspace, now: datetime, event: dict[str, Any], outcome_of: Results) -> str:
+    return fill(_("refused by {by} ({reason})"), by=naming.who(ws, event["by"]), reason=words.reason(event["reason"]))
+
+
+def _take(ws: Workspace, now: datetime, event: dict[str, Any], outcome_of: Results) -> str:
+    if event["type"] == "book":
+        message = _("taken by {by} (direct booking): appointment {at}, {place}")
+    else:
+        message = _("taken by {by}: appointment {at}, {place}")
+    return fill(
+        message,
+        by=naming.who(ws, event["by"]),
+        at=naming.at(ws, now, from_stamp(event["appointment"])),
+        place=naming.place(ws, event["by"], event["site"]),
+    )
+
+
+def _message(ws: Workspace, entry: list[Any], outcome_of: Results) -> str:
+    """One message of a batch and what became of it; one for the outbox is a person's to pass on."""
+    mid, template, recipient, channel = entry
+    kind, result = outcome_of.get(mid, ("queued", words.message_status("queued")))
+    if channel == "outbox":
+        message = _("message for {recipient} ({template}): {result}")
+        result = _("in the outbox, to pass on by hand") if kind == "sent" else result
+    else:
+        message = _("message for {recipient} ({template}), {channel}: {result}")
+    return fill(
+        message,
+        recipient=naming.recipient(ws, recipient),
+        template=words.template(template),
+        channel=words.channel(channel),
+        result=result,
+    )
+
+
+def _queue(ws: Workspace, now: datetime, event: dict[str, Any], outcome_of: Results) -> str:
+    return "\n".join(_message(ws, entry, outcome_of) for entry in event["messages"])
+
+
+_DESCRIBE: dict[str, _Describe] = {
+    "intake": _intake,
+    "notify": _notify,
+    "escalate": _escalate,
+    "refuse": _refuse,
+    "accept": _take,
+    "book": _take,
+    "expire": lambda ws, now, event, outcome_of: _("not filled: nobody accepted"),
+    "outcome": lambda ws, now, event, outcome_of: words.outcome(event["outcome"]),
+    "synthesis": lambda ws, now, event, outcome_of: fill(
+        _("synthesis by {by}, for the treating doctor"), by=naming.who(ws, event["by"])
+    ),
+    "queue": _queue,
+}
+
+
+def _results(events: list[dict[str, Any]]) -> Results:
+    """What became of each message (the type of its last step), in words: sent, failed (why; retried), given up."""
+    outcome_of: Results = {}
+    for event in events:
+        kind = event["type"]
+        for entry in event["messages"] if kind in ("sent", "failed", "given_up") else ():
+            if kind == "sent":
+                outcome_of[entry[0]] = kind, words.message_status("sent")
+            elif kind == "failed":
+                said = fill(_("failed ({error}), will be retried"), error=naming.error(entry[-1]))
+                outcome_of[entry[0]] = kind, said
+            else:
+                said = fill(_("GIVEN UP ({why}): pass it on by hand"), why=naming.gave_up(entry[-1]))
+                outcome_of[entry[0]] = kind, said
+    return outcome_of
 
 
 def show(ws: Workspace, now: datetime, result: Outcome) -> None:
     req = _request(result)
-    print(fill(_("Request {id}: {status}."), id=req.id, status=req.status))
-    outcome_of: dict[int, str] = {}
-    word = {"sent": _("sent"), "failed": _("failed ({error}), will retry"), "given_up": _("GIVEN UP ({error})")}
-    for event in result.data["events"]:
-        if event["type"] in ("sent", "failed", "given_up"):
-            for entry in event["messages"]:
-                outcome_of[entry[0]] = fill(word[event["type"]], error=entry[-1])
+    print(fill(_("Request {id}: {status}."), id=req.id, status=words.status(req.status)))
+    outcome_of = _results(result.data["events"])
     table = _table()
-    table.add_column(_("time"))
+    table.add_column(_("when"))
     table.add_column(_("what happened"))
     for event in result.data["events"]:
         if event["type"] in ("attempt", "sent", "failed", "given_up"):
             continue
-        table.add_row(_time(ws, now, from_stamp(event["at"])), _describe(ws, now, event, outcome_of))
+        describe = _DESCRIBE.get(event["type"])
+        text = describe(ws, now, event, outcome_of) if describe else literal(words.event(event["type"]))
+        table.add_row(naming.time_text(ws, now, from_stamp(event["at"])), text)
     _console().print(table)

@@ -308,7 +308,7 @@ RULES = [
         id="refuse-before-notify",
     ),
     pytest.param(COMMUNITY, ("notify", "{r1}", "--json"), NOW, ["{r1}", "already"], id="notify-twice"),
-    pytest.param([RENEWAL], ("notify", "{r1}", "--json"), NOW, ["{r1}", "redirected"], id="notify-redirected"),
+    pytest.param([RENEWAL], ("notify", "{r1}", "--json"), NOW, ["{r1}", "out of protocol"], id="notify-redirected"),
     pytest.param(
         IN_MT_WINDOW,
         ("accept", "{r1}", "--by", "gp-b", "--at", "17:30", "--json"),
@@ -334,14 +334,14 @@ RULES = [
         [FEVER, NOTIFY, (["tick"], at(MONDAY, "18:02"))],
         ("accept", "{r1}", "--by", "gp-b", "--at", "19:00", "--json"),
         at(MONDAY, "18:05"),
-        ["{r1}", "expired"],
+        ["{r1}", "not filled"],
         id="accept-after-expiry",
     ),
     pytest.param(
         COMMUNITY,
         ("accept", "{r1}", "--by", "gp-b", "--at", "19:00", "--json"),
         at(MONDAY, "18:05"),
-        ["{r1}", "expired"],
+        ["{r1}", "not filled"],
         id="accept-after-expiry-before-tick",
     ),
     pytest.param(

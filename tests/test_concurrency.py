@@ -79,7 +79,7 @@ def test_eight_accepts_at_once_give_exactly_one_success(desk: Desk) -> None:
     )
     codes = sorted(r.returncode for r in results)
     assert codes == [0] + [1] * 7, [r.stderr for r in results]
-    assert all("already accepted by" in r.stderr for r in results if r.returncode == 1)
+    assert all("was already taken by" in r.stderr for r in results if r.returncode == 1)
     assert [e["type"] for e in desk.events()].count("accept") == 1
 
 

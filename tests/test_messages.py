@@ -1025,7 +1025,7 @@ def test_only_the_member_who_took_the_request_writes_its_synthesis(tmp_path, sms
     before = desk.ledger_bytes()
     for other in ("gp-a", "gp-cami"):
         run = desk("synthesis", rid, "--by", other, "--text", "pas moi", now=f"{MONDAY}T17:30")
-        assert run.code == 1 and "taken by gp-b" in run.err
+        assert run.code == 1 and "taken by Dr B (gp-b)" in run.err
     assert desk.ledger_bytes() == before
     assert not list((desk.home / "private" / "requests").glob(f"{rid}.synthesis*"))
     assert [m.message["Subject"] for m in smtp.received] == [f"Your patient was taken on (request {rid})"]

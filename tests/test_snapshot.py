@@ -152,7 +152,7 @@ def test_a_command_about_a_request_the_snapshot_left_out_still_sees_it(desk: Des
     taken = Ledger(desk.home)._from_snapshot()
     assert taken is not None and rid not in taken[0].requests  # closed and quiet: left out
     result = desk("notify", rid, now="2024-01-20T14:05")
-    assert result.code == 1 and "closed (redirected)" in result.err
+    assert result.code == 1 and "closed (out of protocol)" in result.err
 
 
 @pytest.mark.parametrize("fold", ["full_state", "read"])
@@ -513,7 +513,7 @@ def test_a_status_flipped_in_the_snapshot_does_not_let_a_second_member_accept(de
     fresh_snapshot(desk, "2024-01-15T16:06")
     tamper(desk, lambda payload: request_field(payload, rid, "status", "community"))
     second = desk("accept", rid, "--by", "gp-b", "--at", "18:00", "--site", "cabinet", now="2024-01-15T16:07")
-    assert second.code == 1 and "already accepted by gp-a" in second.err, second.err
+    assert second.code == 1 and "already taken by Dr A (gp-a)" in second.err, second.err
     assert [e["type"] for e in desk.events()].count("accept") == 1
 
 

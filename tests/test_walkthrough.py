@@ -45,7 +45,7 @@ def test_the_readme_walkthrough_on_the_example_cpts(tmp_path: Path) -> None:
 
     code, data, err = snpctl("2024-01-15T16:10", "accept", "001C", "--by", "mg-dupont", "--at", "17:30")
     assert (code, data) == (1, None)
-    assert "reserved for its treating doctor mg-martin until Monday 15 January 2024 at 17:01" in err
+    assert "reserved for its treating doctor, Dr Claire Martin (mg-martin), until 17:01" in err
 
     assert snpctl("2024-01-15T17:02", "tick")[:2] == (0, {"escalated": ["001C"], "expired": [], "failed_messages": []})
     assert snpctl("2024-01-15T17:03", "tick")[:2] == (0, {"escalated": [], "expired": [], "failed_messages": []})
@@ -63,7 +63,7 @@ def test_the_readme_walkthrough_on_the_example_cpts(tmp_path: Path) -> None:
 
     code, data, err = snpctl("2024-01-15T17:06", "accept", "001C", "--by", "mg-dupont", "--at", "18:00")
     assert (code, data) == (1, None)
-    assert "already accepted by mg-remy at Monday 15 January 2024 at 17:05" in err
+    assert "was already taken by Dr Julie Rémy (mg-remy) at 17:05, appointment at 17:45" in err
 
     assert snpctl("2024-01-15T18:30", "outcome", "001C", "seen")[:2] == (0, {"request": "001C", "status": "seen"})
 

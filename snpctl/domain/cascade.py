@@ -7,8 +7,9 @@ events to append; it never changes ``state`` and never reads the clock. Raising 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from snpctl import matching
 from snpctl.config.records import CABINET, TREATING_DOCTOR_WORDS, Config, Member
@@ -55,65 +56,63 @@ def find_request(state: State, text: str) -> Request:
     )
 
 
-def _when(config: Config, instant: datetime | None) -> str:
-    return to_local_text(instant, config.zone)
+def _when(config: Config, instant: datetime | None, now: datetime | None = None) -> str:
+    """``17h01`` on the day of ``now``, ``lundi 15 janvier à 16h45`` another day."""
+    return to_local_text(instant, config.zone, today=now.astimezone(config.zone).date() if now else None)
+
+
+def at_text(instant: datetime | None, zone: ZoneInfo, today: date | None) -> str:
+    """When something happens, after a noun: ``à 17h45`` on ``today``, ``le lundi 15 janvier à 16h45``
+    another day (English: ``at 17:45``, ``on Monday 15 January at 16:45``)."""
+    if instant is None:
+        return "-"
+    text = to_local_text(instant, zone, today=today)
+    if instant.astimezone(zone).date() == today:
+        return _("at {time}").format(time=text)
+    return _("on {day}").format(day=text)
+
+
+def _at(config: Config, instant: datetime, now: datetime) -> str:
+    return at_text(instant, config.zone, now.astimezone(config.zone).date())
+
+
+def _member_text(config: Config, member_id: str | None) -> str:
+    """A member by name and id (``Dr Rémy (mg-remy)``): the id is what the next command takes."""
+    member = config.members.get(member_id or "")
+    return f"{member.name} ({member.id})" if member else str(member_id)
 
 
 def _refusal(
     config: Config, request: Request, problem: str, member: str | None = None, now: datetime | None = None
 ) -> Refused:
-    """The user's sentence for a rule's problem code (see ``rules.PROBLEMS``)."""
+    """The user's sentence for a rule's problem code (``rules.REFUSALS``)."""
+    from snpctl.words import status as status_word  # here, not above: fewer lines shared with other branches
+
+    today = now.astimezone(config.zone).date() if now is not None else None
+    doctor = config.members.get(request.treating_doctor)
 
     def when(instant: datetime | None) -> str:
-        return _when(config, instant)
+        return _when(config, instant, now)
 
-    messages = {
-        "before_last_event": _(
-            "This command is dated {now}, before the last event of request {id} ({last}); time "
-            "cannot go backwards within a request. Check --now / SNPCTL_NOW."
-        ),
-        "not_triggered": _(
-            "Request {id} has not been triggered yet; run `snpctl notify {id}` first (or `snpctl "
-            "book` for a direct booking)."
-        ),
-        "already_triggered": _("Request {id} was already triggered at {triggered} ({status}); nothing to do."),
-        "accepted": _("Request {id} is already accepted by {by} at {taken}, appointment {appointment}; nothing to do."),
-        "expired": _(
-            "Request {id} expired at {expires}: nobody accepted within the window. Call the patient back "
-            "(the 15 if it gets worse, otherwise the evening duty practice)."
-        ),
-        "closed": _("Request {id} is closed ({status}); nothing can change it now."),
-        "in_cascade": _(
-            "Request {id} is in the cascade ({status}); a direct booking is only for a request that was "
-            "not triggered. Use `snpctl accept {id}` instead."
-        ),
-        "reserved": _(
-            "Request {id} is reserved for its treating doctor {doctor} until {deadline}; others can accept "
-            "it after that, or as soon as {doctor} refuses."
-        ),
-        "refused_earlier": _("{member} refused request {id} earlier, so cannot accept it."),
-        "already_refused": _("{member} already refused request {id}; nothing to do."),
-        "no_appointment": _(
-            "Request {id} has no appointment yet ({status}); seen and no-show are for an accepted or booked request."
-        ),
-        "too_early": _("The appointment of request {id} is at {appointment}; record seen or no-show once it has come."),
-        "not_taker": _("Request {id} was taken by {by}; only they can send its synthesis to the treating doctor."),
-    }
+    def at(instant: datetime | None) -> str:
+        return at_text(instant, config.zone, today)
+
     status = request.status_at(now) if now is not None else request.status
     return Refused(
-        messages[problem].format(
+        _(rules.REFUSALS[problem]).format(
             id=request.id,
             now=when(now),
             last=when(request.last_at),
-            triggered=when(request.triggered_at),
-            status=status,
-            by=request.by,
-            taken=when(request.taken_at),
-            appointment=when(request.appointment),
+            triggered=at(request.triggered_at),
+            status=status_word(status),
+            by=_member_text(config, request.by),
+            taken=at(request.taken_at),
+            appointment=at(request.appointment),
             expires=when(request.expires_at),
-            doctor=request.treating_doctor,
+            doctor=_member_text(config, request.treating_doctor),
+            name=doctor.name if doctor else request.treating_doctor,
             deadline=when(request.deadline),
-            member=member,
+            member=_member_text(config, member),
         )
     )
 
@@ -139,20 +138,22 @@ def is_eligible(member: Member, profession: str) -> bool:
 def _check_taker(config: Config, request: Request, member: Member) -> None:
     """Can ``member`` take ``request`` at all (whatever the window)?"""
     if not member.active:
-        raise Refused(_("{id} is not active in roster.toml, so cannot take requests.").format(id=member.id))
+        raise Refused(
+            _("{id} is not active in roster.toml, so cannot take requests.").format(id=_member_text(config, member.id))
+        )
     if not member.registered:
         raise Refused(
             _(
                 "{id} is not registered on the cascade (registered = false in roster.toml), so cannot take requests."
-            ).format(id=member.id)
+            ).format(id=_member_text(config, member.id))
         )
     if member.profession != request.profession:
         raise Refused(
             _("{id} is a {profession}; request {request} ({motif}) is for a {needed}.").format(
-                id=member.id,
+                id=_member_text(config, member.id),
                 profession=member.profession,
                 request=request.id,
-                motif=request.motif,
+                motif=protocol.label if (protocol := config.protocols.get(request.motif)) else request.motif,
                 needed=request.profession,
             )
         )
@@ -170,7 +171,7 @@ def _check_appointment(
     site = matching.choose(site, [CABINET, *config.sites], matching.SITE) if site else member.site
     if appointment < now:
         raise Refused(
-            _("The appointment {at} is in the past; give a time from now on.").format(at=_when(config, appointment))
+            _("The appointment {at} is in the past; give a time from now on.").format(at=_at(config, appointment, now))
         )
     if appointment > now + config.appointment_horizon:
         raise Refused(
@@ -178,15 +179,15 @@ def _check_appointment(
                 "The appointment {at} is beyond the {horizon} horizon (latest {latest}); appointments are "
                 "given for the same half-day, as the no-show rate shows."
             ).format(
-                at=_when(config, appointment),
+                at=_at(config, appointment, now),
                 horizon=duration_text(config.appointment_horizon),
-                latest=_when(config, now + config.appointment_horizon),
+                latest=_when(config, now + config.appointment_horizon, now),
             )
         )
     if site != CABINET and not config.sites[site].is_open(appointment, config.zone):
         raise Refused(
-            _("{label} is closed at {at} (open {hours}); choose a time within its hours or another site.").format(
-                label=config.sites[site].label, at=_when(config, appointment), hours=config.sites[site].hours_text
+            _("{label} is closed {at} (open {hours}); choose a time within its hours or another site.").format(
+                label=config.sites[site].label, at=_at(config, appointment, now), hours=config.sites[site].hours_text
             )
         )
     return site
@@ -330,7 +331,8 @@ def synthesis(state: State, config: Config, now: datetime, *, request: str, by: 
     req = find_request(state, request)
     _allowed(config, req, now, None)
     member = _member(config, by)
-    _allowed(config, req, now, rules.synthesis_problem(req, member.id), member.id)
+    problem = rules.synthesis_problem(req, member.id)
+    _allowed(config, req, now, "untaken" if problem == "no_appointment" else problem, member.id)
     return [new(EventType.SYNTHESIS, now, request=req.id, by=member.id)]
 
 

@@ -113,3 +113,41 @@ def due(request: Request, at: datetime) -> str | None:
     if status == _COMMUNITY and request.status == _WINDOW:
         return EventType.ESCALATE.value
     return None
+
+
+# code -> what the person who typed the command reads (``cascade`` fills in the request's id, times, members)
+REFUSALS = {
+    "before_last_event": N_(
+        "This command is dated {now}, before the last event of request {id} ({last}); time "
+        "cannot go backwards within a request. Check --now / SNPCTL_NOW."
+    ),
+    "not_triggered": N_(
+        "Request {id} has not been triggered yet; run `snpctl notify {id}` first (or `snpctl "
+        "book` for a direct booking)."
+    ),
+    "already_triggered": N_("Request {id} was already triggered {triggered} ({status}); nothing to do."),
+    "accepted": N_("Request {id} was already taken by {by} {taken}, appointment {appointment}; nothing to do."),
+    "expired": N_(
+        "Request {id} was not filled: nobody accepted before {expires}. Call the patient back "
+        "(the 15 if it gets worse, otherwise the evening duty practice)."
+    ),
+    "closed": N_("Request {id} is closed ({status}); nothing can change it now."),
+    "in_cascade": N_(
+        "Request {id} is in the cascade ({status}); a direct booking is only for a request that was "
+        "not triggered. Use `snpctl accept {id}` instead."
+    ),
+    "reserved": N_(
+        "Request {id} is reserved for its treating doctor, {doctor}, until {deadline}; others can accept "
+        "it after that, or as soon as {name} refuses."
+    ),
+    "refused_earlier": N_("{member} refused request {id} earlier, so cannot accept it."),
+    "already_refused": N_("{member} already refused request {id}; nothing to do."),
+    "no_appointment": N_(
+        "Request {id} has no appointment yet ({status}); seen and no-show are for an accepted or booked request."
+    ),
+    "too_early": N_("The appointment of request {id} is {appointment}; record seen or no-show once it has come."),
+    "not_taker": N_("Request {id} was taken by {by}; only they can send its synthesis to the treating doctor."),
+    "untaken": N_(
+        "Request {id} has not been taken yet ({status}); its synthesis is written by the member who sees the patient."
+    ),
+}
