@@ -304,12 +304,12 @@ def test_an_unknown_key_is_shown_under_the_key(tmp_path: Path) -> None:
 
 
 def test_a_value_in_a_nested_table_is_shown_at_its_line(tmp_path: Path) -> None:
-    protocols = PROTOCOLS + '\n[messaging]\nreminder_before = "1 heure"\n'
+    protocols = PROTOCOLS + '\n[messaging]\nreminder_before = "une heure"\n'
     fails(
         check(tmp_path, protocols=protocols),
-        "snpctl: protocols.toml:34:19: reminder_before: '1 heure' n'est pas une durée ; écrivez-la comme 10m, 1h, "
-        "1h30m ou 2d.",
-        '  34 | reminder_before = "1 heure"',
+        "snpctl: protocols.toml:34:19: reminder_before: 'une heure' n'est pas une durée ; écrivez-la comme 10 min, "
+        "1h30, 2 j ou 3 mois.",
+        '  34 | reminder_before = "une heure"',
         "     |                   ^",
     )
 

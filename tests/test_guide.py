@@ -24,7 +24,7 @@ REFUSALS = {
         "exit 1: snpctl accept 004J --by mg-garcia --at 16h15   # 15h21",
         "exit 1: snpctl notify 010   # 18h45",
         "exit 2: snpctl accept 007M --by mg-remy --at 25h",
-        "exit 2: snpctl intake --motif fièvre --source cot",
+        "exit 2: snpctl intake --motif fievr --source cot",
         "exit 2: snpctl intake --motif fievre --source cot --treating-doctor mg-durand",
         "exit 1: snpctl accept 007M --by mg-remy --at 19h",
         "exit 2: snpctl check --home ~/autre-dossier",

@@ -405,7 +405,11 @@ def test_opening_hours_typed_the_french_way(
 def test_opening_hours_that_do_not_read_are_exit_2_with_an_example(tmp_path: Path, typed: str, message: str) -> None:
     desk = make_workspace(tmp_path / "cpts", roster=ROSTER.replace('"mon-fri 15:30-19:30"', f'"{typed}"'))
     run = desk("check")
-    assert (run.code, run.err) == (2, f"snpctl: roster.toml: site[1].hours: {message}\n")
+    line = f'hours = ["{typed}"]'
+    assert (run.code, run.err) == (
+        2,
+        f"snpctl: roster.toml:4:9: hours: {message}\n  4 | {line}\n    | {' ' * 8}^\n",
+    )
 
 
 def test_opening_hours_are_shown_in_the_reader_s_language(tmp_path: Path) -> None:
@@ -488,7 +492,7 @@ def test_a_wrong_day_name_in_the_roster_in_french(tmp_path: Path) -> None:
     desk = make_workspace(tmp_path / "cpts", roster=ROSTER.replace('"mon-fri 15:30-19:30"', '"lun-vendr 9h-12h"'))
     run = desk("check", SNPCTL_LANG="fr")
     assert run.code == 2
-    assert run.err.endswith(
+    assert run.err.splitlines()[0].endswith(
         "'lun-vendr 9h-12h' : 'vendr' n'est pas un nom de jour ; utilisez lun mar mer jeu ven sam dim, une plage "
-        "comme lun-ven ou une liste comme lun,mer.\n"
+        "comme lun-ven ou une liste comme lun,mer."
     )

@@ -138,7 +138,9 @@ class Table:
                 key,
             )
         except ValueError:
-            self.fail(_("{value!r} is not a duration; write it like 10m, 1h, 1h30m or 2d.").format(value=text), key)
+            self.fail(
+                _("{value!r} is not a duration; write it like 10 min, 1h30, 2 j or 3 mois.").format(value=text), key
+            )
 
     def choice(self, key: str, choices: tuple[str, ...], default: Any = ...) -> str:
         value = self.get(key, str, default)
