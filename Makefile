@@ -24,7 +24,7 @@ $(MO): $(BIN)/snpctl $(wildcard snpctl/locale/fr/*.po)
 # then one afternoon typed command by command, with the messages it sent (from the outbox).
 demo: $(BIN)/snpctl $(MO)
 	@home=$$(mktemp -d); \
-	echo "Playing Champigny's 2023 through snpctl into $$home/champigny ..."; echo; \
+	echo "L'année 2023 de Champigny jouée par snpctl dans $$home/champigny ..."; echo; \
 	$(BIN)/snpctl simulate champigny-2023 --into $$home/champigny && echo && \
 	$(BIN)/snpctl report --home $$home/champigny --from 2023-01-16 --to 2023-12-31 && echo && \
 	$(BIN)/python -m snpctl.demo $$home/afternoon
