@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from snpctl.config.closures import days, holidays_region
 from snpctl.config.records import (
     ACTIONS,
     CABINET,
@@ -48,7 +49,9 @@ def load_config(home: Path, keep: Path | None = None) -> Config:
                 "one)."
             ).format(home=home)
         )
-    zone, mt_window, total, horizon, protocols, messaging, language = load_protocols(home / "protocols.toml", keep)
+    zone, mt_window, total, horizon, protocols, messaging, language, region = load_protocols(
+        home / "protocols.toml", keep
+    )
     sites, members = load_roster(home / "roster.toml", keep)
     return Config(
         zone=zone,
@@ -60,6 +63,7 @@ def load_config(home: Path, keep: Path | None = None) -> Config:
         members=members,
         messaging=messaging,
         language=language,
+        holidays_region=region,
     )
 
 
@@ -106,7 +110,7 @@ LANGUAGES = ("fr", "en")
 
 def load_protocols(
     path: Path, keep: Path | None = None
-) -> tuple[ZoneInfo, timedelta, timedelta, timedelta, dict[str, Protocol], Messaging, str | None]:
+) -> tuple[ZoneInfo, timedelta, timedelta, timedelta, dict[str, Protocol], Messaging, str | None, str | None]:
     root = Table(path.name, "", read_toml(path, keep), Source(path))
     language = root.get("language", str, None)
     if language is not None and language not in LANGUAGES:
@@ -119,11 +123,12 @@ def load_protocols(
         zone = ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError):
         root.fail(_("{value!r} is not a time zone; use a name like Europe/Paris.").format(value=zone_name), "timezone")
+    region = holidays_region(root)
     mt_window, total, horizon = _cascade(root)
     protocols = _protocols(root)
     messaging = _messaging(root.table("messaging"))
     root.finish()
-    return zone, mt_window, total, horizon, protocols, messaging, language
+    return zone, mt_window, total, horizon, protocols, messaging, language, region
 
 
 def _cascade(root: Table) -> tuple[timedelta, timedelta, timedelta]:
@@ -280,6 +285,8 @@ def _sites(root: Table) -> dict[str, Site]:
             label=table.get("label", str),
             hours=tuple(hours(table, t) for t in texts),
             address=table.get("address", str, None),
+            closed=days(table, "closed"),
+            open_on_public_holidays=table.get("open_on_public_holidays", bool, False),
         )
         table.finish()
     return sites
@@ -316,6 +323,7 @@ def _members(tables: list[Table], sites: dict[str, Site]) -> dict[str, Member]:
             address=table.get("address", str, None),
             sms=table.phone("sms"),
             mssante=table.get("mssante", str, None),
+            absent=days(table, "absent"),
         )
         table.finish()
     return members

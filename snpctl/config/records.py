@@ -8,7 +8,7 @@ import the domain, the loader or anything that does I/O.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -65,15 +65,80 @@ def _clock(at: time) -> str:
     return clock_text(datetime.combine(datetime.min, at))
 
 
+class Days(NamedTuple):
+    """One entry of a site's ``closed`` or a member's ``absent``: the days from ``first`` to ``last``, both
+    included (a single day has ``first == last``); ``text`` is the entry as typed, quoted back to people."""
+
+    first: date
+    last: date
+    text: str
+
+    def holds(self, day: date) -> bool:
+        return self.first <= day <= self.last
+
+
+# How far ahead ``Site.next_opening`` looks: a site closed for longer has no next opening worth quoting.
+NEXT_OPENING_WITHIN = 366
+
+
+def public_holiday(day: date, region: str | None) -> str | None:
+    """The name of the French public holiday on ``day`` (those of ``region`` too: a subdivision code of the
+    ``holidays`` package, "57", "974"…), in the language being spoken; None on a working day."""
+    from snpctl.i18n import language
+
+    calendar = _calendar(region, day.year, "fr" if language() == "fr" else "en_US")
+    return calendar.get(day)
+
+
+_CALENDARS: dict[tuple[str | None, int, str], dict[date, str]] = {}
+
+
+def _calendar(region: str | None, year: int, language: str) -> dict[date, str]:
+    key = (region, year, language)
+    if key not in _CALENDARS:
+        # imported here: the package takes ~0.2 s to import, paid only by a command that checks a closure
+        from holidays.countries.france import France
+
+        calendar = France(subdiv=region, years=year, language=language)  # type: ignore[no-untyped-call]
+        _CALENDARS[key] = dict(calendar.items())
+    return _CALENDARS[key]
+
+
 class Site(NamedTuple):
     key: str
     label: str
     hours: tuple[Hours, ...]
     address: str | None = None
+    closed: tuple[Days, ...] = ()  # whole days the site is closed (roster.toml ``closed``)
+    open_on_public_holidays: bool = False
 
     def is_open(self, instant: datetime, zone: ZoneInfo) -> bool:
+        """Within the site's weekly hours (closures aside: ``closure``)."""
         local = instant.astimezone(zone).replace(tzinfo=None)
         return any(span.contains(local) for span in self.hours)
+
+    def closure(self, day: date, region: str | None) -> str | None:
+        """Why the site is closed all ``day`` (a day of its ``closed``, a public holiday), or None when it is not."""
+        entry = next((days for days in self.closed if days.holds(day)), None)
+        if entry is not None:
+            return _("closed = {days} in roster.toml").format(days=entry.text)
+        holiday = None if self.open_on_public_holidays else public_holiday(day, region)
+        return None if holiday is None else _("public holiday: {name}").format(name=holiday)
+
+    def next_opening(self, after: datetime, zone: ZoneInfo, region: str | None) -> datetime | None:
+        """The first instant from ``after`` on when the site is within its hours and not closed that day."""
+        local = after.astimezone(zone)
+        for offset in range(NEXT_OPENING_WITHIN):
+            day = local.date() + timedelta(days=offset)
+            starts = sorted(span.start for span in self.hours if day.weekday() in span.days)
+            if not starts or self.closure(day, region) is not None:
+                continue
+            if offset == 0 and self.is_open(after, zone):
+                return after
+            later = [opening for start in starts if (opening := datetime.combine(day, start, zone)) >= local]
+            if later:
+                return later[0]
+        return None
 
     @property
     def hours_text(self) -> str:
@@ -92,6 +157,11 @@ class Member(NamedTuple):
     address: str | None = None
     sms: str | None = None
     mssante: str | None = None
+    absent: tuple[Days, ...] = ()  # days the member is away (roster.toml ``absent``): not asked, cannot take
+
+    def absent_on(self, day: date) -> Days | None:
+        """The entry of ``absent`` that holds ``day``, or None when the member is there that day."""
+        return next((days for days in self.absent if days.holds(day)), None)
 
 
 class Mail(NamedTuple):
@@ -133,6 +203,7 @@ class Config(NamedTuple):
     members: dict[str, Member]
     messaging: Messaging = Messaging()
     language: str | None = None  # "fr" or "en" (protocols.toml top level); None: the environment decides
+    holidays_region: str | None = None  # whose public holidays close sites besides the national ones ("57", "974")
 
     def place_label(self, site: str) -> str:
         if site == CABINET:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from snpctl import matching
 from snpctl.config.records import CABINET, TREATING_DOCTOR_WORDS, Config, Member
 from snpctl.domain import rules
+from snpctl.domain.availability import check_open, check_present
 from snpctl.domain.events import new
 from snpctl.domain.ids import ID, meant, normalize_id, request_id
 from snpctl.domain.state import Request, State
@@ -159,10 +160,15 @@ def _check_taker(config: Config, request: Request, member: Member) -> None:
         )
 
 
-def community(config: Config, request: Request) -> list[str]:
-    """Who the community step notifies: eligible members not yet notified and who did not refuse."""
+def community(config: Config, request: Request, now: datetime) -> list[str]:
+    """Who the community step notifies: eligible members not yet notified, who did not refuse, and not away today."""
     skip = set(request.notified) | set(request.refused)
-    return [m.id for m in config.members.values() if is_eligible(m, request.profession) and m.id not in skip]
+    day = now.astimezone(config.zone).date()
+    return [
+        m.id
+        for m in config.members.values()
+        if is_eligible(m, request.profession) and m.id not in skip and not m.absent_on(day)
+    ]
 
 
 def _check_appointment(
@@ -184,6 +190,8 @@ def _check_appointment(
                 latest=_when(config, now + config.appointment_horizon, now),
             )
         )
+    if site != CABINET:
+        check_open(config, site, now, appointment)
     if site != CABINET and not config.sites[site].is_open(appointment, config.zone):
         raise Refused(
             _("{label} is closed {at} (open {hours}); choose a time within its hours or another site.").format(
@@ -234,7 +242,8 @@ def notify(state: State, config: Config, now: datetime, *, request: str) -> Even
     _allowed(config, req, now, rules.notify_problem(req, now))
     expires = now + config.total_window
     doctor = config.members.get(req.treating_doctor)
-    if doctor is not None and is_eligible(doctor, req.profession) and config.treating_doctor_window:
+    away = doctor is not None and doctor.absent_on(now.astimezone(config.zone).date())
+    if doctor is not None and is_eligible(doctor, req.profession) and config.treating_doctor_window and not away:
         return [
             new(
                 EventType.NOTIFY,
@@ -254,7 +263,7 @@ def notify(state: State, config: Config, now: datetime, *, request: str) -> Even
             status=Status.COMMUNITY,
             deadline=to_stamp(expires),
             expires=to_stamp(expires),
-            notified=community(config, req),
+            notified=community(config, req, now),
         )
     ]
 
@@ -277,7 +286,7 @@ def refuse(state: State, config: Config, now: datetime, *, request: str, by: str
                 request=req.id,
                 cause=Cause.TREATING_DOCTOR_REFUSED,
                 deadline=to_stamp(req.expires_at),
-                notified=community(config, after),
+                notified=community(config, after, now),
             )
         )
     return events
@@ -298,6 +307,7 @@ def accept(
     member = _member(config, by)
     _check_taker(config, req, member)
     _allowed(config, req, now, rules.accept_problem(req, member.id, now), member.id)
+    check_present(config, member, now, appointment, _member_text(config, member.id))
     place = _check_appointment(config, req, member, now, appointment, site)
     return [new(EventType.ACCEPT, now, request=req.id, by=member.id, site=place, appointment=to_stamp(appointment))]
 
@@ -316,6 +326,7 @@ def book(
     _allowed(config, req, now, rules.book_problem(req, now))
     member = _member(config, by)
     _check_taker(config, req, member)
+    check_present(config, member, now, appointment, _member_text(config, member.id))
     place = _check_appointment(config, req, member, now, appointment, site)
     return [new(EventType.BOOK, now, request=req.id, by=member.id, site=place, appointment=to_stamp(appointment))]
 
@@ -355,7 +366,7 @@ def tick(state: State, config: Config, now: datetime) -> Events:
                     request=rid,
                     cause=Cause.WINDOW_ENDED,
                     deadline=to_stamp(req.expires_at),
-                    notified=community(config, req),
+                    notified=community(config, req, now),
                 )
             )
     return events

@@ -96,7 +96,10 @@ def roster_toml(scenario: Scenario) -> dict[str, Any]:
                 member["supervisor"] = bosses[(i - 1) % len(bosses)]
             ids_by_prefix[group.prefix].append(member_id)
             members.append(member)
-    return {"site": scenario.sites, "member": members}
+    # the documents' figures were counted without closures: a scenario's sites open on public holidays unless it
+    # says otherwise
+    sites = [{"open_on_public_holidays": True, **site} for site in scenario.sites]
+    return {"site": sites, "member": members}
 
 
 def protocols_toml(scenario: Scenario) -> dict[str, Any]:
