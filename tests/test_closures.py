@@ -119,6 +119,15 @@ def test_a_closed_range_in_french(tmp_path: Path) -> None:
     )
 
 
+def test_a_site_closed_for_a_year_has_no_next_opening_to_quote(tmp_path: Path) -> None:
+    desk = workspace(tmp_path, site='closed = ["2026-12-01..2027-12-31"]')
+    assert booked(desk, "2026-12-22") == (
+        1,
+        "snpctl: CAMI is closed on Tuesday 22 December (closed = 2026-12-01..2027-12-31 in roster.toml) and "
+        "does not open in the year after; check its hours and closed in roster.toml, or choose another site.",
+    )
+
+
 def test_alsace_moselle_closes_on_good_friday(tmp_path: Path) -> None:
     good_friday = "2026-04-03"
     assert booked(workspace(tmp_path / "paris"), good_friday) == (0, "")
