@@ -135,6 +135,13 @@ def is_eligible(member: Member, profession: str) -> bool:
     return member.active and member.registered and member.profession == profession
 
 
+def eligible(config: Config, profession: str, now: datetime) -> list[Member]:
+    """Who the cascade may ask, at ``now``, for a request of ``profession``, in roster order: the one
+    place that says who can be reached (notify, escalation, accept and book checks, reachability)."""
+    del now  # who is reachable will depend on the day (absences), not yet
+    return [m for m in config.members.values() if is_eligible(m, profession)]
+
+
 def _check_taker(config: Config, request: Request, member: Member) -> None:
     """Can ``member`` take ``request`` at all (whatever the window)?"""
     if not member.active:
@@ -159,10 +166,10 @@ def _check_taker(config: Config, request: Request, member: Member) -> None:
         )
 
 
-def community(config: Config, request: Request) -> list[str]:
+def community(config: Config, request: Request, now: datetime) -> list[str]:
     """Who the community step notifies: eligible members not yet notified and who did not refuse."""
     skip = set(request.notified) | set(request.refused)
-    return [m.id for m in config.members.values() if is_eligible(m, request.profession) and m.id not in skip]
+    return [m.id for m in eligible(config, request.profession, now) if m.id not in skip]
 
 
 def _check_appointment(
@@ -229,12 +236,40 @@ def intake(
     ]
 
 
+def unreachable_doctor(config: Config, request: Request, now: datetime) -> Member | None:
+    """The treating doctor who would have had an exclusive window but cannot be texted: an SMS gateway is
+    configured and their roster entry has no ``sms``. Without a gateway everyone is reached through the outbox."""
+    doctor = config.members.get(request.treating_doctor)
+    if doctor is None or not config.treating_doctor_window or config.messaging.sms_command is None:
+        return None
+    if doctor.sms is None and doctor in eligible(config, request.profession, now):
+        return doctor
+    return None
+
+
+def _nobody(config: Config, request: Request) -> Refused:
+    protocol = config.protocols.get(request.motif)
+    return Refused(
+        _(
+            "Nobody can be notified for request {id} ({motif}): roster.toml has no active, registered member "
+            "of profession {profession!r}. Add one (or set active = true, registered = true), then run "
+            "`snpctl notify {id}` again. The request stays open meanwhile (if the patient is seen elsewhere: "
+            "`snpctl outcome {id} cancelled`)."
+        ).format(id=request.id, motif=protocol.label if protocol else request.motif, profession=request.profession)
+    )
+
+
 def notify(state: State, config: Config, now: datetime, *, request: str) -> Events:
     req = find_request(state, request)
     _allowed(config, req, now, rules.notify_problem(req, now))
+    pool = eligible(config, req.profession, now)
+    if not pool:
+        raise _nobody(config, req)
     expires = now + config.total_window
     doctor = config.members.get(req.treating_doctor)
-    if doctor is not None and is_eligible(doctor, req.profession) and config.treating_doctor_window:
+    window = doctor is not None and doctor in pool and config.treating_doctor_window
+    if window and unreachable_doctor(config, req, now) is None:
+        assert doctor is not None
         return [
             new(
                 EventType.NOTIFY,
@@ -254,7 +289,7 @@ def notify(state: State, config: Config, now: datetime, *, request: str) -> Even
             status=Status.COMMUNITY,
             deadline=to_stamp(expires),
             expires=to_stamp(expires),
-            notified=community(config, req),
+            notified=community(config, req, now),
         )
     ]
 
@@ -277,7 +312,7 @@ def refuse(state: State, config: Config, now: datetime, *, request: str, by: str
                 request=req.id,
                 cause=Cause.TREATING_DOCTOR_REFUSED,
                 deadline=to_stamp(req.expires_at),
-                notified=community(config, after),
+                notified=community(config, after, now),
             )
         )
     return events
@@ -355,7 +390,7 @@ def tick(state: State, config: Config, now: datetime) -> Events:
                     request=rid,
                     cause=Cause.WINDOW_ENDED,
                     deadline=to_stamp(req.expires_at),
-                    notified=community(config, req),
+                    notified=community(config, req, now),
                 )
             )
     return events
