@@ -42,6 +42,18 @@ class _Places:
         return table.located(problem, named, named)
 
 
+def _close(typed: str, choices: list[str]) -> str | None:
+    """The choice ``typed`` was surely meant as (``generalist``: ``generaliste``), not merely one that looks alike
+    (``generaliste`` is no ``dentiste``): one contains the other, or they differ by a letter or two."""
+    import difflib
+
+    for choice in matching.closest(typed, choices):
+        a, b = matching.fold(typed), matching.fold(choice)
+        if a in b or b in a or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8:
+            return choice
+    return None
+
+
 def _reachable(member: Member) -> bool:
     return member.active and member.registered
 
@@ -78,13 +90,13 @@ def _check_protocols(config: Config, places: _Places) -> None:
     for index, protocol in enumerate(config.protocols.values(), 1):
         if protocol.action != "trigger" or protocol.profession in have:
             continue
-        close = matching.closest(protocol.profession, have, 1)
+        close = _close(protocol.profession, have)
         if close:
             problem = _(
                 "{profession!r}: no active, registered member of roster.toml has this profession, so a request "
                 "for {key!r} would reach nobody; did you mean {close!r}? Correct it, or add a member with "
                 "profession = {profession!r} to roster.toml."
-            ).format(profession=protocol.profession, key=protocol.key, close=close[0])
+            ).format(profession=protocol.profession, key=protocol.key, close=close)
         else:
             problem = _(
                 "{profession!r}: no active, registered member of roster.toml has this profession, so a request "
@@ -101,11 +113,11 @@ def _professions_asked(config: Config, places: _Places) -> list[str]:
     for index, member in enumerate(config.members.values(), 1):
         if not member.registered or member.profession in asked:
             continue
-        close = matching.closest(member.profession, asked, 1)
+        close = _close(member.profession, asked)
         if close:
             problem = _(
                 "{profession!r} is asked for by no protocol, so {name} is never notified; did you mean {close!r}?"
-            ).format(profession=member.profession, name=member.name, close=close[0])
+            ).format(profession=member.profession, name=member.name, close=close)
         else:
             problem = _(
                 "{profession!r} is asked for by no protocol, so {name} is never notified; the protocols ask for "
