@@ -267,29 +267,23 @@ def notify(state: State, config: Config, now: datetime, *, request: str) -> Even
         raise _nobody(config, req)
     expires = now + config.total_window
     doctor = config.members.get(req.treating_doctor)
-    window = doctor is not None and doctor in pool and config.treating_doctor_window
-    if window and unreachable_doctor(config, req, now) is None:
-        assert doctor is not None
-        return [
-            new(
-                EventType.NOTIFY,
-                now,
-                request=req.id,
-                status=Status.TREATING_DOCTOR_WINDOW,
-                deadline=to_stamp(now + config.treating_doctor_window),
-                expires=to_stamp(expires),
-                notified=[doctor.id],
-            )
-        ]
+    if doctor in pool and config.treating_doctor_window and unreachable_doctor(config, req, now) is None:
+        status, deadline, notified = (
+            Status.TREATING_DOCTOR_WINDOW,
+            now + config.treating_doctor_window,
+            [req.treating_doctor],
+        )
+    else:  # no window: straight to the community, in the event shape it always had (verify knows it)
+        status, deadline, notified = Status.COMMUNITY, expires, community(config, req, now)
     return [
         new(
             EventType.NOTIFY,
             now,
             request=req.id,
-            status=Status.COMMUNITY,
-            deadline=to_stamp(expires),
+            status=status,
+            deadline=to_stamp(deadline),
             expires=to_stamp(expires),
-            notified=community(config, req, now),
+            notified=notified,
         )
     ]
 
