@@ -82,6 +82,8 @@ def notify(ws: Workspace, now: datetime, result: Outcome) -> None:
             who=_notified(ws, data["notified"]),
         )
     )
+    for note in result.notes:
+        print(literal(note))
 
 
 def taken(ws: Workspace, now: datetime, result: Outcome) -> None:

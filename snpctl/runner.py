@@ -50,16 +50,25 @@ def run(
     needs_config: bool = True,
     deliver_due: bool = False,
     delivery: str | None = None,
+    reach: bool = True,
 ) -> None:
+    """``reach``: review who the configuration can reach (``config.reach``): its errors stop the command (exit 2),
+    its warnings go to stderr. ``tick`` does not: a cron job mailing the same warning every minute helps nobody,
+    and stopping it would leave the requests already open without their escalation, expiry and messages."""
     ws = Workspace(resolve_home(str(home) if home else None))
+    notes: list[str] = []
     try:
         if needs_config:  # loading it: every command refuses to run on a configuration it cannot trust (exit 2)
             for_workspace(ws.config.language)
+            if reach:
+                from snpctl.config.reach import review
+
+                notes = review(ws.config, ws.home)
         instant = clock(ws, now, from_env=needs_config)
         result = work(ws, instant)
     except SnpctlError as error:
         fail(error.message, error.exit_code, getattr(error, "excerpt", ()))
-    for warning in result.warnings:
+    for warning in notes + result.warnings:
         print(f"snpctl: {literal(warning)}", file=sys.stderr)
     if as_json:
         print(json.dumps(result.data, ensure_ascii=False))
@@ -223,6 +232,7 @@ def tick(home: Path | str | None, now: str | None, as_json: bool, wait: bool = F
         quiet_when_idle,
         deliver_due=True,
         delivery="wait" if wait else None,
+        reach=False,
     )
 
 

@@ -42,6 +42,7 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     request: Request | None = None  # the request after the command, for people's output
     messages: list[int] = field(default_factory=list)  # ids queued by the command, to deliver
+    notes: list[str] = field(default_factory=list)  # sentences added to the answer for people (not in --json)
 
 
 def request_view(ws: Workspace, request: Request, now: datetime | None = None) -> dict[str, Any]:
@@ -174,6 +175,16 @@ def intake(
 def notify(ws: Workspace, now: datetime, *, request: str) -> Outcome:
     state, events, warnings = _decided(ws, now, cascade.notify, request=request)
     req = state.requests[events[0]["request"]]
+    doctor = cascade.unreachable_doctor(ws.config, req, now)
+    why = (
+        [
+            _("{name} has no mobile number in roster.toml: the request is open to the community right away.").format(
+                name=doctor.name
+            )
+        ]
+        if doctor is not None
+        else []
+    )
     return Outcome(
         {
             "request": req.id,
@@ -184,6 +195,7 @@ def notify(ws: Workspace, now: datetime, *, request: str) -> Outcome:
         warnings,
         req,
         _queued(events),
+        why,
     )
 
 

@@ -40,6 +40,12 @@ def roster(site: str = "", member: str = "") -> str:
         profession = "generaliste"
         status = "remplacant"
         site = "cami"
+
+        [[member]]
+        id = "dent-a"
+        name = "Dr Dent"
+        profession = "dentiste"
+        status = "titulaire"
         """).format(site=site, member=member)
 
 

@@ -165,8 +165,9 @@ def test_a_failed_outbox_only_message_is_retried_through_a_claim_and_verify_pass
 # -- the sender: detached, concurrent, known to tick ------------------------------------------------
 
 TEN = [f"+336100000{n:02d}" for n in range(1, 11)]
-TEN_ROSTER = "".join(
-    f"""
+TEN_ROSTER = (
+    "".join(
+        f"""
 [[member]]
 id = "gp-{n:02d}"
 name = "Dr {n:02d}"
@@ -174,8 +175,10 @@ profession = "generaliste"
 status = "titulaire"
 sms = "{number}"
 """
-    for n, number in enumerate(TEN, start=1)
-)
+        for n, number in enumerate(TEN, start=1)
+    )
+    + '\n[[member]]\nid = "dent-a"\nname = "Dr Dent"\nprofession = "dentiste"\nstatus = "titulaire"\n'
+)  # check: dents too
 
 
 def slow_gateway(folder: Path, seconds: float) -> tuple[str, Path]:

@@ -36,6 +36,9 @@ from snpctl.i18n import _
 from snpctl.timefmt import parse_duration
 from snpctl.typed import WEEKDAYS, read_hours, read_weekdays
 
+PORT_MAX = 65535
+# one mail address: no space, no line break (a header would be forged), one @, a domain with a dot
+MAIL_ADDRESS = re.compile(r"[^@\s,;<>\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 MAIL_TIMEOUT_MAX = 300  # seconds: a longer wait would only hold a sender that cron's next tick needs
 
 
@@ -230,6 +233,8 @@ def _mail(table: Table | None) -> Mail | None:
         cafile=table.get("cafile", str, None),
         timeout=float(table.get("timeout_seconds", int, 10)),
     )
+    if not 0 < mail.port <= PORT_MAX:
+        table.fail(_("must be between 1 and {most}, found {value}.").format(most=PORT_MAX, value=mail.port), "port")
     if not 0 < mail.timeout <= MAIL_TIMEOUT_MAX:
         table.fail(
             _("must be between 1 and {most} seconds, found {value:g}.").format(
@@ -322,11 +327,25 @@ def _members(tables: list[Table], sites: dict[str, Site]) -> dict[str, Member]:
             supervisor=table.get("supervisor", str, None),
             address=table.get("address", str, None),
             sms=table.phone("sms"),
-            mssante=table.get("mssante", str, None),
+            mssante=mail_address(table, "mssante"),
             absent=days(table, "absent"),
         )
         table.finish()
     return members
+
+
+def mail_address(table: Table, key: str) -> str | None:
+    """One mail address (``martin@medecin.mssante.fr``), or None when the key is not written."""
+    value: str | None = table.get(key, str, None)
+    if value is not None and not MAIL_ADDRESS.fullmatch(value):
+        table.fail(
+            _(
+                "{value!r} is not one mail address; write a single address like name@domain.mssante.fr, on one "
+                "line, without spaces."
+            ).format(value=value),
+            key,
+        )
+    return value
 
 
 def _supervisor_check(table: Table, member: Member, members: dict[str, Member]) -> None:

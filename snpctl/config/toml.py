@@ -76,18 +76,29 @@ class Table:
         """
         self._raise(problem, key, None if at_key else key, at_key=at_key)
 
-    def _raise(self, problem: str, key: str | None, named: str | None, *, at_key: bool = False) -> NoReturn:
+    def warning(self, problem: str, key: str | None = None) -> str:
+        """``problem`` about ``key`` as one line that says where (``FILE:LINE:COLUMN: KEY: ...``), not raised:
+        a warning goes on, and is printed without the quoted line."""
+        return self.located(problem, key, key)[0]
+
+    def located(
+        self, problem: str, key: str | None, named: str | None, *, at_key: bool = False
+    ) -> tuple[str, tuple[str, ...]]:
+        """``problem`` prefixed with where it is, and the line quoted with a caret (none when it cannot be found)."""
         entries = self.source.entries if self.source is not None else None
         spot = entries.locate(self.path, key, at_key=at_key) if entries is not None else None
         if entries is None or spot is None:  # no text to look in: the table's name in words
             place = ".".join(p for p in (self.where, named if key else None) if p)
             prefix = f"{self.file}: {place}: " if place else f"{self.file}: "
-            raise ConfigError(prefix + problem)
+            return prefix + problem, ()
         from snpctl.config.where import excerpt
 
         line, column = spot
         named = f"{named}: " if named else ""
-        raise ConfigError(f"{self.file}:{line}:{column}: {named}{problem}", excerpt(entries.lines, line, column))
+        return f"{self.file}:{line}:{column}: {named}{problem}", tuple(excerpt(entries.lines, line, column))
+
+    def _raise(self, problem: str, key: str | None, named: str | None, *, at_key: bool = False) -> NoReturn:
+        raise ConfigError(*self.located(problem, key, named, at_key=at_key))
 
     def get(self, key: str, kind: type | tuple[type, ...], default: Any = ..., *, hint: str = "") -> Any:
         self.used.add(key)

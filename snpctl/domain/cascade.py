@@ -136,6 +136,14 @@ def is_eligible(member: Member, profession: str) -> bool:
     return member.active and member.registered and member.profession == profession
 
 
+def eligible(config: Config, profession: str, now: datetime) -> list[Member]:
+    """Who the cascade may ask, at ``now``, for a request of ``profession``, in roster order: the one
+    place that says who can be reached (notify, escalation, accept and book checks): active, registered,
+    of the profession, and not absent on ``now``'s day in the workspace's zone (``absent`` in roster.toml)."""
+    day = now.astimezone(config.zone).date()
+    return [m for m in config.members.values() if is_eligible(m, profession) and not m.absent_on(day)]
+
+
 def _check_taker(config: Config, request: Request, member: Member) -> None:
     """Can ``member`` take ``request`` at all (whatever the window)?"""
     if not member.active:
@@ -161,14 +169,9 @@ def _check_taker(config: Config, request: Request, member: Member) -> None:
 
 
 def community(config: Config, request: Request, now: datetime) -> list[str]:
-    """Who the community step notifies: eligible members not yet notified, who did not refuse, and not away today."""
+    """Who the community step notifies: eligible members not yet notified and who did not refuse."""
     skip = set(request.notified) | set(request.refused)
-    day = now.astimezone(config.zone).date()
-    return [
-        m.id
-        for m in config.members.values()
-        if is_eligible(m, request.profession) and m.id not in skip and not m.absent_on(day)
-    ]
+    return [m.id for m in eligible(config, request.profession, now) if m.id not in skip]
 
 
 def _check_appointment(
@@ -237,33 +240,55 @@ def intake(
     ]
 
 
+def unreachable_doctor(config: Config, request: Request, now: datetime) -> Member | None:
+    """The treating doctor who would have had an exclusive window but cannot be texted: an SMS gateway is
+    configured and their roster entry has no ``sms``. Without a gateway everyone is reached through the outbox."""
+    doctor = config.members.get(request.treating_doctor)
+    if doctor is None or not config.treating_doctor_window or config.messaging.sms_command is None:
+        return None
+    if doctor.sms is None and doctor in eligible(config, request.profession, now):
+        return doctor
+    return None
+
+
+def _nobody(config: Config, request: Request) -> Refused:
+    protocol = config.protocols.get(request.motif)
+    return Refused(
+        _(
+            "Nobody can be notified for request {id} ({motif}): roster.toml has no active, registered member "
+            "of profession {profession!r} who is not absent today. Add one (or set active = true, registered = "
+            "true), then run `snpctl notify {id}` again. The request stays open meanwhile (if the patient is "
+            "seen elsewhere: "
+            "`snpctl outcome {id} cancelled`)."
+        ).format(id=request.id, motif=protocol.label if protocol else request.motif, profession=request.profession)
+    )
+
+
 def notify(state: State, config: Config, now: datetime, *, request: str) -> Events:
     req = find_request(state, request)
     _allowed(config, req, now, rules.notify_problem(req, now))
+    pool = eligible(config, req.profession, now)
+    if not pool:
+        raise _nobody(config, req)
     expires = now + config.total_window
     doctor = config.members.get(req.treating_doctor)
-    away = doctor is not None and doctor.absent_on(now.astimezone(config.zone).date())
-    if doctor is not None and is_eligible(doctor, req.profession) and config.treating_doctor_window and not away:
-        return [
-            new(
-                EventType.NOTIFY,
-                now,
-                request=req.id,
-                status=Status.TREATING_DOCTOR_WINDOW,
-                deadline=to_stamp(now + config.treating_doctor_window),
-                expires=to_stamp(expires),
-                notified=[doctor.id],
-            )
-        ]
+    if doctor in pool and config.treating_doctor_window and unreachable_doctor(config, req, now) is None:
+        status, deadline, notified = (
+            Status.TREATING_DOCTOR_WINDOW,
+            now + config.treating_doctor_window,
+            [req.treating_doctor],
+        )
+    else:  # no window: straight to the community, in the event shape it always had (verify knows it)
+        status, deadline, notified = Status.COMMUNITY, expires, community(config, req, now)
     return [
         new(
             EventType.NOTIFY,
             now,
             request=req.id,
-            status=Status.COMMUNITY,
-            deadline=to_stamp(expires),
+            status=status,
+            deadline=to_stamp(deadline),
             expires=to_stamp(expires),
-            notified=community(config, req, now),
+            notified=notified,
         )
     ]
 

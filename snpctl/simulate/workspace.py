@@ -106,6 +106,8 @@ def protocols_toml(scenario: Scenario) -> dict[str, Any]:
     data = tomllib.loads(default_file("protocols.toml").decode("utf-8"))
     data["timezone"] = scenario.timezone
     data["cascade"] = dict(scenario.cascade)
+    # the fictional roster has GPs only: a protocol asked of another profession would reach nobody (``check``)
+    data["protocol"] = [p for p in data["protocol"] if p["action"] != "trigger" or p.get("profession", GP) == GP]
     return data
 
 
