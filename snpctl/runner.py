@@ -51,7 +51,7 @@ def run(
     deliver_due: bool = False,
     delivery: str | None = None,
 ) -> None:
-    ws = Workspace(resolve_home(str(home) if home else None))
+    ws = Workspace.find(home)
     try:
         if needs_config:  # loading it: every command refuses to run on a configuration it cannot trust (exit 2)
             for_workspace(ws.config.language)

@@ -74,6 +74,7 @@ def _command_of(function: Callable[..., Any], name: str | None = None) -> None:
 # In the order --help lists them.
 _COMMANDS: list[tuple[Callable[..., Any], str | None]] = [
     (workspace.init, None),
+    (workspace.where, None),
     (cascade.intake, None),
     (cascade.notify, None),
     (cascade.accept, None),

@@ -1,4 +1,4 @@
-"""The commands on a whole workspace: create it, check its configuration, report, verify, simulate.
+"""The commands on a whole workspace: create it, say where it is, check its configuration, report, verify, simulate.
 
 Each hands ``runner.run`` a call to ``service`` (or the simulator) and a renderer; nothing else.
 """
@@ -17,9 +17,17 @@ from snpctl import runner, service
 from snpctl.cli import completion
 from snpctl.cli.options import Home, Json, Now, described
 from snpctl.errors import BadUsage, SnpctlError
-from snpctl.i18n import _
+from snpctl.i18n import N_, _
 from snpctl.shown import fill
-from snpctl.store.workspace import Workspace
+from snpctl.store.workspace import (
+    Workspace,
+    find_home,
+    missing,
+    recorded_default,
+    remember_default,
+    shown_path,
+    user_config,
+)
 from snpctl.timefmt import parse_day, parse_month
 from snpctl.typed import MONTHS, fold
 
@@ -29,9 +37,24 @@ _run, _fail = runner.run, runner.fail
 @described(
     _("Create a workspace from the example CPTS (protocols.toml, roster.toml, ledger/, private/)."),
     "snpctl init ~/cpts",
+    _(
+        "The first workspace created becomes the default one, found from any folder (recorded in "
+        "~/.config/snpctl/config.toml); --default makes this one the default instead."
+    ),
 )
 def init(
     directory: Annotated[Path, typer.Argument(metavar="DIR", help=_("Folder to create the workspace in."))],
+    default: Annotated[
+        bool | None,
+        typer.Option(
+            "--default/--no-default",
+            help=_(
+                "Record it as the default workspace, or not (default: only when no workspace is recorded yet, "
+                "or the recorded one is gone)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     now: Now = None,
     as_json: Json = False,
 ) -> None:
@@ -39,15 +62,86 @@ def init(
         result = service.init(directory)
     except SnpctlError as error:
         _fail(error.message, error.exit_code)
+    recorded = default is not False and _remember(Path(result.data["home"]), force=bool(default))
     if as_json:
         print(json.dumps(result.data, ensure_ascii=False))
-    else:
+        return
+    print(
+        fill(
+            _("Workspace created in {home}. Edit protocols.toml and roster.toml, then run `snpctl check`."),
+            home=result.data["home"],
+        )
+    )
+    if recorded:
         print(
             fill(
-                _("Workspace created in {home}. Edit protocols.toml and roster.toml, then run `snpctl check`."),
-                home=result.data["home"],
+                _("It is the default workspace: commands find it from any folder (recorded in {config})."),
+                config=shown_path(user_config()),
             )
         )
+
+
+def _remember(home: Path, *, force: bool) -> bool:
+    """Record ``home`` as the default workspace; a configuration that cannot be written is only a warning
+    (the workspace is created, and --home or SNPCTL_HOME still find it)."""
+    try:
+        return remember_default(home, force=force)
+    except OSError as error:
+        print(
+            fill(
+                _("snpctl: {config} could not be written ({error}); give the workspace with --home or SNPCTL_HOME."),
+                config=shown_path(user_config()),
+                error=error.strerror or error,
+            ),
+            file=sys.stderr,
+        )
+        return False
+
+
+_HOW = {
+    "option": "--home",
+    "env": "SNPCTL_HOME",
+    "current": N_("the current folder"),
+    "parent": N_("a parent folder"),
+    "default": N_("the default workspace recorded by init in {config}"),
+}
+
+
+@described(
+    _("Which workspace the commands use, and why."),
+    "snpctl where",
+    _(
+        "--home, else SNPCTL_HOME, else the current folder or its nearest parent holding protocols.toml, "
+        "else the default workspace recorded by init."
+    ),
+)
+def where(
+    make_default: Annotated[
+        bool,
+        typer.Option(
+            "--make-default",
+            help=_("Record this workspace as the default one, found from any folder (after a move, for example)."),
+        ),
+    ] = False,
+    home: Home = None,
+    as_json: Json = False,
+) -> None:
+    found = find_home(home)
+    if not (found.home / "protocols.toml").is_file():
+        _fail(missing(found), 2)
+    if make_default and found.how != "default" and not _remember(found.home.absolute(), force=True):
+        raise typer.Exit(1)
+    config, default = user_config(), recorded_default()
+    if as_json:
+        data = {"home": str(found.home.absolute()), "why": found.how, "config": str(config)}
+        print(json.dumps({**data, "default": str(default) if default else None}, ensure_ascii=False))
+        return
+    why = _(_HOW[found.how]).format(config=shown_path(config))
+    print(fill(_("Workspace: {home}"), home=found.home.absolute()))
+    print(fill(_("Why: {why}"), why=why))
+    if default is not None and default.absolute() != found.home.absolute():
+        gone = "" if (default / "protocols.toml").is_file() else _(" (no longer a workspace: ignored)")
+        print(fill(_("Default workspace: {home}{gone}"), home=default, gone=gone))
 
 
 @described(
