@@ -29,6 +29,8 @@ demo: $(BIN)/snpctl $(MO)
 	$(BIN)/snpctl simulate champigny-2023 --into $$home/champigny && echo && \
 	$(BIN)/snpctl report --home $$home/champigny --from 2023-01-16 --to 2023-12-31 && echo && \
 	$(BIN)/python -m snpctl.demo $$home/afternoon
+	@command -v snpctl >/dev/null 2>&1 || { echo; \
+	  echo "Pour taper ces commandes vous-même (snpctl report --home ...) : make install met snpctl dans votre PATH."; }
 
 # The gate CI runs before the tests: formatting, lint rules, types (pyproject.toml says which), and the
 # shape limits (radon's complexity <= 15 per function, <= 400 lines per file, <= 200 per class). Every

@@ -5,11 +5,12 @@ $XDG_CONFIG_HOME/snpctl/config.toml; `snpctl where` says which and why."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
+from snpctl.store.workspace import Found, find_home
 
 from conftest import make_workspace, run_cli
-from snpctl.store.workspace import Found, find_home
 
 
 @pytest.fixture
@@ -79,13 +80,10 @@ def test_the_default_workspace_init_recorded(tmp_path: Path, config: Path) -> No
     assert created.out.splitlines()[1] == (
         f"It is the default workspace: commands find it from any folder (recorded in {config}/snpctl/config.toml)."
     )
-    assert (config / "snpctl" / "config.toml").read_text(encoding="utf-8").endswith(
-        f'home = "{tmp_path / "cpts"}"\n'
-    )
+    assert (config / "snpctl" / "config.toml").read_text(encoding="utf-8").endswith(f'home = "{tmp_path / "cpts"}"\n')
     result = run_cli(["where"])
     assert result.out == (
-        f"Workspace: {tmp_path / 'cpts'}\n"
-        f"Why: the default workspace recorded by init in {config}/snpctl/config.toml\n"
+        f"Workspace: {tmp_path / 'cpts'}\nWhy: the default workspace recorded by init in {config}/snpctl/config.toml\n"
     )
     assert run_cli(["check"]).code == 0
 
@@ -251,7 +249,7 @@ def test_completion_finds_the_workspace_from_a_parent(tmp_path: Path, config: Pa
     monkeypatch.chdir(desk.home / "ledger")
 
     class Context:
-        params: dict[str, object] = {}
+        params: ClassVar[dict[str, object]] = {}  # no --home typed on the line
 
     assert completion.motives(Context(), "fie") == [("fievre", "Fièvre")]  # type: ignore[arg-type]
 
@@ -259,3 +257,9 @@ def test_completion_finds_the_workspace_from_a_parent(tmp_path: Path, config: Pa
 def test_the_suite_never_reads_the_developer_s_configuration(tmp_path_factory: pytest.TempPathFactory) -> None:
     # conftest gives every test a home folder of its own: a developer's real default workspace is never used
     assert Path.home().is_relative_to(tmp_path_factory.getbasetemp())
+
+
+def test_a_wrong_home_names_snpctl_home_s_workspace(tmp_path: Path, config: Path) -> None:
+    named = make_workspace(tmp_path / "named").home
+    result = run_cli(["list", "--home", str(tmp_path / "elsewhere")], env={"SNPCTL_HOME": str(named)})
+    assert f"without --home the commands would use {named}: leave --home out" in result.err

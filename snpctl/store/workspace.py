@@ -95,7 +95,10 @@ def find_home(option: str | Path | None = None) -> Found:
 
 def _look_around() -> Found:
     """Without --home nor SNPCTL_HOME: the current folder or a parent, else the recorded default."""
-    here = Path.cwd()
+    try:
+        here = Path.cwd()
+    except OSError:  # the current folder was deleted under the shell
+        return Found(Path("."), "none", gone=recorded_default())
     for folder in (here, *here.parents):
         if _is_workspace(folder):
             return Found(folder, "current" if folder == here else "parent")
@@ -128,8 +131,8 @@ def missing(found: Found) -> str:
     while another one would be found (above, or recorded)."""
     if found.named:
         given = "--home" if found.how == "option" else HOME_ENV
-        other = _look_around()
-        if other.how != "none":
+        other = find_home() if found.how == "option" else _look_around()  # --home left out: SNPCTL_HOME counts
+        if other.how != "none" and _is_workspace(other.home):
             return _(
                 "{home}, named by {given}, is not a workspace (no protocols.toml there); without {given} the "
                 "commands would use {other}: leave {given} out, or name the right folder."
