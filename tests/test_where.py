@@ -169,7 +169,7 @@ def test_a_wrong_home_names_the_workspace_that_would_be_used(
     assert result.code == 2
     assert "init" not in result.err
     assert result.err == (
-        f"snpctl: {tmp_path / 'elsewhere'}, named by --home, is not a workspace (no protocols.toml there); "
+        f"snpctl: {tmp_path / 'elsewhere'}, named by --home, is not a workspace (protocols.toml not found there); "
         f"without --home the commands would use {desk.home}: leave --home out, or name the right folder.\n"
     )
 
@@ -185,7 +185,7 @@ def test_a_wrong_snpctl_home_names_the_remembered_workspace(tmp_path: Path, conf
 def test_a_wrong_home_with_no_workspace_anywhere(tmp_path: Path, config: Path) -> None:
     result = run_cli(["report", "--home", str(tmp_path / "nope")])
     assert result.err == (
-        f"snpctl: {tmp_path / 'nope'}, named by --home, is not a workspace (no protocols.toml there): name the "
+        f"snpctl: {tmp_path / 'nope'}, named by --home, is not a workspace (protocols.toml not found there): name the "
         "folder that holds protocols.toml and roster.toml, or create a workspace with `snpctl init DIR`.\n"
     )
 

@@ -134,11 +134,11 @@ def missing(found: Found) -> str:
         other = find_home() if found.how == "option" else _look_around()  # --home left out: SNPCTL_HOME counts
         if other.how != "none" and _is_workspace(other.home):
             return _(
-                "{home}, named by {given}, is not a workspace (no protocols.toml there); without {given} the "
+                "{home}, named by {given}, is not a workspace (protocols.toml not found there); without {given} the "
                 "commands would use {other}: leave {given} out, or name the right folder."
             ).format(home=shown_path(found.home), given=given, other=shown_path(other.home))
         return _(
-            "{home}, named by {given}, is not a workspace (no protocols.toml there): name the folder that holds "
+            "{home}, named by {given}, is not a workspace (protocols.toml not found there): name the folder that holds "
             "protocols.toml and roster.toml, or create a workspace with `snpctl init DIR`."
         ).format(home=shown_path(found.home), given=given)
     if found.gone is not None:
