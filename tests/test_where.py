@@ -263,3 +263,23 @@ def test_a_wrong_home_names_snpctl_home_s_workspace(tmp_path: Path, config: Path
     named = make_workspace(tmp_path / "named").home
     result = run_cli(["list", "--home", str(tmp_path / "elsewhere")], env={"SNPCTL_HOME": str(named)})
     assert f"without --home the commands would use {named}: leave --home out" in result.err
+
+
+def test_verify_outside_any_workspace_says_so(tmp_path: Path, config: Path) -> None:
+    # on main: "Ledger OK: 0 events" in any folder
+    result = run_cli(["verify"])
+    assert (result.code, result.out) == (2, "")
+    assert result.err.startswith("snpctl: No workspace here")
+
+
+def test_verify_of_a_ledger_copied_alone_still_works(tmp_path: Path, config: Path, monkeypatch) -> None:
+    desk = make_workspace(tmp_path / "cpts")
+    desk("intake", "--motif", "fievre", "--source", "cot", now="2026-11-30T15:00")
+    copy = tmp_path / "audit"
+    copy.mkdir()
+    (copy / "ledger").mkdir()
+    for path in (desk.home / "ledger").glob("*.jsonl"):
+        (copy / "ledger" / path.name).write_bytes(path.read_bytes())
+    monkeypatch.chdir(copy)
+    result = run_cli(["verify"])
+    assert (result.code, result.out.split(",")[0]) == (0, "Ledger OK: 1 events")

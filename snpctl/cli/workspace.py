@@ -17,10 +17,10 @@ from snpctl import runner, service
 from snpctl.cli import completion
 from snpctl.cli.options import Home, Json, Now, described
 from snpctl.cli.where import remember
-from snpctl.errors import BadUsage, SnpctlError
+from snpctl.errors import BadUsage, ConfigError, SnpctlError
 from snpctl.i18n import _
 from snpctl.shown import fill
-from snpctl.store.workspace import Workspace, shown_path, user_config
+from snpctl.store.workspace import Workspace, missing, shown_path, user_config
 from snpctl.timefmt import parse_day, parse_month
 from snpctl.typed import MONTHS, fold
 
@@ -235,6 +235,8 @@ def verify(
             )
 
     def work(ws: Workspace, at: datetime) -> service.Outcome:
+        if ws.found is not None and ws.found.how == "none" and not (ws.home / "ledger").is_dir():
+            raise ConfigError(missing(ws.found))  # not "Ledger OK: 0 events" in a folder that is no workspace
         try:
             return service.verify(ws, checkpoint=checkpoint)
         except SnpctlError as error:
