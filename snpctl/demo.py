@@ -112,10 +112,11 @@ def run(line: str, home: Path, now: str) -> tuple[int, str]:
 
 
 def play(home: Path, echo: Callable[[str], None] = print) -> None:
-    code, text = run(f"init {shlex.quote(str(home))}", home, f"{DAY}T14:00")
+    # --no-default: a demo's temporary workspace never becomes the one the user's commands find
+    code, text = run(f"init --no-default {shlex.quote(str(home))}", home, f"{DAY}T14:00")
     if code:
         raise SystemExit(text)
-    echo(f"$ snpctl init {home}\n{text}")
+    echo(f"$ snpctl init --no-default {home}\n{text}")
     ids: dict[str, str] = {}
     for clock, script in AFTERNOON:
         command, _as, alias = script.partition("  # as=")

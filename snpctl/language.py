@@ -40,14 +40,16 @@ def workspace_language(home: Path) -> str | None:
 
 
 def for_command(argv: Sequence[str]) -> None:
-    """Speak the language of the workspace the command line names (``--home``, ``SNPCTL_HOME``, the
-    current folder), once per process for the same workspace."""
+    """Speak the language of the workspace the command line names, found as the commands find it
+    (``store.workspace.find_home``), once per process for the same workspace."""
+    from snpctl.store.workspace import find_home
+
     global _chosen
-    home = _home_option(argv) or os.environ.get("SNPCTL_HOME") or "."
-    key = (home, os.environ.get(LANG_ENV))
+    home = find_home(_home_option(argv)).home
+    key = (str(home), os.environ.get(LANG_ENV))
     if key != _chosen:
         _chosen = key
-        activate(resolve(workspace_language(Path(home))))
+        activate(resolve(workspace_language(home)))
 
 
 def for_workspace(language: str | None) -> None:

@@ -55,7 +55,7 @@ def run(
     """``reach``: review who the configuration can reach (``config.reach``): its errors stop the command (exit 2),
     its warnings go to stderr. ``tick`` does not: a cron job mailing the same warning every minute helps nobody,
     and stopping it would leave the requests already open without their escalation, expiry and messages."""
-    ws = Workspace(resolve_home(str(home) if home else None))
+    ws = Workspace.find(home)
     notes: list[str] = []
     try:
         if needs_config:  # loading it: every command refuses to run on a configuration it cannot trust (exit 2)

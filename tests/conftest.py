@@ -198,7 +198,13 @@ def desk(tmp_path: Path) -> Desk:
 
 
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # A home folder of the test's own: the default workspace `init` records (~/.config/snpctl/config.toml)
+    # is never the developer's, neither read nor written; tests of the default set XDG_CONFIG_HOME themselves.
+    user = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("HOME", str(user))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
     for name in (
         "SNPCTL_HOME",
         "SNPCTL_NOW",

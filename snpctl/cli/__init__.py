@@ -4,12 +4,12 @@ Owns the commands' names, options and help (the contract's; ``docs/cli.md`` is g
 and the usage errors' one line with exit 2. Must not know the rules, the ledger or the messages'
 sending: each command hands ``runner.run`` a call to ``service`` and a renderer from ``render``.
 
-This module holds the typer ``app``, the order of its commands (``--help`` lists them so), the
-conventions every command shares (``-h``, ``--version``, shell completion) and ``main``; the commands
-live by theme beside it: ``cascade`` (a call's life), ``messages`` (the synthesis), ``workspace`` (init,
-report, check, verify, simulate); ``options`` has the options they share and ``completion`` what the
-shell offers for them. Help texts are translated when this package is imported: ``entry`` chooses the
-language before.
+This module holds the typer ``app``, the order of its commands (``--help`` lists them so), the conventions
+every command shares (``-h``, ``--version``, shell completion) and ``main``; the commands live by theme
+beside it: ``cascade`` (a call's life), ``messages`` (the synthesis), ``workspace`` (init, report, check,
+verify, simulate), ``where`` (which workspace, and why); ``options`` has the options they share and
+``completion`` what the shell offers for them. Help texts are translated when this package is imported:
+``entry`` chooses the language before.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Annotated, Any, Protocol
 import typer
 
 from snpctl import runner
-from snpctl.cli import cascade, framework, messages, workspace
+from snpctl.cli import cascade, framework, messages, where, workspace
 from snpctl.i18n import _
 from snpctl.language import for_command
 from snpctl.shown import literal
@@ -74,6 +74,7 @@ def _command_of(function: Callable[..., Any], name: str | None = None) -> None:
 # In the order --help lists them.
 _COMMANDS: list[tuple[Callable[..., Any], str | None]] = [
     (workspace.init, None),
+    (where.where, None),
     (cascade.intake, None),
     (cascade.notify, None),
     (cascade.accept, None),

@@ -26,7 +26,7 @@ from snpctl.errors import BadUsage, SnpctlError
 from snpctl.i18n import _
 from snpctl.matching import fold
 from snpctl.shown import literal
-from snpctl.store.workspace import Workspace, resolve_home
+from snpctl.store.workspace import Workspace
 
 T = TypeVar("T")
 TRIES = 3
@@ -59,7 +59,7 @@ def missing(ctx: typer.Context, name: str) -> NoReturn:
 
 def ask(home: Path | None, given: Call) -> Call:
     """``given``, its missing parts asked for, once the operator confirmed the summary."""
-    ws = Workspace(resolve_home(str(home) if home else None))
+    ws = Workspace.find(home)
     try:
         config = ws.config
     except SnpctlError as error:

@@ -1,8 +1,8 @@
 """What the shell offers after a Tab: the workspace's protocol keys, the roster's member ids, the open requests.
 
 Owns only the completion callbacks typer calls (``_SNPCTL_COMPLETE``, set by the script that
-``snpctl --install-completion`` installs). The workspace is found as the commands find it: ``--home``
-already typed on the line, else ``SNPCTL_HOME``, else the current folder. Completing must never print
+``snpctl --install-completion`` installs). The workspace is found as the commands find it
+(``store.workspace.find_home``), ``--home`` being the one already typed on the line. Completing must never print
 an error nor a traceback into the shell: a workspace that cannot be read completes nothing.
 """
 
@@ -18,7 +18,7 @@ import typer
 
 from snpctl.config import CABINET
 from snpctl.i18n import _
-from snpctl.store.workspace import Workspace, resolve_home
+from snpctl.store.workspace import Workspace
 
 Offers = list[tuple[str, str]]
 
@@ -30,7 +30,7 @@ def folded(text: str) -> str:
 
 def _workspace(ctx: typer.Context) -> Workspace:
     home = ctx.params.get("home")
-    return Workspace(resolve_home(str(home) if home else None))
+    return Workspace.find(str(home) if home else None)
 
 
 def _quietly(offer: Callable[[Workspace], Iterable[tuple[str, str]]]) -> Callable[[typer.Context, str], Offers]:

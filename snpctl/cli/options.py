@@ -38,7 +38,10 @@ Home = Annotated[
     Path | None,
     typer.Option(
         "--home",
-        help=_("The workspace folder (default: $SNPCTL_HOME, else the current folder)."),
+        help=_(
+            "The workspace folder (default: $SNPCTL_HOME, else the current folder or the nearest parent holding "
+            "protocols.toml, else the default recorded by init; `snpctl where` says which)."
+        ),
         show_default=False,
     ),
 ]

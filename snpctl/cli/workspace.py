@@ -16,10 +16,11 @@ import typer
 from snpctl import runner, service
 from snpctl.cli import completion
 from snpctl.cli.options import Home, Json, Now, described
-from snpctl.errors import BadUsage, SnpctlError
+from snpctl.cli.where import remember
+from snpctl.errors import BadUsage, ConfigError, SnpctlError
 from snpctl.i18n import _
 from snpctl.shown import fill
-from snpctl.store.workspace import Workspace
+from snpctl.store.workspace import Workspace, missing, shown_path, user_config
 from snpctl.timefmt import parse_day, parse_month
 from snpctl.typed import MONTHS, fold
 
@@ -29,9 +30,24 @@ _run, _fail = runner.run, runner.fail
 @described(
     _("Create a workspace from the example CPTS (protocols.toml, roster.toml, ledger/, private/)."),
     "snpctl init ~/cpts",
+    _(
+        "The first workspace created becomes the default one, found from any folder (recorded in "
+        "~/.config/snpctl/config.toml); --default makes this one the default instead."
+    ),
 )
 def init(
     directory: Annotated[Path, typer.Argument(metavar="DIR", help=_("Folder to create the workspace in."))],
+    default: Annotated[
+        bool | None,
+        typer.Option(
+            "--default/--no-default",
+            help=_(
+                "Record it as the default workspace, or not (default: only when no workspace is recorded yet, "
+                "or the recorded one is gone)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     now: Now = None,
     as_json: Json = False,
 ) -> None:
@@ -39,13 +55,21 @@ def init(
         result = service.init(directory)
     except SnpctlError as error:
         _fail(error.message, error.exit_code)
+    recorded = default is not False and remember(Path(result.data["home"]), force=bool(default))
     if as_json:
         print(json.dumps(result.data, ensure_ascii=False))
-    else:
+        return
+    print(
+        fill(
+            _("Workspace created in {home}. Edit protocols.toml and roster.toml, then run `snpctl check`."),
+            home=result.data["home"],
+        )
+    )
+    if recorded:
         print(
             fill(
-                _("Workspace created in {home}. Edit protocols.toml and roster.toml, then run `snpctl check`."),
-                home=result.data["home"],
+                _("It is the default workspace: commands find it from any folder (recorded in {config})."),
+                config=shown_path(user_config()),
             )
         )
 
@@ -211,6 +235,8 @@ def verify(
             )
 
     def work(ws: Workspace, at: datetime) -> service.Outcome:
+        if ws.found is not None and ws.found.how == "none" and not (ws.home / "ledger").is_dir():
+            raise ConfigError(missing(ws.found))  # not "Ledger OK: 0 events" in a folder that is no workspace
         try:
             return service.verify(ws, checkpoint=checkpoint)
         except SnpctlError as error:

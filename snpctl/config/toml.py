@@ -251,8 +251,8 @@ def read_toml(path: Path, keep: Path | None = None) -> dict[str, Any]:
     except FileNotFoundError:
         raise ConfigError(
             _(
-                "{file}: not found in {home}; run `snpctl init DIR` to create a workspace, or "
-                "give its folder with --home or SNPCTL_HOME."
+                "{file}: not found in {home}; a workspace holds both protocols.toml and roster.toml: put it "
+                "back (from git or a backup), or name the right folder with --home."
             ).format(file=path.name, home=path.parent)
         ) from None
     except UnicodeDecodeError as error:

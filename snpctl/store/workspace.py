@@ -1,6 +1,7 @@
 """A workspace: protocols.toml, roster.toml, ledger/, and the git-ignored private/ and .snpctl/.
 
-Owns where things are in it (``--home``, ``SNPCTL_HOME``), its creation (``init``), the private
+Owns finding it (``find_home``: ``--home``, ``SNPCTL_HOME``, the current folder or a parent, the default
+recorded in the user's configuration), where things are in it, its creation (``init``), the private
 files of a request (mode 0600, quarantine of an orphan) and the hand-over to the ``Ledger`` and to
 the config loader: the one store module that reads the TOML files, because it is the workspace.
 Must not know the rules, the report or the commands.
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from snpctl import derived, phones
 from snpctl.config import Config, load_config
-from snpctl.errors import BadUsage, Refused
+from snpctl.errors import BadUsage, ConfigError, Refused
 from snpctl.i18n import _
 from snpctl.store.ledger import Ledger
 
@@ -36,9 +37,128 @@ ledger/*.jsonl text eol=lf -merge
 """
 
 
+MARK = "protocols.toml"  # a folder holding it is a workspace
+
+
+@dataclass(frozen=True)
+class Found:
+    """The workspace the commands use and why: ``how`` is ``option`` (--home), ``env`` (SNPCTL_HOME),
+    ``current`` (the current folder), ``parent`` (its nearest parent holding protocols.toml), ``default``
+    (the one ``init`` recorded in the user's configuration), or ``none`` (then ``home`` is the current
+    folder, which holds no workspace). ``gone``: a recorded default that no longer holds protocols.toml."""
+
+    home: Path
+    how: str
+    gone: Path | None = None
+
+    @property
+    def named(self) -> bool:
+        """Named by the person (--home, SNPCTL_HOME), not looked for."""
+        return self.how in ("option", "env")
+
+
+def user_config() -> Path:
+    """``$XDG_CONFIG_HOME/snpctl/config.toml``, else ``~/.config/snpctl/config.toml`` (a relative
+    XDG_CONFIG_HOME is ignored, as the XDG specification says)."""
+    base = os.environ.get("XDG_CONFIG_HOME", "")
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".config"
+    return root / "snpctl" / "config.toml"
+
+
+def recorded_default() -> Path | None:
+    """The default workspace recorded by ``init`` (``home = "/abs/path"``), or None: no file, not TOML,
+    no ``home``; whether it still holds a workspace is the caller's question."""
+    import tomllib
+
+    try:
+        value = tomllib.loads(user_config().read_text(encoding="utf-8")).get("home")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return Path(value) if isinstance(value, str) and os.path.isabs(value) else None
+
+
+def _is_workspace(folder: Path) -> bool:
+    return (folder / MARK).is_file()
+
+
+def find_home(option: str | Path | None = None) -> Found:
+    """The one rule every command, the language choice and shell completion follow: ``--home``, else
+    ``SNPCTL_HOME``, else the current folder or its nearest parent holding protocols.toml, else the
+    default workspace recorded by ``init``."""
+    if option:
+        return Found(Path(option), "option")
+    named = os.environ.get(HOME_ENV)
+    if named:
+        return Found(Path(named), "env")
+    return _look_around()
+
+
+def _look_around() -> Found:
+    """Without --home nor SNPCTL_HOME: the current folder or a parent, else the recorded default."""
+    try:
+        here = Path.cwd()
+    except OSError:  # the current folder was deleted under the shell
+        return Found(Path("."), "none", gone=recorded_default())
+    for folder in (here, *here.parents):
+        if _is_workspace(folder):
+            return Found(folder, "current" if folder == here else "parent")
+    default = recorded_default()
+    if default is not None and _is_workspace(default):
+        return Found(default, "default")
+    return Found(here, "none", gone=default)
+
+
 def resolve_home(option: str | None) -> Path:
-    """--home, else SNPCTL_HOME, else the current folder."""
-    return Path(option or os.environ.get(HOME_ENV) or ".")
+    """The workspace folder the commands use (``find_home``)."""
+    return find_home(option).home
+
+
+def remember_default(home: Path, *, force: bool = False) -> bool:
+    """Record ``home`` as the default workspace when none is recorded yet or the recorded one no longer
+    holds protocols.toml (always with ``force``); whether it was recorded. Written whole or not at all."""
+    current = recorded_default()
+    if not force and current is not None and _is_workspace(current):
+        return False
+    import tomli_w
+
+    text = "# The default workspace, recorded by `snpctl init`: used when no other is found.\n"
+    derived.write(user_config(), (text + tomli_w.dumps({"home": str(home.absolute())})).encode("utf-8"), 0o644)
+    return True
+
+
+def missing(found: Found) -> str:
+    """What to say when ``found.home`` holds no protocols.toml: never to create a workspace in a folder
+    while another one would be found (above, or recorded)."""
+    if found.named:
+        given = "--home" if found.how == "option" else HOME_ENV
+        other = find_home() if found.how == "option" else _look_around()  # --home left out: SNPCTL_HOME counts
+        if other.how != "none" and _is_workspace(other.home):
+            return _(
+                "{home}, named by {given}, is not a workspace (protocols.toml not found there); without {given} the "
+                "commands would use {other}: leave {given} out, or name the right folder."
+            ).format(home=shown_path(found.home), given=given, other=shown_path(other.home))
+        return _(
+            "{home}, named by {given}, is not a workspace (protocols.toml not found there): name the folder that holds "
+            "protocols.toml and roster.toml, or create a workspace with `snpctl init DIR`."
+        ).format(home=shown_path(found.home), given=given)
+    if found.gone is not None:
+        return _(
+            "No workspace here ({cwd}) nor in a parent folder, and the default one recorded in {config}, {gone}, "
+            "no longer holds protocols.toml: if it moved, record its new place with "
+            "`snpctl where --home DIR --make-default`; if not, create one with `snpctl init ~/cpts`."
+        ).format(cwd=shown_path(found.home), config=shown_path(user_config()), gone=shown_path(found.gone))
+    return _(
+        "No workspace here ({cwd}) nor in a parent folder, and no default workspace: create one with "
+        "`snpctl init ~/cpts` (it becomes the default, found from any folder), or name yours with --home DIR."
+    ).format(cwd=shown_path(found.home))
+
+
+def shown_path(path: Path) -> str:
+    """``path`` as a person types it: ``~/cpts`` under the home folder."""
+    try:
+        return "~/" + str(path.absolute().relative_to(Path.home()))
+    except (ValueError, RuntimeError):
+        return str(path)
 
 
 @dataclass
@@ -46,9 +166,18 @@ class Workspace:
     home: Path
     durable: bool = True  # False for simulated, throw-away ledgers: skips fsync
     write_outbox: bool = True  # False for simulations: nobody reads 100,000 simulated texts
+    found: Found | None = None  # how the commands found it (``find``), for the error when it is no workspace
+
+    @classmethod
+    def find(cls, option: str | Path | None) -> Workspace:
+        """The workspace the commands use (``find_home``)."""
+        found = find_home(option)
+        return cls(found.home, found=found)
 
     @cached_property
     def config(self) -> Config:
+        if self.found is not None and not _is_workspace(self.home):
+            raise ConfigError(missing(self.found))
         keep = self.home / ".snpctl"
         derived.owner_only(keep)  # an older snpctl under umask 000 left it open to all
         phones.remember(keep if keep.is_dir() else None)  # the roster's numbers found valid before
