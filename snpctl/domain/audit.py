@@ -20,7 +20,7 @@ from snpctl.domain import rules
 from snpctl.domain.cascade import OUTCOMES, REASONS, SOURCES
 from snpctl.domain.events import OPTIONAL, SCHEMA
 from snpctl.domain.ids import request_id
-from snpctl.domain.messages import TEMPLATES
+from snpctl.domain.messages import TEMPLATES, withdrawn_problem
 from snpctl.domain.personal import CLEAN as _CLEAN
 from snpctl.domain.personal import STAMP as _STAMP
 from snpctl.domain.personal import personal_kind
@@ -256,7 +256,7 @@ def _unknown(templates: tuple[str, ...], channels: tuple[str, ...]) -> bool:
 def _queue_problem(state: State, event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
     if columns is None:
         return _entries_problem(event)
-    ids, templates, _recipients, channels = columns
+    ids, templates, recipients, channels = columns
     first = state.message_count + 1
     if _misnumbered(ids, first) or _unknown(templates, channels):
         for expected, message_id, template, channel in zip(count(first), ids, templates, channels):
@@ -266,7 +266,9 @@ def _queue_problem(state: State, event: dict[str, Any], columns: list[tuple[Any,
                 return _("unknown template {template!r} or channel {channel!r}").format(
                     template=template, channel=channel
                 )
-    return None
+    return (
+        withdrawn_problem(state, event["request"], templates, recipients) if "withdrawn_member" in templates else None
+    )
 
 
 def _may_step(state: State, kind: str, columns: list[tuple[Any, ...]]) -> bool:

@@ -30,6 +30,7 @@ from snpctl.domain.templates import subject_text as subject_text
 from snpctl.domain.templates import template_parts as template_parts
 from snpctl.domain.templates import template_problem as template_problem
 from snpctl.domain.templates import template_text as template_text
+from snpctl.i18n import _
 
 SENDING_STALE = timedelta(minutes=10)  # an attempt with no result after this: the sender died mid-way
 
@@ -127,6 +128,24 @@ def asked_and_silent(request: Request, taker: str | None) -> list[str]:
     refused nor took it (``taker``), in the order they were asked: those told when it is withdrawn."""
     answered = {*request.refused, taker}
     return [member for member in dict.fromkeys(request.notified) if member not in answered]
+
+
+_LEFT_ITS_WINDOW = frozenset({"accepted", "expired", "cancelled"})
+
+
+def withdrawn_problem(
+    state: State, request_id: str, templates: tuple[str, ...], recipients: tuple[str, ...]
+) -> str | None:
+    """Why a batch of messages may not hold its ``withdrawn_member`` ones (the audit's check): they go to the
+    members ``asked_and_silent`` about a request that has left its window, to nobody else."""
+    request = state.requests.get(request_id)
+    told = set(asked_and_silent(request, request.by)) if request and request.status in _LEFT_ITS_WINDOW else set()
+    for template, recipient in zip(templates, recipients, strict=True):
+        if template == "withdrawn_member" and recipient not in told:
+            return _(
+                "{recipient} is told that request {id} is no longer to be taken, but was not asked or answered"
+            ).format(recipient=recipient, id=request_id)
+    return None
 
 
 def _withdrawn(planner: _Planner, config: Config, request: Request, event: dict[str, Any]) -> None:

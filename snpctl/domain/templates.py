@@ -71,7 +71,10 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         ),
     ),
     # to the members asked and silent when a request is taken, cancelled or expires: one text true of all four
-    "withdrawn_member": ("sms", N_("CPTS - request {request} ({motif}) is no longer to be taken, thank you: nothing to do.")),
+    "withdrawn_member": (
+        "sms",
+        N_("CPTS - request {request} ({motif}) is no longer to be taken, thank you: nothing to do."),
+    ),
 }
 # template -> the subject of its mail (English message ids, like the templates); "CPTS {request}" for the others
 SUBJECTS = {
