@@ -192,11 +192,12 @@ def test_the_audit_refuses_a_withdrawn_message_to_the_taker_or_to_a_member_not_a
     index = next(i for i, e in enumerate(events) if e["type"] == "queue" and e["messages"][-1][1] == "withdrawn_member")
     state = fold(events[:index])
     queue = events[index]
-    assert audit.own_problem(state, queue) is None
+    assert audit.event_problem(state, queue) is None
     for member in ("gp-b", "gp-a", "dent-a"):  # the taker, who refused, never asked
         forged = {**queue, "messages": [*queue["messages"][:-1], [5, "withdrawn_member", member, "outbox"]]}
-        assert audit.own_problem(state, forged) == (
-            f"{member} is told that request 001C is no longer to be taken, but was not asked or answered"
+        assert audit.event_problem(state, forged) == (
+            f"messages queued: not allowed, {member} is told that request 001C is no longer to be taken, but was "
+            "not asked or answered"
         )
 
 
@@ -204,5 +205,5 @@ def test_the_audit_refuses_a_withdrawn_message_while_the_request_is_still_waitin
     desk = workspace(tmp_path)
     community_asked(desk)
     events = desk.events()
-    forged = {**events[2], "messages": [[4, "withdrawn_member", "gp-cami", "outbox"]]}
-    assert audit.own_problem(fold(events), forged) is not None
+    forged = {**events[2], "at": events[-1]["at"], "messages": [[4, "withdrawn_member", "gp-cami", "outbox"]]}
+    assert "gp-cami is told that request 001C is no longer to be taken" in audit.event_problem(fold(events), forged)

@@ -256,7 +256,7 @@ def _unknown(templates: tuple[str, ...], channels: tuple[str, ...]) -> bool:
 def _queue_problem(state: State, event: dict[str, Any], columns: list[tuple[Any, ...]] | None) -> str | None:
     if columns is None:
         return _entries_problem(event)
-    ids, templates, recipients, channels = columns
+    ids, templates, _recipients, channels = columns
     first = state.message_count + 1
     if _misnumbered(ids, first) or _unknown(templates, channels):
         for expected, message_id, template, channel in zip(count(first), ids, templates, channels):
@@ -266,9 +266,7 @@ def _queue_problem(state: State, event: dict[str, Any], columns: list[tuple[Any,
                 return _("unknown template {template!r} or channel {channel!r}").format(
                     template=template, channel=channel
                 )
-    return (
-        withdrawn_problem(state, event["request"], templates, recipients) if "withdrawn_member" in templates else None
-    )
+    return None
 
 
 def _may_step(state: State, kind: str, columns: list[tuple[Any, ...]]) -> bool:
@@ -310,7 +308,7 @@ def _message_problem(state: State, event: dict[str, Any], columns: list[tuple[An
 
 
 def _step_problem(request: Request, event: dict[str, Any], at: datetime) -> str | None:
-    check = _STEP_CHECKS.get(event["type"])  # none for a queue: numbering, template and channel are own_problem's
+    check = _STEP_CHECKS.get(event["type"])  # a queue's numbering, template and channel are own_problem's
     return None if check is None else check(request, event, at)
 
 
@@ -369,8 +367,13 @@ def _outcome_problem(request: Request, event: dict[str, Any], at: datetime) -> s
     return rules.outcome_problem(request, event["outcome"], at)
 
 
+def _queue_step_problem(request: Request, event: dict[str, Any], at: datetime) -> str | None:
+    return withdrawn_problem(request, event["messages"])
+
+
 # event type -> why the request could not take that step (``request_problem``)
 _STEP_CHECKS: dict[str, Callable[[Request, dict[str, Any], datetime], str | None]] = {
+    "queue": _queue_step_problem,
     "synthesis": _synthesis_problem,
     "notify": _notify_problem,
     "escalate": _escalate_problem,

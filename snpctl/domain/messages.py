@@ -15,6 +15,7 @@ and nothing of rendering nor of sending (``messaging``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,6 +33,7 @@ from snpctl.domain.templates import template_problem as template_problem
 from snpctl.domain.templates import template_text as template_text
 from snpctl.i18n import _
 
+WITHDRAWN = "withdrawn_member"
 SENDING_STALE = timedelta(minutes=10)  # an attempt with no result after this: the sender died mid-way
 
 # -- channels -------------------------------------------------------------------------------
@@ -131,20 +133,21 @@ def asked_and_silent(request: Request, taker: str | None) -> list[str]:
 
 
 _LEFT_ITS_WINDOW = frozenset({"accepted", "expired", "cancelled"})
+_TEMPLATE_OF = itemgetter(1)  # of a queue entry [number, template, recipient, channel]
 
 
-def withdrawn_problem(
-    state: State, request_id: str, templates: tuple[str, ...], recipients: tuple[str, ...]
-) -> str | None:
-    """Why a batch of messages may not hold its ``withdrawn_member`` ones (the audit's check): they go to the
-    members ``asked_and_silent`` about a request that has left its window, to nobody else."""
-    request = state.requests.get(request_id)
-    told = set(asked_and_silent(request, request.by)) if request and request.status in _LEFT_ITS_WINDOW else set()
-    for template, recipient in zip(templates, recipients, strict=True):
-        if template == "withdrawn_member" and recipient not in told:
+def withdrawn_problem(request: Request, entries: list[list[Any]]) -> str | None:
+    """Why the ``withdrawn_member`` entries of a queue line about ``request`` (as it stands after the events
+    before the line) could not have been planned, or None (the audit's check): they go to members
+    ``asked_and_silent`` about a request that has left its window, to nobody else."""
+    if WITHDRAWN not in map(_TEMPLATE_OF, entries):  # C speed: nearly every queue line has none
+        return None
+    told = asked_and_silent(request, request.by) if request.status in _LEFT_ITS_WINDOW else []
+    for _number, template, recipient, _channel in entries:
+        if template == WITHDRAWN and recipient not in told:
             return _(
                 "{recipient} is told that request {id} is no longer to be taken, but was not asked or answered"
-            ).format(recipient=recipient, id=request_id)
+            ).format(recipient=recipient, id=request.id)
     return None
 
 
@@ -155,7 +158,7 @@ def _withdrawn(planner: _Planner, config: Config, request: Request, event: dict[
     if config.messaging.withdrawn and request.status in WAITING:
         for member_id in asked_and_silent(request, event.get("by")):
             member = config.members.get(member_id)
-            planner.queue(request.id, "withdrawn_member", member_id, _sms(config, member.sms if member else None))
+            planner.queue(request.id, WITHDRAWN, member_id, _sms(config, member.sms if member else None))
 
 
 def _synthesis(planner: _Planner, config: Config, request: Request, event: dict[str, Any]) -> None:
