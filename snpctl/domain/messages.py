@@ -15,8 +15,8 @@ and nothing of rendering nor of sending (``messaging``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import itemgetter
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from snpctl.config.records import Config
