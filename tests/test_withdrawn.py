@@ -154,7 +154,10 @@ def test_withdrawn_false_switches_it_off(tmp_path) -> None:
 def test_withdrawn_must_be_true_or_false(tmp_path) -> None:
     desk = workspace(tmp_path, '\n[messaging]\nwithdrawn = "non"\n')
     run = desk("check")
-    assert run.code == 2 and run.out == "" and "withdrawn" in run.err and "Traceback" not in run.err
+    assert (run.code, run.out) == (2, "")
+    assert run.err.splitlines()[0] == (
+        "snpctl: protocols.toml:34:13: withdrawn: should be true or false, without quotes, found 'non'."
+    )
 
 
 def test_the_text_is_overridden_like_the_others(tmp_path) -> None:
