@@ -94,6 +94,7 @@ _TEMPLATE = {
     "expired_operator": N_("call-back to make, to the operator"),
     "synthesis_treating_doctor": N_("synthesis to the treating doctor"),
     "failed_operator": N_("message not delivered, to the operator"),
+    "withdrawn_member": N_("request taken, to a doctor asked"),
 }
 
 

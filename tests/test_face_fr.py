@@ -54,9 +54,10 @@ AFTERNOON: list[tuple[str, str, tuple[str, ...]]] = [
 
 # What --json printed and what the ledger held for this afternoon before issue 13 (main at 7e892ce, where
 # every answer was English): the sha256 of the outputs (exit code, newline, output, one command after the
-# other) and of the ledger's bytes.
-JSON_BEFORE = "06203ee1934a8f1ebf2a7c5dc2ebaea339cf3d06ea20b45cf7a4ddfd5d19c7b5"
-LEDGER_BEFORE = "8de280c12526ad78eb96a2feae14caf1fe14df8963d49a68fc76259674827c06"
+# other) and of the ledger's bytes. Issue 14 added the withdrawn_member messages (on by default): with
+# `withdrawn = false` the afternoon still hashes to 06203ee1… and 8de280c1…; these are with them (6 entries more).
+JSON_BEFORE = "1a27554782d393bce1e0ef46c71a6c883d77d0f82fb5a590f2c08426d2ddb70c"
+LEDGER_BEFORE = "4e08118732e7274cb8502692bc6d56fb4f995d005af062dbfba42c7b35308992"
 
 # the codes of the contract that must never reach a person
 CODES = (
@@ -242,6 +243,10 @@ def test_show(french: dict[str, tuple[int, str]]) -> None:
         "       message pour Dr C (demande à un médecin) : dans la boîte d'envoi, à transmettre à la main\n"
         "17h05  prise en charge par Dr C (gp-cami) : rendez-vous à 17h45, CAMI, 1 rue du Test\n"
         "17h05  message pour le patient (rendez-vous au patient) : dans la boîte d'envoi, à transmettre à la main\n"
+        "       message pour Dr A (demande retirée, à un médecin sollicité) : dans la boîte d'envoi, à transmettre à "
+        "la main\n"
+        "       message pour Dr B (demande retirée, à un médecin sollicité) : dans la boîte d'envoi, à transmettre à "
+        "la main\n"
         "18h30  patient vu\n"
         "18h35  synthèse de Dr C (gp-cami), pour le médecin traitant\n"
         "18h35  message pour Dr A (synthèse au médecin traitant) : dans la boîte d'envoi, à transmettre à la main",

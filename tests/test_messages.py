@@ -538,11 +538,15 @@ def test_the_walkthrough_delivers_each_sms_and_mail_at_its_step(tmp_path, sms, s
         "notify": ([GP_A["e164"]], []),
         "notify 002E": (sorted([GP_A["e164"], GP_B["e164"], GP_CAMI["e164"]]), []),
         "escalation": (sorted([GP_B["e164"], GP_CAMI["e164"]]), []),  # gp-a was notified already
-        "accept": ([PATIENT["e164"]], [[GP_A["mail"]]]),
+        # and the members asked who did not answer learn it is taken (withdrawn_member)
+        "accept": (sorted([PATIENT["e164"], GP_A["e164"], GP_CAMI["e164"]]), [[GP_A["mail"]]]),
         "tick 17:59": ([], []),
         "reminder": ([PATIENT["e164"]], []),
         "tick 18:01": ([], []),
-        "expiry": (sorted([PATIENT_2["e164"], OPERATOR_E164]), [[OPERATOR_MAIL]]),
+        "expiry": (
+            sorted([PATIENT_2["e164"], OPERATOR_E164, GP_A["e164"], GP_B["e164"], GP_CAMI["e164"]]),
+            [[OPERATOR_MAIL]],
+        ),
         "outcome": ([], []),
         "synthesis": ([], [[GP_A["mail"]]]),
     }
@@ -560,7 +564,7 @@ def test_the_walkthrough_delivers_each_sms_and_mail_at_its_step(tmp_path, sms, s
             assert identity not in text, text
 
     # The patient's SMS: time, place and address.
-    ((_, accepted_text),) = steps["accept"][0]
+    (accepted_text,) = [text for to, text in steps["accept"][0] if to == PATIENT["e164"]]
     for expected in ("Monday 15 January", "19:00", "Dr B", GP_B_ADDRESS):
         assert expected in accepted_text
     ((_, reminder_text),) = steps["reminder"][0]
@@ -614,7 +618,7 @@ def test_the_walkthrough_leaves_no_contact_or_text_in_the_ledger_and_verify_pass
     for secret in secrets:
         assert secret.encode() not in ledger, secret
     assert b"@" not in ledger
-    assert len(sms.sent) == 10 and len(smtp.received) == 3  # the check above looked at real texts
+    assert len(sms.sent) == 15 and len(smtp.received) == 3  # the check above looked at real texts
 
     verified = desk("verify", "--json")
     assert verified.code == 0, verified.err
@@ -968,7 +972,7 @@ def test_tick_texts_the_patient_the_reminder_once_an_hour_before(tmp_path, sms) 
     assert queued == [
         {
             "type": "queue",
-            "message": 6,
+            "message": 7,  # after gp-cami's withdrawn_member at the acceptance
             "request": "001C",
             "template": "reminder_patient",
             "recipient": "patient",
@@ -995,7 +999,8 @@ def test_expiry_tells_the_patient_by_sms_and_the_operator_by_sms_and_mail(tmp_pa
     ok(desk, "notify", rid, at="16:01")
     before = len(sms.sent)
     assert ok(desk, "tick", at="18:01")["expired"] == [rid]
-    assert sorted(to for to, _ in sms.sent[before:]) == sorted([PATIENT_2["e164"], OPERATOR_E164])
+    asked = [GP_A["e164"], GP_B["e164"], GP_CAMI["e164"]]  # told it is no longer to be taken (withdrawn_member)
+    assert sorted(to for to, _ in sms.sent[before:]) == sorted([PATIENT_2["e164"], OPERATOR_E164, *asked])
     assert [m.rcpt_tos for m in smtp.received] == [[OPERATOR_MAIL]]
     queued = [
         (e["template"], e["recipient"], e["channel"])
@@ -1008,7 +1013,7 @@ def test_expiry_tells_the_patient_by_sms_and_the_operator_by_sms_and_mail(tmp_pa
         ("expired_operator", "operator", "mail"),
     ]
     ok(desk, "tick", at="18:10")
-    assert len(sms.sent) == before + 2 and len(smtp.received) == 1
+    assert len(sms.sent) == before + 5 and len(smtp.received) == 1
 
 
 # -- synthesis ---------------------------------------------------------------------------------
@@ -1039,7 +1044,7 @@ def test_the_synthesis_goes_to_the_private_store_and_by_secure_mail_to_the_treat
     text_file = tmp_path / "synthese.txt"
     text_file.write_text(SYNTHESIS, encoding="utf-8")
     assert ok(desk, "synthesis", rid, "--by", "gp-b", "--file", str(text_file), at="17:30")["synthesis"] is True
-    stored = desk.home / "private" / "requests" / f"{rid}.synthesis.6.txt"  # named after its message, 6
+    stored = desk.home / "private" / "requests" / f"{rid}.synthesis.7.txt"  # named after its message, 7
     assert stored.read_text(encoding="utf-8") == SYNTHESIS
     assert os.stat(stored).st_mode & 0o777 == 0o600
     (mail,) = smtp.to(GP_A["mail"])[1:]

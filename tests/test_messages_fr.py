@@ -190,6 +190,7 @@ FRENCH = {
     "synthesis_treating_doctor": [
         "Synthèse de la consultation d'Inès D. par Dr B le lundi 15 janvier (demande 001C, Fièvre) :\n\nAngine virale."
     ],
+    "withdrawn_member": 2 * ["CPTS - la demande 002E (Fièvre) n'est plus à prendre, merci : rien à faire."],
 }
 
 ENGLISH = {
@@ -226,6 +227,7 @@ ENGLISH = {
         "Synthesis of the consultation of Inès D. by Dr B on Monday 15 January (request 001C, Fièvre):\n\n"
         "Angine virale."
     ],
+    "withdrawn_member": 2 * ["CPTS - request 002E (Fièvre) is no longer to be taken, thank you: nothing to do."],
 }
 
 

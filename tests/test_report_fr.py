@@ -259,7 +259,7 @@ def test_the_csv_dialect_goes_with_the_csv_format_only(desk: Desk) -> None:
 def test_verify_a_sound_ledger_in_french(desk: Desk) -> None:
     run = desk("verify", **FRENCH)
     assert run.code == 0 and run.err == ""
-    assert run.out == "Registre intact : 23 événements, 6 demandes, dernière empreinte 89acc0459b6c240d.\n"
+    assert run.out == "Registre intact : 23 événements, 6 demandes, dernière empreinte d79f0a6883b9bc6a.\n"
 
 
 def test_verify_a_deleted_line_in_french(desk: Desk, tmp_path: Path) -> None:

@@ -393,7 +393,7 @@ def test_two_syntheses_of_a_request_are_two_mails_each_with_its_own_text_and_bot
     assert "Première synthèse." in first.body and "Complément" not in first.body
     assert "Complément : résultats du bilan." in second.body and "Première" not in second.body
     kept = sorted(p.name for p in (desk.home / "private" / "requests").glob(f"{rid}.synthesis.*"))
-    assert kept == [f"{rid}.synthesis.6.txt", f"{rid}.synthesis.7.txt"]
+    assert kept == [f"{rid}.synthesis.7.txt", f"{rid}.synthesis.8.txt"]  # message 6 told gp-cami it was taken
 
 
 def test_a_synthesis_over_64_kib_is_refused_with_exit_2_and_nothing_is_written(tmp_path, sms) -> None:

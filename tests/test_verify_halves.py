@@ -130,6 +130,10 @@ def test_the_fixture_crosses_the_months_in_every_way(tmp_path: Path, months: dic
         event["type"] == "queue" and "reminder_patient" in [m[1] for m in event["messages"]]
         for _where, _how, event in put_aside
     ), "a reminder of a January request, queued in February"
+    assert any(
+        how == "request" and event["type"] == "queue" and "withdrawn_member" in [m[1] for m in event["messages"]]
+        for _where, how, event in put_aside
+    ), "the members asked about a January request told in February: judged with the request"
     assert seen[0].early, "an event dated before its month, in the later half"
 
 

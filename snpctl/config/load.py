@@ -193,6 +193,7 @@ def _messaging(table: Table | None) -> Messaging:
         cot_phone=one_line(table, "cot_phone", None),
         sms_command=sms_command,
         mail=mail,
+        withdrawn=table.get("withdrawn", bool, defaults.withdrawn),
         templates=templates,
     )
     table.finish()

@@ -189,6 +189,7 @@ class Messaging(NamedTuple):
     cot_phone: str | None = None
     sms_command: str | None = None
     mail: Mail | None = None
+    withdrawn: bool = True  # tell the members asked and silent when a request is taken, cancelled or expires
     # RUF012 asks for ClassVar, which a NamedTuple field cannot be; the default is shared but never changed
     templates: dict[str, str] = {}  # noqa: RUF012 - read-only: replaced, never changed in place
 

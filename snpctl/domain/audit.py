@@ -20,7 +20,7 @@ from snpctl.domain import rules
 from snpctl.domain.cascade import OUTCOMES, REASONS, SOURCES
 from snpctl.domain.events import OPTIONAL, SCHEMA
 from snpctl.domain.ids import request_id
-from snpctl.domain.messages import TEMPLATES
+from snpctl.domain.messages import TEMPLATES, withdrawn_problem
 from snpctl.domain.personal import CLEAN as _CLEAN
 from snpctl.domain.personal import STAMP as _STAMP
 from snpctl.domain.personal import personal_kind
@@ -308,7 +308,7 @@ def _message_problem(state: State, event: dict[str, Any], columns: list[tuple[An
 
 
 def _step_problem(request: Request, event: dict[str, Any], at: datetime) -> str | None:
-    check = _STEP_CHECKS.get(event["type"])  # none for a queue: numbering, template and channel are own_problem's
+    check = _STEP_CHECKS.get(event["type"])  # a queue's numbering, template and channel are own_problem's
     return None if check is None else check(request, event, at)
 
 
@@ -367,8 +367,13 @@ def _outcome_problem(request: Request, event: dict[str, Any], at: datetime) -> s
     return rules.outcome_problem(request, event["outcome"], at)
 
 
+def _queue_step_problem(request: Request, event: dict[str, Any], at: datetime) -> str | None:
+    return withdrawn_problem(request, event["messages"])
+
+
 # event type -> why the request could not take that step (``request_problem``)
 _STEP_CHECKS: dict[str, Callable[[Request, dict[str, Any], datetime], str | None]] = {
+    "queue": _queue_step_problem,
     "synthesis": _synthesis_problem,
     "notify": _notify_problem,
     "escalate": _escalate_problem,

@@ -5,201 +5,36 @@ The ledger records a message as queued (who, which template, which channel), the
 after the last retry, given up. Each of these is one line per batch (a command's messages),
 never one line per recipient. Never the number, the address or the text: those are rendered
 at sending time from the templates and the private store.
-Owns the templates and their placeholders, which event queues which message on which channel
-(``plan``), and what ``tick`` owes the messages (``duties``: reminders, retries, giving up). Knows
-the configuration only as records (``config.records``), and nothing of rendering nor of sending
-(``messaging``).
+Owns which event queues which message to whom on which channel (``plan``; ``asked_and_silent``,
+the members told a request was withdrawn, shared with the audit), and what ``tick`` owes the
+messages (``duties``: reminders, retries, giving up). The texts and their placeholders are
+``templates``' (re-exported here). Knows the configuration only as records (``config.records``),
+and nothing of rendering nor of sending (``messaging``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from snpctl.config.records import Config
 from snpctl.domain.events import new
-from snpctl.domain.french import elide
-from snpctl.domain.state import Message, Request, State
-from snpctl.i18n import N_, _
+from snpctl.domain.state import WAITING, Message, Request, State
+from snpctl.domain.templates import PLACEHOLDERS as PLACEHOLDERS
+from snpctl.domain.templates import SUBJECTS as SUBJECTS
+from snpctl.domain.templates import TEMPLATES as TEMPLATES
+from snpctl.domain.templates import TemplateProblem as TemplateProblem
+from snpctl.domain.templates import fill as fill
+from snpctl.domain.templates import subject_text as subject_text
+from snpctl.domain.templates import template_parts as template_parts
+from snpctl.domain.templates import template_problem as template_problem
+from snpctl.domain.templates import template_text as template_text
+from snpctl.i18n import _
 
+WITHDRAWN = "withdrawn_member"
 SENDING_STALE = timedelta(minutes=10)  # an attempt with no result after this: the sender died mid-way
-
-# template -> (kind of channel, default text). The defaults are English message ids, spoken in the workspace's
-# language (the French in snpctl/locale/fr/messages.po); protocols.toml [messaging.templates] overrides them,
-# as written, whatever the language (``template_text``).
-TEMPLATES: dict[str, tuple[str, str]] = {
-    "notify_member": (
-        "sms",
-        N_(
-            "CPTS - unscheduled care request {request}: {motif}, {commune}. To be taken before {deadline}. "
-            "To accept or refuse, call {cot_phone} and give the number {request}."
-        ),
-    ),
-    "accepted_patient": (
-        "sms",
-        N_(
-            "Hello {patient}, your appointment: {date} at {time} with {doctor}, {place}, {address}. "
-            "If you get worse, call 15."
-        ),
-    ),
-    "informed_treating_doctor": (
-        "mail",
-        N_(
-            "Your patient {patient} called the CPTS unscheduled care line (request {request}, {motif}). "
-            "{doctor} took them on: appointment on {date} at {time}, {place}."
-        ),
-    ),
-    "reminder_patient": (
-        "sms",
-        N_(
-            "Reminder: appointment {date} at {time} with {doctor}, {place}, {address}. "
-            "If you cannot come, call {cot_phone}."
-        ),
-    ),
-    "expired_patient": (
-        "sms",
-        N_(
-            "Hello {patient}, no doctor could see you in time (request {request}). If you get worse, call 15; "
-            "otherwise, tonight, the duty medical centre (call 15 to be directed there). Any question: call "
-            "{cot_phone}."
-        ),
-    ),
-    "expired_operator": (
-        "sms",
-        N_("Request {request} ({motif}) expired with nobody taking it. Call the patient back: {patient}, {phone}."),
-    ),
-    "synthesis_treating_doctor": (
-        "mail",
-        N_("Synthesis of the consultation of {patient} by {doctor} on {date} (request {request}, {motif}):\n\n{text}"),
-    ),
-    "failed_operator": (
-        "sms",
-        N_(
-            "Message not delivered: {template} for {recipient} by {channel} (request {request}, attempt(s): "
-            "{attempts}). Why: {why}. Check and do it by hand."
-        ),
-    ),
-}
-# template -> the subject of its mail (English message ids, like the templates); "CPTS {request}" for the others
-SUBJECTS = {
-    "informed_treating_doctor": N_("Your patient was taken on (request {request})"),
-    "synthesis_treating_doctor": N_("Synthesis of a consultation (request {request})"),
-    "expired_operator": N_("Request {request} expired"),
-    "failed_operator": N_("Message not delivered (request {request})"),
-}
-COMMON = {"request", "motif", "commune", "cot_phone"}
-PLACEHOLDERS: dict[str, set[str]] = {
-    "notify_member": COMMON | {"deadline"},
-    "accepted_patient": COMMON | {"patient", "date", "time", "doctor", "place", "address"},
-    "informed_treating_doctor": COMMON | {"patient", "date", "time", "doctor", "place", "address"},
-    "reminder_patient": COMMON | {"patient", "date", "time", "doctor", "place", "address"},
-    "expired_patient": COMMON | {"patient"},
-    "expired_operator": COMMON | {"patient", "phone"},
-    "synthesis_treating_doctor": COMMON | {"patient", "date", "doctor", "text"},
-    "failed_operator": COMMON | {"template", "recipient", "channel", "attempts", "why"},
-}
-
-
-_NAME = re.compile(r"[a-z_][a-z0-9_]*")
-
-
-class TemplateProblem(ValueError):
-    """Why a template text cannot be rendered: a sentence that quotes the offending text."""
-
-
-def template_parts(text: str) -> list[tuple[str, bool]]:
-    """A template as (literal text, False) and (placeholder name, True) parts.
-
-    Only ``{name}`` placeholders; ``{{`` and ``}}`` are literal braces. No format specs,
-    conversions, nested fields, attribute or index access: ``str.format`` would run them, and a
-    nested field gets round the list of placeholders a template may use.
-    """
-    parts: list[tuple[str, bool]] = []
-    literal: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char in "{}" and text.startswith(char * 2, i):
-            literal.append(char)
-            i += 2
-        elif char == "}":
-            raise TemplateProblem(
-                _("a lone }} at {quoted}; write }}}} for a literal brace.").format(
-                    quoted=repr(text[max(0, i - 10) : i + 1])
-                )
-            )
-        elif char == "{":
-            end = text.find("}", i + 1)
-            field = text[i + 1 : end] if end != -1 else text[i + 1 :]
-            if end == -1 or "{" in field:
-                shown = text[i : end + 1] if end != -1 else text[i : i + 20]
-                raise TemplateProblem(
-                    _(
-                        "{quoted} is not a placeholder (a brace left open, or one inside another); "
-                        "write {{name}}, and {{{{ }}}} for literal braces."
-                    ).format(quoted=repr(shown))
-                )
-            if not _NAME.fullmatch(field):
-                raise TemplateProblem(
-                    _(
-                        "{quoted}: only plain placeholders like {{time}} are allowed, no format "
-                        "spec (:), conversion (!), attribute (.) or index ([ ])."
-                    ).format(quoted=repr(text[i : end + 1]))
-                )
-            if literal:
-                parts.append(("".join(literal), False))
-                literal = []
-            parts.append((field, True))
-            i = end + 1
-        else:
-            literal.append(char)
-            i += 1
-    if literal:
-        parts.append(("".join(literal), False))
-    return parts
-
-
-def fill(text: str, context: dict[str, str]) -> str:
-    """``text`` with each ``{name}`` replaced by ``context[name]``, nothing else interpreted; "de {name}" is
-    "d'{name}" when the value starts with a vowel ("d'Inès", French elision: ``french.elide``)."""
-    out: list[str] = []
-    after_text = False  # the last part was the template's own text, not a value
-    for value, named in template_parts(text):
-        if named:
-            value = context[value]
-            if after_text:
-                out[-1] = elide(out[-1], value)
-        out.append(value)
-        after_text = not named
-    return "".join(out)
-
-
-def template_problem(name: str, text: str) -> str | None:
-    """Why a template text would fail when rendered, or None. Checked by ``check`` and every configuration load."""
-    try:
-        fields = [value for value, named in template_parts(text) if named]
-    except TemplateProblem as problem:
-        return str(problem)
-    for field in fields:
-        if field not in PLACEHOLDERS[name]:
-            return _("unknown placeholder {{{field}}}; this template can use: {known}.").format(
-                field=field, known=", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS[name]))
-            )
-    return None
-
-
-def template_text(config: Config, name: str) -> str:
-    """The text of template ``name``: protocols.toml's, as written, else the default in the language spoken."""
-    return config.messaging.templates.get(name) or _(TEMPLATES[name][1])
-
-
-def subject_text(name: str) -> str:
-    """The subject of a mail of template ``name``, in the language spoken."""
-    subject = SUBJECTS.get(name)
-    return _(subject) if subject is not None else "CPTS {request}"
-
 
 # -- channels -------------------------------------------------------------------------------
 
@@ -275,12 +110,55 @@ def _taken(planner: _Planner, config: Config, request: Request, event: dict[str,
     doctor = config.members.get(request.treating_doctor)
     if doctor is not None and doctor.mssante and doctor.id != event["by"]:
         planner.queue(request.id, "informed_treating_doctor", doctor.id, _mail(config, doctor.mssante))
+    _withdrawn(planner, config, request, event)
 
 
 def _expired(planner: _Planner, config: Config, request: Request, event: dict[str, Any]) -> None:
     planner.queue(request.id, "expired_patient", "patient", _sms(config, "yes" if request.texted else None))
     for channel in _operator(config):
         planner.queue(request.id, "expired_operator", "operator", channel)
+    _withdrawn(planner, config, request, event)
+
+
+def _cancelled(planner: _Planner, config: Config, request: Request, event: dict[str, Any]) -> None:
+    if event["outcome"] == "cancelled":
+        _withdrawn(planner, config, request, event)
+
+
+def asked_and_silent(request: Request, taker: str | None) -> list[str]:
+    """The members asked about ``request`` (in the treating doctor's window or the community) who neither
+    refused nor took it (``taker``), in the order they were asked: those told when it is withdrawn."""
+    answered = {*request.refused, taker}
+    return [member for member in dict.fromkeys(request.notified) if member not in answered]
+
+
+_LEFT_ITS_WINDOW = frozenset({"accepted", "expired", "cancelled"})
+_TEMPLATE_OF = itemgetter(1)  # of a queue entry [number, template, recipient, channel]
+
+
+def withdrawn_problem(request: Request, entries: list[list[Any]]) -> str | None:
+    """Why the ``withdrawn_member`` entries of a queue line about ``request`` (as it stands after the events
+    before the line) could not have been planned, or None (the audit's check): they go to members
+    ``asked_and_silent`` about a request that has left its window, to nobody else."""
+    if WITHDRAWN not in map(_TEMPLATE_OF, entries):  # C speed: nearly every queue line has none
+        return None
+    told = asked_and_silent(request, request.by) if request.status in _LEFT_ITS_WINDOW else []
+    for _number, template, recipient, _channel in entries:
+        if template == WITHDRAWN and recipient not in told:
+            return _(
+                "{recipient} is told that request {id} is no longer to be taken, but was not asked or answered"
+            ).format(recipient=recipient, id=request.id)
+    return None
+
+
+def _withdrawn(planner: _Planner, config: Config, request: Request, event: dict[str, Any]) -> None:
+    """A request leaves its window (taken, booked, cancelled, expired): the members asked and silent are told.
+
+    Only while a window runs (``request`` is the state before ``event``): once accepted, they were told then."""
+    if config.messaging.withdrawn and request.status in WAITING:
+        for member_id in asked_and_silent(request, event.get("by")):
+            member = config.members.get(member_id)
+            planner.queue(request.id, WITHDRAWN, member_id, _sms(config, member.sms if member else None))
 
 
 def _synthesis(planner: _Planner, config: Config, request: Request, event: dict[str, Any]) -> None:
@@ -296,6 +174,7 @@ _PLANS: dict[str, Callable[[_Planner, Config, Request, dict[str, Any]], None]] =
     "accept": _taken,
     "book": _taken,
     "expire": _expired,
+    "outcome": _cancelled,
     "synthesis": _synthesis,
 }
 
