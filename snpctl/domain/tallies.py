@@ -35,6 +35,7 @@ class Fate:
         "delay",
         "outcome",
         "expired",
+        "followed_up",
     )
 
     def __init__(
@@ -50,6 +51,7 @@ class Fate:
         delay: float | None = None,
         outcome: str | None = None,
         expired: bool = False,
+        followed_up: bool = False,
     ) -> None:
         self.day, self.source, self.treating_doctor, self.action = (
             day,
@@ -59,14 +61,16 @@ class Fate:
         )  # day: the intake's local date, as an ordinal
         self.triggered_at, self.taken, self.by, self.site = triggered_at, taken, by, site  # taken: accept/book
         self.delay, self.outcome, self.expired = delay, outcome, expired  # delay: minutes, trigger to accept
+        self.followed_up = followed_up  # expired, then the patient called back (``snpctl done``)
 
     def packed(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
 
     @property
     def settled(self) -> bool:
-        """Nothing the ledger may still say changes this fate's figures (the rules allow no step after these)."""
-        return self.expired or self.outcome is not None or self.action != "trigger"
+        """Nothing the ledger may still say changes this fate's figures (the rules allow no step after these, but
+        the follow-up of an expired request: it stays open until then)."""
+        return (self.expired and self.followed_up) or self.outcome is not None or self.action != "trigger"
 
 
 _FOLLOWED = frozenset({"notify", "accept", "book", "outcome", "expire"})  # what the figures read after intake
@@ -249,12 +253,17 @@ def _expired(fate: Fate, kind: str, event: dict[str, Any], at: datetime) -> None
     fate.expired = True
 
 
+def _followed_up(fate: Fate, kind: str, event: dict[str, Any], at: datetime) -> None:
+    fate.followed_up = fate.expired  # a follow-up before the expiry (messages passed on) is no call-back
+
+
 _STEPS: dict[str, Callable[[Fate, str, dict[str, Any], datetime], None]] = {
     "notify": _notified,
     "accept": _taken,
     "book": _taken,
     "outcome": _outcome,
     "expire": _expired,
+    "followed_up": _followed_up,
 }
 
 
@@ -290,6 +299,8 @@ def _keys(fate: Fate) -> list[str]:
         keys.append("triggered")
     if fate.expired:
         keys.append("expired")
+        if fate.followed_up:
+            keys.append("expired_followed_up")
     if fate.taken is not None:
         keys += _appointment_keys(fate)
     return keys

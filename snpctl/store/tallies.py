@@ -26,7 +26,7 @@ from snpctl.i18n import _
 from snpctl.store.files import Line, Tip, Torn, damaged
 from snpctl.store.ledger import Ledger
 
-FORMAT = 2  # 2: the day sums packed month by month, the whole under its SHA-256
+FORMAT = 3  # 2: the day sums packed month by month, the whole under its SHA-256; 3: expired fates wait for done
 EVERY = 256  # lines read past the saved tallies before they are saved again
 
 
