@@ -41,7 +41,7 @@ def done(
     request: Annotated[
         str,
         typer.Argument(
-            help=_("The request id, e.g. 003A."),
+            help=_("The request id, e.g. 001C."),
             show_default=False,
             autocompletion=completion.requests_to_follow,
         ),

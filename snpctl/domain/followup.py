@@ -35,30 +35,33 @@ class Item(NamedTuple):
 
 def items(state: State, now: datetime, heartbeat: datetime | None) -> list[Item]:
     """Everything a person must do now, most urgent first."""
-    found: list[Item] = []
-    for rid in state.to_follow:
-        request = state.requests[rid]
-        if request.call_back:
-            found.append(Item("call_back", rid, request.expires_at or request.last_at))
-        given_up = tuple(i for i in request.owed if i in state.given_up)
-        if given_up:
-            since = min(_given_up_at(state, i) or now for i in given_up)
-            found.append(Item("given_up", rid, since, given_up))
-        outbox = tuple(i for i in request.owed if i not in state.given_up)
-        if outbox:
-            found.append(Item("outbox", rid, request.owed_at, outbox))
+    found = [item for rid in state.to_follow for item in _follow_ups(state, rid, now)]
     for rid in state.waiting:
         request = state.requests[rid]
         step = rules.due(request, now)
         if step is not None:
             ended = request.expires_at if step == EventType.EXPIRE.value else request.deadline
             found.append(Item("tick_due", rid, ended, step=step))
-    if state.waiting:
-        if heartbeat is None:
-            found.append(Item("cron_never_ran", None, None))
-        elif now - heartbeat > STALE:
-            found.append(Item("cron_stopped", None, heartbeat))
+    if state.waiting and heartbeat is None:
+        found.append(Item("cron_never_ran", None, None))
+    elif state.waiting and heartbeat is not None and now - heartbeat > STALE:
+        found.append(Item("cron_stopped", None, heartbeat))
     return sorted(found, key=_urgency)
+
+
+def _follow_ups(state: State, rid: str, now: datetime) -> list[Item]:
+    """What ``snpctl done`` records done for request ``rid``: its call-back, its messages to pass on by hand."""
+    request = state.requests[rid]
+    found = []
+    if request.call_back:
+        found.append(Item("call_back", rid, request.expires_at or request.last_at))
+    given_up = tuple(i for i in request.owed if i in state.given_up)
+    if given_up:
+        found.append(Item("given_up", rid, min(_given_up_at(state, i) or now for i in given_up), given_up))
+    outbox = tuple(i for i in request.owed if i not in state.given_up)
+    if outbox:
+        found.append(Item("outbox", rid, request.owed_at, outbox))
+    return found
 
 
 def _given_up_at(state: State, message_id: int) -> datetime | None:
