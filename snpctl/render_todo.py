@@ -13,7 +13,7 @@ from typing import Any
 from snpctl import naming, phones, words
 from snpctl.i18n import _
 from snpctl.service import Outcome
-from snpctl.shown import fill, literal
+from snpctl.shown import fill
 from snpctl.store.workspace import Workspace
 
 
@@ -29,12 +29,14 @@ def _patient(contact: dict[str, str]) -> str:
 def _messages(ws: Workspace, rows: list[dict[str, Any]]) -> list[str]:
     lines = []
     for row in rows:
+        text = _("{template}, for {recipient}: {file}") if row["file"] else _("{template}, for {recipient}")
         what = fill(
-            _("{template}, for {recipient}"),
+            text,
             template=words.template(row["template"]) if row["template"] else "?",
             recipient=naming.recipient(ws, row["recipient"]) if row["recipient"] else "?",
+            file=row["file"],
         )
-        lines.append(f"    {what}: {literal(row['file'])}" if row["file"] else f"    {what}")
+        lines.append(f"    {what}")
     return lines
 
 

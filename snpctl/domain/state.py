@@ -288,7 +288,7 @@ def _closing(state: State, request: Request) -> dict[str, Any]:
     owed = tuple(i for i in request.owed if i in state.given_up)
     if not owed and not request.call_back:
         state.to_follow.discard(request.id)
-    return {"owed": owed, "owed_at": request.owed_at if owed else None}
+    return {"owed": owed, "owed_at": None}  # the next message to pass on dates the outbox's to-do again
 
 
 def put_request(state: State, request: Request) -> None:
