@@ -240,15 +240,18 @@ def given_up_workspace(tmp_path: Path) -> Desk:
     return make_workspace(tmp_path / "cpts", protocols=protocols, roster=roster)
 
 
-def test_an_old_call_back_stays_on_the_list_however_old(desk: Desk) -> None:
-    """The snapshot keeps only what is open or recent: a request to follow up is kept until done."""
+def test_a_call_back_stays_on_the_list_for_30_days_after_the_requests_last_step(desk: Desk) -> None:
+    """The snapshot keeps only what is open or recent (48 h): a request to follow up is kept until done, or for
+    30 days: then it is too late to call back or pass anything on (`done` may still record it)."""
     expired(desk)
-    desk("intake", "--motif", "fievre", "--source", "cot", now="2024-03-15T14:00")
-    (desk.home / ".snpctl" / "snapshot").unlink()  # the next writer takes a new one, two months on
-    desk("tick", now="2024-03-15T14:01")
+    desk("intake", "--motif", "fievre", "--source", "cot", now="2024-02-10T14:00")
+    (desk.home / ".snpctl" / "snapshot").unlink()  # the next writer takes a new one, 26 days on
+    desk("tick", now="2024-02-10T14:01")
     assert "001C" in Ledger(desk.home)._from_snapshot()[0].requests
-    items = desk("todo", "--json", now="2024-03-15T14:02").json["todo"]
+    items = desk("todo", "--json", now="2024-02-10T14:02").json["todo"]
     assert [(i["kind"], i["request"]) for i in items] == [("call_back", "001C"), ("outbox", "001C")]
+    assert desk("todo", "--json", now="2024-02-15T14:02").json["todo"] == []
+    assert desk("done", "001C", now="2024-02-15T14:03").code == 0
 
 
 # -- done ------------------------------------------------------------------------------------------

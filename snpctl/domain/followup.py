@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from snpctl.config.records import Config
 
 STALE = timedelta(minutes=5)  # requests waiting and tick silent this long: cron no longer runs it
+# a request untouched this long leaves the list: too late to call back or pass anything on (``done`` still may)
+HORIZON = timedelta(days=30)
 
 # the kinds of to-do, most urgent first (``todo`` lists them in this order, then by time)
 KINDS = ("call_back", "given_up", "outbox", "tick_due", "cron_stopped", "cron_never_ran")
@@ -35,7 +37,13 @@ class Item(NamedTuple):
 
 def items(state: State, now: datetime, heartbeat: datetime | None) -> list[Item]:
     """Everything a person must do now, most urgent first."""
-    found = [item for rid in state.to_follow for item in _follow_ups(state, rid, now)]
+    recent = now - HORIZON
+    found = [
+        item
+        for rid in state.to_follow
+        if state.requests[rid].last_at >= recent
+        for item in _follow_ups(state, rid, now)
+    ]
     for rid in state.waiting:
         request = state.requests[rid]
         step = rules.due(request, now)

@@ -35,7 +35,6 @@ class Fate:
         "delay",
         "outcome",
         "expired",
-        "followed_up",
     )
 
     def __init__(
@@ -51,7 +50,6 @@ class Fate:
         delay: float | None = None,
         outcome: str | None = None,
         expired: bool = False,
-        followed_up: bool = False,
     ) -> None:
         self.day, self.source, self.treating_doctor, self.action = (
             day,
@@ -61,16 +59,14 @@ class Fate:
         )  # day: the intake's local date, as an ordinal
         self.triggered_at, self.taken, self.by, self.site = triggered_at, taken, by, site  # taken: accept/book
         self.delay, self.outcome, self.expired = delay, outcome, expired  # delay: minutes, trigger to accept
-        self.followed_up = followed_up  # expired, then the patient called back (``snpctl done``)
 
     def packed(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
 
     @property
     def settled(self) -> bool:
-        """Nothing the ledger may still say changes this fate's figures (the rules allow no step after these, but
-        the follow-up of an expired request: it stays open until then)."""
-        return (self.expired and self.followed_up) or self.outcome is not None or self.action != "trigger"
+        """Nothing the ledger may still say changes this fate's figures (the rules allow no step after these)."""
+        return self.expired or self.outcome is not None or self.action != "trigger"
 
 
 _FOLLOWED = frozenset({"notify", "accept", "book", "outcome", "expire"})  # what the figures read after intake
@@ -103,6 +99,7 @@ class Tallies:
         open_fates: dict[str, Fate] | None = None,
         requests: int = 0,
         unpack: Callable[[Any], Sums] | None = None,
+        unfollowed: dict[str, int] | None = None,
     ) -> None:
         self.zone = zone
         # (year, month) -> that month's sums by local day (ordinal); or, as saved, something ``unpack``
@@ -112,6 +109,8 @@ class Tallies:
         self.months = {} if months is None else months  # (year, month) -> sums
         self.open = {} if open_fates is None else open_fates
         self.requests = requests  # intakes read: the requests that exist are numbered 1 to this
+        # expired requests not yet followed up (``snpctl done``) -> their intake day: a follow-up counts there
+        self.unfollowed = {} if unfollowed is None else unfollowed
 
     def read(self, events: Iterable[dict[str, Any]], *, strict: bool = False) -> Tallies:
         """Fold ``events`` (the ledger's, in order) into the open fates; settled ones go to their sums.
@@ -138,6 +137,9 @@ class Tallies:
                 continue
             if kind == "recovery":
                 continue
+            if kind == "followed_up":
+                self._followed_up(event["request"])
+                continue
             fate = fates.get(event["request"])
             if fate is None:
                 self._unknown(kind, event["request"], strict)
@@ -147,7 +149,20 @@ class Tallies:
                 step(fate, kind, event, at)
             if fate.settled:
                 self._add(fates.pop(event["request"]))
+                if fate.expired:
+                    self.unfollowed[event["request"]] = fate.day
         return self
+
+    def _followed_up(self, request: str) -> None:
+        """An expired request's patient was called back: ``expired_followed_up`` of its intake day and month.
+        A follow-up of another request (messages passed on by hand), or a second one, counts nothing."""
+        day = self.unfollowed.pop(request, None)
+        if day is None:
+            return
+        at = date.fromordinal(day)
+        month = (at.year, at.month)
+        for counts, _delays, _takers in (_sums(self.days_of(month), day), _sums(self.months, month)):
+            counts["expired_followed_up"] = counts.get("expired_followed_up", 0) + 1
 
     def _unknown(self, kind: str, request: str, strict: bool) -> None:
         """A step for a request with no open fate: one never taken in (KeyError), or settled (skipped, or Stale)."""
@@ -253,17 +268,12 @@ def _expired(fate: Fate, kind: str, event: dict[str, Any], at: datetime) -> None
     fate.expired = True
 
 
-def _followed_up(fate: Fate, kind: str, event: dict[str, Any], at: datetime) -> None:
-    fate.followed_up = fate.expired  # a follow-up before the expiry (messages passed on) is no call-back
-
-
 _STEPS: dict[str, Callable[[Fate, str, dict[str, Any], datetime], None]] = {
     "notify": _notified,
     "accept": _taken,
     "book": _taken,
     "outcome": _outcome,
     "expire": _expired,
-    "followed_up": _followed_up,
 }
 
 
@@ -299,8 +309,6 @@ def _keys(fate: Fate) -> list[str]:
         keys.append("triggered")
     if fate.expired:
         keys.append("expired")
-        if fate.followed_up:
-            keys.append("expired_followed_up")
     if fate.taken is not None:
         keys += _appointment_keys(fate)
     return keys

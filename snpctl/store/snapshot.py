@@ -12,8 +12,8 @@ sequence, whoever wrote those lines): so a command never folds more than that, h
 ledger was written (one command at a time, simulated, pulled from git).
 
 Only the *hot* part of the state is kept: requests not yet closed, that moved in the last
-48 hours or that a person must still follow up (``snpctl todo``), messages not yet settled or given up
-lately or not yet followed up. A command about any other request asks
+48 hours or that a person must still follow up (``snpctl todo``, for ``followup.HORIZON``),
+messages not yet settled, given up lately or not yet followed up. A command about any other request asks
 the ledger for the full state (``State.partial`` says when that may be needed).
 
 Owns the snapshot's file format (sealed, versioned) and what is hot; must not know whether it fits
@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from snpctl import derived
+from snpctl.domain.followup import HORIZON
 from snpctl.domain.state import Message, Request, State, put_message, put_request
 from snpctl.store.files import (
     Tip,
@@ -84,9 +85,10 @@ def hot(state: State) -> tuple[list[Request], list[Message]]:
     """What a command may need without asking for history. Costs what is open, not all of history."""
     since = (state.last_at or datetime.min.replace(tzinfo=UTC)) - RECENT
     messages = _hot_messages(state, since)
-    for rid in state.to_follow:  # a to-do stays until done, however old: its given-up messages with it
+    to_follow = {rid for rid in state.to_follow if state.requests[rid].last_at >= since + RECENT - HORIZON}
+    for rid in to_follow:  # on the to-do list until done (or too old to act on): its given-up messages with it
         messages.update((i, state.messages[i]) for i in state.requests[rid].owed if i in state.given_up)
-    wanted = {m.request for m in messages.values()} | state.waiting | state.accepted | state.to_follow
+    wanted = {m.request for m in messages.values()} | state.waiting | state.accepted | to_follow
     requests = {rid: state.requests[rid] for rid in wanted if rid in state.requests}
     for request in _moved_lately(state, since):
         requests.setdefault(request.id, request)
