@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from snpctl import naming, words
 from snpctl.domain.state import Request
 from snpctl.i18n import _
+from snpctl.render_todo import done, pointer, todo  # noqa: F401 (runner.render finds todo's and done's here)
 from snpctl.service import Outcome
 from snpctl.shown import fill, literal
 from snpctl.store.workspace import Workspace
@@ -185,7 +186,14 @@ def listing(ws: Workspace, now: datetime, result: Outcome) -> None:
     rows = result.data["requests"]
     if not rows:
         print(_("No request is waiting."))
-        return
+    else:
+        _requests(ws, now, rows)
+    ending = pointer(result.to_do)
+    if ending:
+        print(ending)
+
+
+def _requests(ws: Workspace, now: datetime, rows: list[dict[str, Any]]) -> None:
     table = _table()
     for title in (_("request"), _("status"), _("until"), _("motif"), _("source"), _("taken by"), _("appointment")):
         table.add_column(title)
@@ -293,6 +301,7 @@ _DESCRIBE: dict[str, _Describe] = {
         _("synthesis by {by}, for the treating doctor"), by=naming.who(ws, event["by"])
     ),
     "queue": _queue,
+    "followed_up": lambda ws, now, event, outcome_of: _("followed up: its to-dos were done (snpctl done)"),
 }
 
 

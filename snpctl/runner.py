@@ -228,12 +228,21 @@ def tick(home: Path | str | None, now: str | None, as_json: bool, wait: bool = F
         home,
         now,
         as_json,
-        lambda ws, at: service.tick(ws, at),
+        _beating,
         quiet_when_idle,
         deliver_due=True,
         delivery="wait" if wait else None,
         reach=False,
     )
+
+
+def _beating(ws: Workspace, now: datetime) -> service.Outcome:
+    """A tick, then its heartbeat in ``.snpctl/`` (``todo`` tells when cron stopped running it)."""
+    from snpctl.store import heartbeat
+
+    result = service.tick(ws, now)
+    heartbeat.beat(ws.home, now)
+    return result
 
 
 def internal_error(error: Exception) -> None:

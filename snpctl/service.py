@@ -43,6 +43,7 @@ class Outcome:
     request: Request | None = None  # the request after the command, for people's output
     messages: list[int] = field(default_factory=list)  # ids queued by the command, to deliver
     notes: list[str] = field(default_factory=list)  # sentences added to the answer for people (not in --json)
+    to_do: int = 0  # list: how many things a person must do now (``snpctl todo``)
 
 
 def request_view(ws: Workspace, request: Request, now: datetime | None = None) -> dict[str, Any]:
@@ -335,7 +336,16 @@ def list_requests(ws: Workspace, now: datetime, *, everything: bool = False) -> 
             "failed_messages": failed_messages(ws, state, now, shown),
         },
         warnings,
+        to_do=_to_do(ws, state, now),
     )
+
+
+def _to_do(ws: Workspace, state: State, now: datetime) -> int:
+    """How many things ``snpctl todo`` lists (``list`` ends with a line pointing to it)."""
+    from snpctl.domain.followup import items
+    from snpctl.store.heartbeat import last
+
+    return len(items(state, now, last(ws.home)))
 
 
 def show(ws: Workspace, now: datetime, *, request: str) -> Outcome:

@@ -83,6 +83,7 @@ _EVENT = {
     EventType.FAILED: N_("sending failed"),
     EventType.GIVEN_UP: N_("given up"),
     EventType.RECOVERY: N_("recovery"),
+    EventType.FOLLOWED_UP: N_("followed up"),
 }
 
 _TEMPLATE = {

@@ -218,7 +218,8 @@ def test_list(french: dict[str, tuple[int, str]]) -> None:
         0,
         "demande  état                          jusqu'à  motif   origine                    pris par  rendez-vous\n"
         "004J     prise en charge               -        fievre  formulaire web             Dr A      17h40\n"
-        "007M     réservée au médecin traitant  19h37    fievre  COT (la ligne de la CPTS)  -         -",
+        "007M     réservée au médecin traitant  19h37    fievre  COT (la ligne de la CPTS)  -         -\n"
+        "6 choses à faire : snpctl todo",  # the messages left in the outbox, the patient of 006L to call back
     )
 
 

@@ -36,7 +36,7 @@ DOCTORS = ["gp-a", "gp-a", "gp-b", "gp-cami", "gp-off", "gp-away", "none", "unkn
 MOTIFS = ["fievre", "fievre", "fievre", "dent", "renouvellement", "douleur_thoracique"]
 # "next" is what the desk would most likely type next for that request (``next_step``); the others are
 # typed at random, so most of them are refused, which must write nothing.
-KINDS = ["next"] * 8 + ["intake", "notify", "accept", "refuse", "book", "outcome", "tick"]
+KINDS = ["next"] * 8 + ["intake", "notify", "accept", "refuse", "book", "outcome", "tick", "done"]
 
 # Statuses move forward only (contract section 4); closed ones never change again.
 RANK = {"open": 0, "treating_doctor_window": 1, "community": 2, "accepted": 3, "seen": 4, "no_show": 4}
@@ -130,6 +130,8 @@ def next_step(request, cmd: Command, now: datetime) -> tuple[str, str]:
         return ("refuse" if cmd.reason == "away" else "accept"), cmd.member
     if status == "accepted":
         return "outcome", cmd.member
+    if status == "expired" and cmd.reason == "busy":  # the patient called back (snpctl done)
+        return "done", cmd.member
     return "intake", cmd.member
 
 
@@ -150,6 +152,10 @@ def run(ws: Workspace, now: datetime, cmd: Command, ids: list[str]) -> service.O
         return service.refuse(ws, now, request=rid, by=member, reason=cmd.reason)
     if kind == "outcome":
         return service.outcome(ws, now, request=rid, outcome=cmd.outcome)
+    if kind == "done":
+        from snpctl import todo
+
+        return todo.done(ws, now, request=rid)
     return service.tick(ws, now)
 
 

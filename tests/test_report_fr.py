@@ -87,6 +87,7 @@ CASCADE
     en cabinet de ville                                1 (100 %)
     sur le site cami                                   0 (0 %)
   Non pourvues (personne n'a accepté)                  1 (50 %)
+    patient rappelé (snpctl done)                      0 (0 %)
   Minutes avant acceptation : médiane               19,0
     9 sur 10 en moins de                            19,0
 
@@ -151,6 +152,7 @@ cabinet 1 (16,7 %) |
 | &nbsp;&nbsp;en cabinet de ville | 1 (100 %) |
 | &nbsp;&nbsp;sur le site cami | 0 (0 %) |
 | Non pourvues (personne n'a accepté) | 1 (50 %) |
+| &nbsp;&nbsp;patient rappelé (snpctl done) | 0 (0 %) |
 | Minutes avant acceptation : médiane | 19,0 |
 | &nbsp;&nbsp;9 sur 10 en moins de | 19,0 |
 

@@ -24,7 +24,7 @@ from typing import Annotated, Any, Protocol
 import typer
 
 from snpctl import runner
-from snpctl.cli import cascade, framework, messages, where, workspace
+from snpctl.cli import cascade, followup, framework, messages, where, workspace
 from snpctl.i18n import _
 from snpctl.language import for_command
 from snpctl.shown import literal
@@ -85,6 +85,8 @@ _COMMANDS: list[tuple[Callable[..., Any], str | None]] = [
     (cascade.tick, None),
     (cascade.show, None),
     (cascade.list_, "list"),
+    (followup.todo, None),
+    (followup.done, None),
     (workspace.report, None),
     (workspace.check, None),
     (workspace.verify, None),

@@ -74,11 +74,18 @@ def _open_requests(ws: Workspace) -> Iterable[tuple[str, str]]:
     return ((r.id, r.motif) for r in sorted(state.requests.values(), key=lambda r: r.number) if not r.closed)
 
 
+def _followed_requests(ws: Workspace) -> Iterable[tuple[str, str]]:
+    """The requests ``snpctl done`` may be given: those with something left to do."""
+    state, _torn = ws.ledger.read_hot()
+    return ((r.id, r.motif) for r in sorted((state.requests[i] for i in state.to_follow), key=lambda r: r.number))
+
+
 motives = _quietly(_motives)
 members = _quietly(_members)
 treating_doctors = _quietly(_treating_doctors)
 open_requests = _quietly(_open_requests)
 sites = _quietly(_sites)
+requests_to_follow = _quietly(_followed_requests)
 
 
 def words(*choices: str) -> Callable[[str], list[str]]:

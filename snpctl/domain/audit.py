@@ -361,6 +361,10 @@ def _expire_problem(request: Request, event: dict[str, Any], at: datetime) -> st
     return None if rules.due(request, at) == "expire" else _("the request's window had not run out")
 
 
+def _followed_problem(request: Request, event: dict[str, Any], at: datetime) -> str | None:
+    return rules.follow_problem(request)
+
+
 def _outcome_problem(request: Request, event: dict[str, Any], at: datetime) -> str | None:
     if event["outcome"] not in OUTCOMES:
         return _("unknown outcome {value!r}").format(value=event["outcome"])
@@ -382,6 +386,7 @@ _STEP_CHECKS: dict[str, Callable[[Request, dict[str, Any], datetime], str | None
     "book": _book_problem,
     "expire": _expire_problem,
     "outcome": _outcome_problem,
+    "followed_up": _followed_problem,
 }
 
 # event type -> what else is wrong with an event of that type itself (``own_problem``), once its fields, times

@@ -121,6 +121,13 @@ class GivenUpEvent(Line):
     messages: list[list[Any]]
 
 
+class FollowedUpEvent(Line):
+    """Every to-do of a request was done by a person (``snpctl done``): the patient called back, the messages
+    given up or left in the outbox passed on by hand. The note, if any, is in ``private/``, never here."""
+
+    request: str
+
+
 class RecoveryEvent(Line):
     """A torn last line moved out of ledger/: where it was and its SHA-256."""
 
@@ -146,6 +153,7 @@ Event = (
     | FailedEvent
     | GivenUpEvent
     | RecoveryEvent
+    | FollowedUpEvent
 )
 
 TYPED: dict[EventType, Any] = {  # the TypedDict classes
@@ -164,6 +172,7 @@ TYPED: dict[EventType, Any] = {  # the TypedDict classes
     EventType.FAILED: FailedEvent,
     EventType.GIVEN_UP: GivenUpEvent,
     EventType.RECOVERY: RecoveryEvent,
+    EventType.FOLLOWED_UP: FollowedUpEvent,
 }
 
 

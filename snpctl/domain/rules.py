@@ -35,6 +35,7 @@ PROBLEMS = {
     "no_appointment": N_("the request had no appointment"),
     "too_early": N_("the appointment time had not come"),
     "not_taker": N_("only the member who took the request writes its synthesis"),
+    "nothing_to_follow": N_("the request had nothing to follow up"),
 }
 
 
@@ -47,6 +48,12 @@ def status_problem(status: str) -> str | None:
     if status in (_ACCEPTED, _EXPIRED):
         return status
     return "closed"
+
+
+def follow_problem(request: Request) -> str | None:
+    """Why ``snpctl done`` cannot record a follow-up: nothing is left to do (no patient to call back since it
+    expired, no message given up or left in the outbox since the last follow-up)."""
+    return None if request.call_back or request.owed else "nothing_to_follow"
 
 
 def time_problem(request: Request, at: datetime) -> str | None:
@@ -149,5 +156,9 @@ REFUSALS = {
     "not_taker": N_("Request {id} was taken by {by}; only they can send its synthesis to the treating doctor."),
     "untaken": N_(
         "Request {id} has not been taken yet ({status}); its synthesis is written by the member who sees the patient."
+    ),
+    "nothing_to_follow": N_(
+        "Request {id} has nothing to follow up ({status}): no patient to call back, no message to pass on by "
+        "hand; `snpctl todo` lists what is left to do."
     ),
 }

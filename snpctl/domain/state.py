@@ -38,7 +38,7 @@ OUTCOME_STATUS = {o.value: Status(o.value).value for o in Outcome}  # an outcome
 # The words the fold compares and assigns for every event, as plain interned strs: `kind == EventType.QUEUE`
 # costs ~95 ns against ~19 ns for `kind == _QUEUE` (the member is looked up on its class each time), and apply
 # compares up to ten times per event, ~500,000 events in verify and report (measured 30 Nov 2026, Python 3.11).
-_INTAKE, _RECOVERY, _QUEUE, _NOTIFY, _ESCALATE, _REFUSE, _ACCEPT, _BOOK, _EXPIRE, _OUTCOME, _SYNTHESIS = (
+_INTAKE, _RECOVERY, _QUEUE, _NOTIFY, _ESCALATE, _REFUSE, _ACCEPT, _BOOK, _EXPIRE, _OUTCOME, _SYNTHESIS, _FOLLOWED = (
     k.value
     for k in (
         EventType.INTAKE,
@@ -52,6 +52,7 @@ _INTAKE, _RECOVERY, _QUEUE, _NOTIFY, _ESCALATE, _REFUSE, _ACCEPT, _BOOK, _EXPIRE
         EventType.EXPIRE,
         EventType.OUTCOME,
         EventType.SYNTHESIS,
+        EventType.FOLLOWED_UP,
     )
 )
 _MESSAGE_EVENTS = frozenset(
@@ -95,6 +96,10 @@ class Request(NamedTuple):
     texted: bool = False  # the patient gave a number to text (kept in the private store)
     reminded: bool = False  # the reminder before the appointment was queued
     synthesis: bool = False  # the member who saw the patient wrote a synthesis
+    # what a person must do for it (``snpctl todo``) until ``snpctl done`` (followed_up) or, for the outbox, its close:
+    call_back: bool = False  # expired: the patient is to be called back
+    owed: tuple[int, ...] = ()  # messages to pass on by hand: written to the outbox only, or given up
+    owed_at: datetime | None = None  # when the first of them was queued or given up
 
     @property
     def closed(self) -> bool:
@@ -167,6 +172,7 @@ class State:
     request_count: int = 0  # requests ever taken: the next id is this + 1
     message_count: int = 0  # messages ever queued
     partial: bool = False  # from a snapshot: closed, quiet requests and settled messages are left out
+    to_follow: set[str] = field(default_factory=set)  # ids of requests a person must still do something for
 
 
 def put_message(state: State, message: Message) -> None:
@@ -240,7 +246,10 @@ def _queue(state: State, event: dict[str, Any], at: datetime) -> None:
     state.message_count += n
     request = state.requests.get(event["request"])
     if "reminder_patient" in templates and request is not None:  # None: a request this state does not hold
-        put_request(state, request._replace(reminded=True))
+        put_request(state, request := request._replace(reminded=True))
+    if _OUTBOX in channels and request is not None:  # no gateway for them: a person passes them on
+        by_hand = tuple(i for i, channel in zip(ids, channels) if channel == _OUTBOX)  # noqa: B905 (columns of one batch)
+        owe(state, request, by_hand, at)
 
 
 def _message_event(state: State, event: dict[str, Any], at: datetime) -> None:
@@ -259,8 +268,27 @@ def _message_event(state: State, event: dict[str, Any], at: datetime) -> None:
         message = state.messages[entry[0]]
         if kind == _GIVEN_UP:
             put_message(state, message._replace(status=status, gave_up_why=entry[1]))
+            request = state.requests.get(message.request)
+            if request is not None and message.id not in request.owed:
+                owe(state, request, (message.id,), at)
         else:
             put_message(state, message._replace(status=status, attempts=entry[1], last_at=at))
+
+
+def owe(state: State, request: Request, messages: tuple[int, ...], at: datetime) -> None:
+    """Messages of ``request`` a person must pass on by hand: written to the outbox only, or given up."""
+    put_request(state, request._replace(owed=request.owed + messages, owed_at=request.owed_at or at))
+    state.to_follow.add(request.id)
+
+
+def _closing(state: State, request: Request) -> dict[str, Any]:
+    """At its close, a request's outbox messages need no passing on; those given up, the call-back, wait for done."""
+    if not request.owed:
+        return {}
+    owed = tuple(i for i in request.owed if i in state.given_up)
+    if not owed and not request.call_back:
+        state.to_follow.discard(request.id)
+    return {"owed": owed, "owed_at": None}  # the next message to pass on dates the outbox's to-do again
 
 
 def put_request(state: State, request: Request) -> None:
@@ -350,11 +378,15 @@ def apply(state: State, event: dict[str, Any]) -> State:
             "direct": kind == _BOOK,
         }
     elif kind == _EXPIRE:
-        changes = {"status": _EXPIRED}
+        changes = {"status": _EXPIRED, "call_back": True, **_closing(state, request)}
+        state.to_follow.add(request.id)
     elif kind == _OUTCOME:
-        changes = {"status": OUTCOME_STATUS[event["outcome"]]}
+        changes = {"status": OUTCOME_STATUS[event["outcome"]], **_closing(state, request)}
     elif kind == _SYNTHESIS:
         changes = {"synthesis": True}
+    elif kind == _FOLLOWED:
+        changes = {"call_back": False, "owed": (), "owed_at": None}
+        state.to_follow.discard(request.id)
     else:
         changes = {}
     put_request(state, request._replace(last_at=max(at, request.last_at), **changes))

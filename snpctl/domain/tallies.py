@@ -99,6 +99,7 @@ class Tallies:
         open_fates: dict[str, Fate] | None = None,
         requests: int = 0,
         unpack: Callable[[Any], Sums] | None = None,
+        unfollowed: dict[str, int] | None = None,
     ) -> None:
         self.zone = zone
         # (year, month) -> that month's sums by local day (ordinal); or, as saved, something ``unpack``
@@ -108,6 +109,8 @@ class Tallies:
         self.months = {} if months is None else months  # (year, month) -> sums
         self.open = {} if open_fates is None else open_fates
         self.requests = requests  # intakes read: the requests that exist are numbered 1 to this
+        # expired requests not yet followed up (``snpctl done``) -> their intake day: a follow-up counts there
+        self.unfollowed = {} if unfollowed is None else unfollowed
 
     def read(self, events: Iterable[dict[str, Any]], *, strict: bool = False) -> Tallies:
         """Fold ``events`` (the ledger's, in order) into the open fates; settled ones go to their sums.
@@ -134,6 +137,9 @@ class Tallies:
                 continue
             if kind == "recovery":
                 continue
+            if kind == "followed_up":
+                self._followed_up(event["request"])
+                continue
             fate = fates.get(event["request"])
             if fate is None:
                 self._unknown(kind, event["request"], strict)
@@ -143,7 +149,20 @@ class Tallies:
                 step(fate, kind, event, at)
             if fate.settled:
                 self._add(fates.pop(event["request"]))
+                if fate.expired:
+                    self.unfollowed[event["request"]] = fate.day
         return self
+
+    def _followed_up(self, request: str) -> None:
+        """An expired request's patient was called back: ``expired_followed_up`` of its intake day and month.
+        A follow-up of another request (messages passed on by hand), or a second one, counts nothing."""
+        day = self.unfollowed.pop(request, None)
+        if day is None:
+            return
+        at = date.fromordinal(day)
+        month = (at.year, at.month)
+        for counts, _delays, _takers in (_sums(self.days_of(month), day), _sums(self.months, month)):
+            counts["expired_followed_up"] = counts.get("expired_followed_up", 0) + 1
 
     def _unknown(self, kind: str, request: str, strict: bool) -> None:
         """A step for a request with no open fate: one never taken in (KeyError), or settled (skipped, or Stale)."""

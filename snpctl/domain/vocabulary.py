@@ -108,6 +108,7 @@ class EventType(StrEnum):
     FAILED = "failed"
     GIVEN_UP = "given_up"
     RECOVERY = "recovery"
+    FOLLOWED_UP = "followed_up"
 
 
 class TreatingDoctor(StrEnum):

@@ -124,6 +124,7 @@ def _cascade(data: dict[str, Any]) -> Rows:
             for site, count in data["accepted_by_site"].items()
         ],
         (_("Expired, nobody accepted"), _share(data["expired"], triggered)),
+        (_("  patient called back (snpctl done)"), _share(data["expired_followed_up"], data["expired"])),
         (_("Minutes to accept: median"), _number(delays["median"])),
         (_("  9 in 10 within"), _number(delays["p90"])),
     ]

@@ -70,6 +70,7 @@ def summarize(
         "accepted_by_treating_doctor": get("by_treating_doctor", 0),
         "accepted_by_site": _named(total, "by_site:", ["cabinet", *sites]),
         "expired": get("expired", 0),
+        "expired_followed_up": get("expired_followed_up", 0),
         "direct_bookings": get("direct_bookings", 0),
         "appointments": _appointments(total),
         "site_appointments": {site: _place(total, site) for site in _names(total, "site:", sites)},

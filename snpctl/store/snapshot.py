@@ -11,8 +11,9 @@ time, the newest file's stamp, the hash of its line), it is ignored and rebuilt.
 sequence, whoever wrote those lines): so a command never folds more than that, however the
 ledger was written (one command at a time, simulated, pulled from git).
 
-Only the *hot* part of the state is kept: requests not yet closed or that moved in the last
-48 hours, messages not yet settled or given up lately. A command about any other request asks
+Only the *hot* part of the state is kept: requests not yet closed, that moved in the last
+48 hours or that a person must still follow up (``snpctl todo``, for ``followup.HORIZON``),
+messages not yet settled, given up lately or not yet followed up. A command about any other request asks
 the ledger for the full state (``State.partial`` says when that may be needed).
 
 Owns the snapshot's file format (sealed, versioned) and what is hot; must not know whether it fits
@@ -28,13 +29,14 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from snpctl import derived
+from snpctl.domain.followup import HORIZON
 from snpctl.domain.state import Message, Request, State, put_message, put_request
 from snpctl.store.files import (
     Tip,
 )
 from snpctl.timefmt import UTC
 
-FORMAT = 2  # 2: sealed with the SHA-256 of its content (``derived.seal``)
+FORMAT = 3  # 2: sealed with the SHA-256 of its content (``derived.seal``); 3: requests carry their to-dos
 EVERY = 256  # events appended since the snapshot before a new one is written
 EVERY_BYTES = 256 * 1024  # or bytes of lines since it (batches of many messages make long lines)
 RECENT = timedelta(hours=48)  # closed requests and given-up messages this recent stay hot
@@ -50,7 +52,17 @@ class Snapshot(NamedTuple):
 _Record = TypeVar("_Record", Request, Message)
 _REQUEST_FIELDS = list(Request._fields)
 _MESSAGE_FIELDS = list(Message._fields)
-_TIMES = {"intake_at", "last_at", "triggered_at", "deadline", "expires_at", "appointment", "taken_at", "queued_at"}
+_TIMES = {
+    "intake_at",
+    "last_at",
+    "triggered_at",
+    "deadline",
+    "expires_at",
+    "appointment",
+    "taken_at",
+    "queued_at",
+    "owed_at",
+}
 
 
 def _pack(record: Request | Message, names: list[str]) -> tuple[Any, ...]:
@@ -73,7 +85,10 @@ def hot(state: State) -> tuple[list[Request], list[Message]]:
     """What a command may need without asking for history. Costs what is open, not all of history."""
     since = (state.last_at or datetime.min.replace(tzinfo=UTC)) - RECENT
     messages = _hot_messages(state, since)
-    wanted = {m.request for m in messages.values()} | state.waiting | state.accepted
+    to_follow = {rid for rid in state.to_follow if state.requests[rid].last_at >= since + RECENT - HORIZON}
+    for rid in to_follow:  # on the to-do list until done (or too old to act on): its given-up messages with it
+        messages.update((i, state.messages[i]) for i in state.requests[rid].owed if i in state.given_up)
+    wanted = {m.request for m in messages.values()} | state.waiting | state.accepted | to_follow
     requests = {rid: state.requests[rid] for rid in wanted if rid in state.requests}
     for request in _moved_lately(state, since):
         requests.setdefault(request.id, request)
@@ -143,7 +158,10 @@ def load(path: Path) -> Snapshot | None:
             last_at=datetime.fromtimestamp(last_at, UTC) if last_at is not None else None,
         )
         for values in requests:
-            put_request(state, _unpack(Request, _REQUEST_FIELDS, values))
+            request = _unpack(Request, _REQUEST_FIELDS, values)
+            put_request(state, request)
+            if request.call_back or request.owed:
+                state.to_follow.add(request.id)
         for values in messages:
             put_message(state, _unpack(Message, _MESSAGE_FIELDS, values))
         return Snapshot(state, Tip(*tip) if tip is not None else None, [tuple(f) for f in files])

@@ -26,7 +26,7 @@ from snpctl.i18n import _
 from snpctl.store.files import Line, Tip, Torn, damaged
 from snpctl.store.ledger import Ledger
 
-FORMAT = 2  # 2: the day sums packed month by month, the whole under its SHA-256
+FORMAT = 3  # 2: the day sums packed month by month, the whole under its SHA-256; 3: the expired not followed up
 EVERY = 256  # lines read past the saved tallies before they are saved again
 
 
@@ -82,14 +82,17 @@ def _load(ledger: Ledger, zone: ZoneInfo) -> tuple[Tallies, Tip, int, str] | Non
         content = derived.unseal(path_of(ledger).read_bytes())
         if content is None:
             return None  # damaged (checked here: the day sums are unpacked later, when a report needs them)
-        (version, zone_key, tip, seq, last_hash, files, days, months, open_fates, requests) = marshal.loads(content)
+        (version, zone_key, tip, seq, last_hash, files, days, months, open_fates, requests, unfollowed) = marshal.loads(
+            content
+        )
         if version != FORMAT or zone_key != zone.key:
             return None
         tip = Tip(*tip)
         if not ledger.fits(tip, last_hash, [tuple(f) for f in files]):
             return None
         fates = {rid: Fate(*packed) for rid, packed in open_fates}
-        return Tallies(zone, days, months, fates, requests, unpack=marshal.loads), tip, seq, last_hash
+        tallies = Tallies(zone, days, months, fates, requests, unpack=marshal.loads, unfollowed=unfollowed)
+        return tallies, tip, seq, last_hash
     except (OSError, EOFError, ValueError, TypeError):
         return None
 
@@ -113,6 +116,7 @@ def _save(ledger: Ledger, tallies: Tallies, tip: Tip | None, seq: int, last_hash
         tallies.months,
         [(rid, fate.packed()) for rid, fate in tallies.open.items()],
         tallies.requests,
+        tallies.unfollowed,
     )
     with suppress(OSError):  # the sums are only a shortcut: a read-only workspace counts every time
         derived.write(path_of(ledger), derived.seal(marshal.dumps(payload)))
