@@ -20,6 +20,9 @@ How a page is written:
 - A hidden comment `<!-- replay: run snpctl ... -->` runs a command without showing it (to put the
   workspace in the state the page talks about); it must succeed.
 - When the page's first command is not `snpctl init`, `snpctl init ~/cpts` is run first, unseen.
+- A hidden comment `<!-- replay: edit roster.toml after LINE -->` just before a ```toml block writes the
+  block's lines into that file of the workspace, after the first line that reads LINE (what a coordinator
+  does in an editor: the page shows the lines, the replay puts them where the comment says).
 
 Each shown command that exits with another code than 0 is named on standard error (`exit 1: snpctl ...`):
 a page shows refusals on purpose, and tests/test_guide.py lists which.
@@ -40,7 +43,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-HIDDEN = re.compile(r"^<!-- replay: (?P<what>now|run) (?P<arg>.+?) -->\s*$")
+HIDDEN = re.compile(r"^<!-- replay: (?P<what>now|run|edit) (?P<arg>.+?) -->\s*$")
 CLOCK = re.compile(r"#.*?\b(?P<hour>\d{1,2})[h:](?P<minute>\d{2})\b")
 
 
@@ -96,6 +99,22 @@ class Replay:
             lines.pop()
         return done.returncode, "".join(line + "\n" for line in lines)
 
+    def edit(self, where: str, lines: list[str], index: int) -> None:
+        """``FILE after LINE``: insert the ```toml block that follows into FILE, after its first line LINE."""
+        name, _, anchor = where.partition(" after ")
+        if index >= len(lines) or not lines[index].startswith("```toml"):
+            raise SystemExit(f"replay: `edit {where}` must come just before a ```toml block")
+        end = next(i for i in range(index + 1, len(lines)) if lines[i].startswith("```"))
+        path = self.root / "cpts" / name
+        if not self.started:
+            self.run("snpctl init ~/cpts")
+            self.started = True
+        text = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        at = next((i for i, line in enumerate(text) if line.strip() == anchor.strip()), None)
+        if at is None:
+            raise SystemExit(f"replay: no line {anchor!r} in {name}")
+        path.write_text("".join([*text[: at + 1], *lines[index + 1 : end], *text[at + 1 :]]), encoding="utf-8")
+
     def move_clock(self, line: str) -> None:
         found = CLOCK.search(line)
         if found:
@@ -115,6 +134,8 @@ def replay(page: str, root: Path) -> str:
         hidden = HIDDEN.match(line)
         if hidden and hidden["what"] == "now":
             session.now = hidden["arg"]
+        elif hidden and hidden["what"] == "edit":
+            session.edit(hidden["arg"], lines, index)
         elif hidden:
             code, text = session.run(hidden["arg"])
             if code:

@@ -32,6 +32,8 @@ REFUSALS = {
     "README.md": [
         "exit 1: snpctl accept 001C --by mg-dupont --at 17:30",
         "exit 1: snpctl accept 001C --by mg-dupont --at 18:00   # 17:06",
+        "exit 1: snpctl book 002E --by mg-garcia --at 16:00 --site cami",
+        "exit 1: snpctl book 002E --by mg-remy --at 16:00 --site cami",
     ],
 }
 
