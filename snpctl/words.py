@@ -7,6 +7,8 @@ A code this table does not know (a newer ledger read by an older tool) is shown 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from snpctl.domain.vocabulary import (
     Action,
     Cause,
@@ -20,7 +22,7 @@ from snpctl.domain.vocabulary import (
 )
 from snpctl.i18n import N_, _
 
-_STATUS = {
+_STATUS: dict[str, str] = {
     Status.OPEN: N_("open, not notified yet"),
     Status.REDIRECTED: N_("out of protocol"),
     Status.TRANSFERRED_15: N_("sent to the 15"),
@@ -32,42 +34,46 @@ _STATUS = {
     Status.NO_SHOW: N_("no-show (patient did not come)"),
     Status.CANCELLED: N_("cancelled"),
 }
-_ACTION = {
+_ACTION: dict[str, str] = {
     Action.TRIGGER: N_("to trigger"),
     Action.REDIRECT: N_("out of protocol"),
     Action.TRANSFER_15: N_("transfer to the 15"),
 }
-_SOURCE = {
+_SOURCE: dict[str, str] = {
     Source.COT: N_("COT (the CPTS line)"),
     Source.WEB: N_("web form"),
     Source.SAMU: N_("SAMU (the 15)"),
     Source.HOSPITAL: N_("hospital"),
     Source.OFFICE: N_("a practice"),
 }
-_REASON = {
+_REASON: dict[str, str] = {
     Reason.BUSY: N_("no slot"),
     Reason.AWAY: N_("away"),
     Reason.OUT_OF_SCOPE: N_("outside their practice"),
     Reason.OTHER: N_("other reason"),
 }
-_OUTCOME = {
+_OUTCOME: dict[str, str] = {
     Outcome.SEEN: N_("seen"),
     Outcome.NO_SHOW: N_("no-show (patient did not come)"),
     Outcome.CANCELLED: N_("cancelled"),
 }
-_CHANNEL = {Channel.SMS: N_("SMS"), Channel.MAIL: N_("mail"), Channel.OUTBOX: N_("outbox (to pass on by hand)")}
-_MESSAGE_STATUS = {
+_CHANNEL: dict[str, str] = {
+    Channel.SMS: N_("SMS"),
+    Channel.MAIL: N_("mail"),
+    Channel.OUTBOX: N_("outbox (to pass on by hand)"),
+}
+_MESSAGE_STATUS: dict[str, str] = {
     MessageStatus.QUEUED: N_("waiting to be sent"),
     MessageStatus.SENDING: N_("being sent"),
     MessageStatus.SENT: N_("sent"),
     MessageStatus.FAILED: N_("failed, will be retried"),
     MessageStatus.GAVE_UP: N_("given up"),
 }
-_CAUSE = {
+_CAUSE: dict[str, str] = {
     Cause.WINDOW_ENDED: N_("the treating doctor's window ran out"),
     Cause.TREATING_DOCTOR_REFUSED: N_("the treating doctor refused"),
 }
-_EVENT = {
+_EVENT: dict[str, str] = {
     EventType.INTAKE: N_("call taken"),
     EventType.NOTIFY: N_("notified"),
     EventType.ESCALATE: N_("opened to the community"),
@@ -86,7 +92,7 @@ _EVENT = {
     EventType.FOLLOWED_UP: N_("followed up"),
 }
 
-_TEMPLATE = {
+_TEMPLATE: dict[str, str] = {
     "notify_member": N_("request to a doctor"),
     "accepted_patient": N_("appointment to the patient"),
     "informed_treating_doctor": N_("news to the treating doctor"),
@@ -99,47 +105,24 @@ _TEMPLATE = {
 }
 
 
-def _word(table: dict[str, str], code: str) -> str:
-    found = table.get(code)
-    return code if found is None else _(found)
+class _Words:
+    """One table of codes: called with a code, the word in the language spoken (the code when unknown)."""
+
+    def __init__(self, table: Mapping[str, str]) -> None:
+        self._table = dict(table)
+
+    def __call__(self, code: str) -> str:
+        found = self._table.get(code)
+        return code if found is None else _(found)
 
 
-def status(code: str) -> str:
-    return _word(_STATUS, code)  # type: ignore[arg-type]
-
-
-def action(code: str) -> str:
-    return _word(_ACTION, code)  # type: ignore[arg-type]
-
-
-def source(code: str) -> str:
-    return _word(_SOURCE, code)  # type: ignore[arg-type]
-
-
-def reason(code: str) -> str:
-    return _word(_REASON, code)  # type: ignore[arg-type]
-
-
-def outcome(code: str) -> str:
-    return _word(_OUTCOME, code)  # type: ignore[arg-type]
-
-
-def channel(code: str) -> str:
-    return _word(_CHANNEL, code)  # type: ignore[arg-type]
-
-
-def message_status(code: str) -> str:
-    return _word(_MESSAGE_STATUS, code)  # type: ignore[arg-type]
-
-
-def cause(code: str) -> str:
-    return _word(_CAUSE, code)  # type: ignore[arg-type]
-
-
-def event(code: str) -> str:
-    return _word(_EVENT, code)  # type: ignore[arg-type]
-
-
-def template(name: str) -> str:
-    """A message's template named for people: "request to a doctor", not ``notify_member``."""
-    return _word(_TEMPLATE, name)
+status = _Words(_STATUS)
+action = _Words(_ACTION)
+source = _Words(_SOURCE)
+reason = _Words(_REASON)
+outcome = _Words(_OUTCOME)
+channel = _Words(_CHANNEL)
+message_status = _Words(_MESSAGE_STATUS)
+cause = _Words(_CAUSE)
+event = _Words(_EVENT)
+template = _Words(_TEMPLATE)  # a message's template for people: "request to a doctor", not ``notify_member``

@@ -13,12 +13,20 @@ import json
 import stat
 from pathlib import Path
 
+import pytest
 from snpctl.store.ledger import Ledger
 
 from conftest import PROTOCOLS, ROSTER, Desk, make_workspace
 
 MONDAY = "2024-01-15"
 PATIENT = ("--patient", "Léa B.", "--phone", "06 00 00 00 01")
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Desk:
+    """The suite's small CPTS, without the SMS that tells silent members a request is withdrawn
+    (tests/test_withdrawn.py has those): the outbox holds only what each test here is about."""
+    return make_workspace(tmp_path / "cpts", PROTOCOLS + "\n[messaging]\nwithdrawn = false\n", ROSTER)
 
 
 def at(time: str) -> str:
