@@ -173,7 +173,7 @@ def play(home: Path) -> tuple[list[dict], bytes]:
 
 def test_json_outputs_and_the_ledger_are_those_of_before_the_french_interface(tmp_path: Path) -> None:
     records, ledger = play(tmp_path / "cpts")
-    kept = [json.loads(line) for line in (GOLDEN / "afternoon.jsonl").read_text(encoding="utf-8").splitlines()]
+    kept = json.loads((GOLDEN / "afternoon.json").read_text(encoding="utf-8"))
     assert [r["command"] for r in records] == [k["command"] for k in kept]
     for record, before in zip(records, kept, strict=True):
         assert (record["code"], record["out"]) == (before["code"], before["out"]), record["command"]
@@ -182,7 +182,7 @@ def test_json_outputs_and_the_ledger_are_those_of_before_the_french_interface(tm
 
 def keep(home: Path) -> None:  # run once with the code of ae26ccd: python -c "...keep(...)"
     records, ledger = play(home)
-    with (GOLDEN / "afternoon.jsonl").open("w", encoding="utf-8") as out:
-        for record in records:
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    # one JSON document, not JSON lines: a tracked .jsonl is a ledger, and ledgers hold no phone number
+    text = json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    (GOLDEN / "afternoon.json").write_text(text, encoding="utf-8")
     (GOLDEN / "afternoon.ledger.jsonl").write_bytes(ledger)
