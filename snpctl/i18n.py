@@ -10,7 +10,8 @@ available. The language is, first that is set:
 3. the locale: ``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` (the first one set decides);
 4. French: cron's ``tick`` runs without a locale and writes French mail.
 
-Call sites write ``_("No request {id}.").format(id=...)``; a table of words defined at import time marks
+Call sites write ``_("No request {id}.").format(id=...)``, and ``ngettext("{n} request", "{n} requests", n)``
+where a count decides the form; a table of words defined at import time marks
 them with ``N_`` and translates them when shown: ``_(LABELS[code])``.
 """
 
@@ -94,6 +95,12 @@ def language() -> str:
 
 def _(message: str) -> str:
     return _active.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The sentence for ``n`` of something, by the rule of the language spoken: French says "1 demande",
+    "0 demande", "2 demandes"; English "1 request", "0 requests". Both sentences take the same placeholders."""
+    return _active.ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:

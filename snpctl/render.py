@@ -196,7 +196,8 @@ def listing(ws: Workspace, now: datetime, result: Outcome) -> None:
 def _requests(ws: Workspace, now: datetime, rows: list[dict[str, Any]]) -> None:
     table = _table()
     for title in (_("request"), _("status"), _("until"), _("motif"), _("source"), _("taken by"), _("appointment")):
-        table.add_column(title)
+        # what people type next (the id, the motive's key) is never cut with "…": the other columns wrap
+        table.add_column(title, no_wrap=title in (_("request"), _("motif")))
     for row in rows:
         status = words.status(row["status"])
         if row.get("due"):

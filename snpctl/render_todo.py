@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from snpctl import naming, phones, words
-from snpctl.i18n import _
+from snpctl.i18n import _, ngettext
 from snpctl.service import Outcome
 from snpctl.shown import fill
 from snpctl.store.workspace import Workspace
@@ -49,11 +49,20 @@ def _item(ws: Workspace, now: datetime, item: dict[str, Any], contacts: dict[str
         )
         return [fill(text, id=rid, patient=_patient(contacts.get(rid, {})), time=since)]
     if kind in ("given_up", "outbox"):
+        n = len(item["messages"])
         if kind == "given_up":
-            text = _("{id}: {n} message(s) given up since {time}, to pass on by hand:")
+            text = ngettext(
+                "{id}: {n} message given up since {time}, to pass on by hand:",
+                "{id}: {n} messages given up since {time}, to pass on by hand:",
+                n,
+            )
         else:
-            text = _("{id}: {n} message(s) in the outbox since {time} (no gateway), to pass on by hand:")
-        return [fill(text, id=rid, n=len(item["messages"]), time=since), *_messages(ws, item["messages"])]
+            text = ngettext(
+                "{id}: {n} message in the outbox since {time} (no gateway), to pass on by hand:",
+                "{id}: {n} messages in the outbox since {time} (no gateway), to pass on by hand:",
+                n,
+            )
+        return [fill(text, id=rid, n=n, time=since), *_messages(ws, item["messages"])]
     if kind == "tick_due":
         if item["step"] == "expire":
             text = _("{id}: its window ran out at {time}; tick has not recorded it yet (nobody can accept it now).")

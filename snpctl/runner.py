@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 from snpctl import service
 from snpctl.delivery import claim, send
 from snpctl.errors import SnpctlError
-from snpctl.i18n import _
+from snpctl.i18n import _, ngettext
 from snpctl.language import for_workspace
 from snpctl.shown import literal
 from snpctl.store.workspace import Workspace, resolve_home
@@ -148,16 +148,21 @@ def _say(outcome: tuple[str, dict[str, Any]], claimed: int) -> None:
     status, summary = outcome
     if status == "running":
         print(
-            _(
-                "snpctl: {n} message(s) are still being sent in the background; `snpctl list` will show any that fail."
+            ngettext(
+                "snpctl: {n} message is still being sent in the background; `snpctl list` will show it if it fails.",
+                "snpctl: {n} messages are still being sent in the background; `snpctl list` will show any that fail.",
+                claimed,
             ).format(n=claimed),
             file=sys.stderr,
         )
     elif status == "interrupted":
         print(
-            _(
-                "snpctl: interrupted; the command was done and recorded, and its {n} message(s) go on being sent in "
-                "the background (`snpctl list` will show any that fail)."
+            ngettext(
+                "snpctl: interrupted; the command was done and recorded, and its {n} message goes on being sent in "
+                "the background (`snpctl list` will show it if it fails).",
+                "snpctl: interrupted; the command was done and recorded, and its {n} messages go on being sent in "
+                "the background (`snpctl list` will show any that fail).",
+                claimed,
             ).format(n=claimed),
             file=sys.stderr,
         )
@@ -186,9 +191,11 @@ def _say(outcome: tuple[str, dict[str, Any]], claimed: int) -> None:
         )
     elif summary.get("failed"):
         print(
-            _("snpctl: {n} message(s) could not be sent; tick will retry (see `snpctl list`).").format(
-                n=summary["failed"]
-            ),
+            ngettext(
+                "snpctl: {n} message could not be sent; tick will retry (see `snpctl list`).",
+                "snpctl: {n} messages could not be sent; tick will retry (see `snpctl list`).",
+                summary["failed"],
+            ).format(n=summary["failed"]),
             file=sys.stderr,
         )
 

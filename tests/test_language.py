@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from snpctl.i18n import resolve
+from snpctl.i18n import activate, ngettext, resolve
 
 from conftest import PROTOCOLS, make_workspace
 
@@ -71,3 +71,15 @@ def test_snpctl_lang_beats_the_workspace_language(tmp_path: Path) -> None:
 
 def test_an_english_locale_without_a_workspace_language_speaks_english(tmp_path: Path) -> None:
     assert "Monday 15 January at 16:00" in _show(make_workspace(tmp_path / "cpts").home, LANG="en_US.UTF-8")
+
+
+@pytest.mark.parametrize(
+    ("language", "counts"),
+    [
+        pytest.param("fr", ["0 demande", "1 demande", "2 demandes"], id="french-0-and-1-are-singular"),
+        pytest.param("en", ["0 requests", "1 request", "2 requests"], id="english-only-1-is-singular"),
+    ],
+)
+def test_a_count_takes_the_plural_rule_of_the_language(language: str, counts: list[str]) -> None:
+    activate(language)
+    assert [ngettext("{n} request", "{n} requests", n).format(n=n) for n in (0, 1, 2)] == counts

@@ -125,7 +125,7 @@ def test_a_message_that_cannot_be_rendered_fails_alone_and_the_command_says_so(t
     rid = intake(desk, "16:00", treating_doctor="none")
     run = desk("notify", rid, now=f"{MONDAY}T16:01")
     assert run.code == 0 and run.out.startswith(f"Request {rid}: open to the community")
-    assert run.err == "snpctl: 1 message(s) could not be sent; tick will retry (see `snpctl list`).\n"
+    assert run.err == "snpctl: 1 message could not be sent; tick will retry (see `snpctl list`).\n"
     assert sorted(to for to, _text in sms.sent) == sorted([GP_A["e164"], GP_CAMI["e164"]])
     assert {"type": "failed", "message": 2, "attempt": 1, "error": "render"} in message_events(desk)
     verified(desk)
@@ -137,7 +137,7 @@ def test_an_outbox_that_cannot_be_written_fails_those_messages_exits_0_and_tick_
     rid = intake(desk, "16:00", treating_doctor="none")
     run = desk("notify", rid, now=f"{MONDAY}T16:01")
     assert run.code == 0, run.err
-    assert run.err == "snpctl: 3 message(s) could not be sent; tick will retry (see `snpctl list`).\n"
+    assert run.err == "snpctl: 3 messages could not be sent; tick will retry (see `snpctl list`).\n"
     assert sms.sent == []
     assert [e for e in message_events(desk) if e["type"] == "failed"] == [
         {"type": "failed", "message": n, "attempt": 1, "error": "outbox_error"} for n in (1, 2, 3)
@@ -243,9 +243,7 @@ def test_a_hanging_gateway_does_not_hold_notify_nor_is_its_batch_given_up_while_
     child = command(desk, "notify", rid, "--now", f"{MONDAY}T16:01", SNPCTL_DELIVERY="detach")
     _out, err = child.communicate(timeout=10)
     assert time.monotonic() - started < 3 and child.returncode == 0
-    assert err == (
-        "snpctl: 1 message(s) are still being sent in the background; `snpctl list` will show any that fail.\n"
-    )
+    assert err == ("snpctl: 1 message is still being sent in the background; `snpctl list` will show it if it fails.\n")
     wait_for(sms.pidfile)  # the gateway holds the SMS and does not answer
 
     assert ok(desk, "tick", at="16:12")["failed_messages"] == []  # 11 minutes on: its sender is alive

@@ -52,7 +52,7 @@ CALL_BACK = (
     "gets worse, otherwise the evening duty practice).\n"
 )
 EXPIRY_MESSAGES = (
-    "- 001C: 2 message(s) in the outbox since 16:02 (no gateway), to pass on by hand:\n"
+    "- 001C: 2 messages in the outbox since 16:02 (no gateway), to pass on by hand:\n"
     "    no doctor found, to the patient, for the patient: outbox/2024-01-15/000004-expired_patient-patient.txt\n"
     "    call-back to make, to the operator, for the operator: "
     "outbox/2024-01-15/000005-expired_operator-operator.txt\n"
@@ -115,7 +115,7 @@ def test_french_by_default(desk: Desk) -> None:
         "2 choses à faire, la plus urgente d'abord :\n"
         "- 001C : rappeler le patient, Léa B., 06 00 00 00 01 : non pourvue depuis 16h01, personne n'a accepté (le 15 "
         "si son état s'aggrave, sinon la maison médicale de garde du soir).\n"
-        "- 001C : 2 message(s) dans la boîte d'envoi depuis 16h02 (pas de passerelle), à transmettre à la main :\n"
+        "- 001C : 2 messages dans la boîte d'envoi depuis 16h02 (pas de passerelle), à transmettre à la main :\n"
         "    aucun médecin trouvé, au patient, pour le patient : "
         "outbox/2024-01-15/000004-expired_patient-patient.txt\n"
         "    patient à rappeler, à l'opérateur, pour l'opérateur : "
@@ -130,7 +130,7 @@ def test_messages_of_an_open_request_are_to_pass_on_until_it_closes(desk: Desk) 
     desk("tick", now=at("14:02"))
     assert desk("todo", now=at("14:03")).out == (
         "1 thing to do:\n"
-        "- 001C: 3 message(s) in the outbox since 14:01 (no gateway), to pass on by hand:\n"
+        "- 001C: 3 messages in the outbox since 14:01 (no gateway), to pass on by hand:\n"
         "    request to a doctor, for Dr A: outbox/2024-01-15/000001-notify_member-gp-a.txt\n"
         "    request to a doctor, for Dr B: outbox/2024-01-15/000002-notify_member-gp-b.txt\n"
         "    request to a doctor, for Dr C: outbox/2024-01-15/000003-notify_member-gp-cami.txt\n"
@@ -233,7 +233,7 @@ def test_the_most_urgent_first(tmp_path: Path) -> None:
     assert [(m["template"], m["recipient"]) for m in given_up] == [("notify_member", r) for r in ("gp-a", "gp-b")]
     assert all(m["file"].startswith("outbox/2024-01-15/") for m in given_up)
     out = desk("todo", now=at("17:30")).out
-    assert "- 002E: 2 message(s) given up since 15:17, to pass on by hand:\n    request to a doctor, for Dr A: " in out
+    assert "- 002E: 2 messages given up since 15:17, to pass on by hand:\n    request to a doctor, for Dr A: " in out
 
 
 def given_up_workspace(tmp_path: Path) -> Desk:

@@ -282,4 +282,4 @@ def test_verify_of_a_ledger_copied_alone_still_works(tmp_path: Path, config: Pat
         (copy / "ledger" / path.name).write_bytes(path.read_bytes())
     monkeypatch.chdir(copy)
     result = run_cli(["verify"])
-    assert (result.code, result.out.split(",")[0]) == (0, "Ledger OK: 1 events")
+    assert (result.code, result.out.split(",")[0]) == (0, "Ledger OK: 1 event")

@@ -18,7 +18,7 @@ from snpctl.cli import completion
 from snpctl.cli.options import Home, Json, Now, described
 from snpctl.cli.where import remember
 from snpctl.errors import BadUsage, ConfigError, SnpctlError
-from snpctl.i18n import _
+from snpctl.i18n import _, ngettext
 from snpctl.shown import fill
 from snpctl.store.workspace import Workspace, missing, shown_path, user_config
 from snpctl.timefmt import parse_day, parse_month
@@ -214,8 +214,10 @@ def verify(
     def render(ws: Workspace, at: datetime, result: service.Outcome) -> None:
         data = result.data
         print(
-            _("Ledger OK: {events} events, {requests} requests, last hash {hash}.").format(
-                events=data["events"], requests=data["requests"], hash=data["last_hash"][:16]
+            _("Ledger OK: {events}, {requests}, last hash {hash}.").format(
+                events=ngettext("{n} event", "{n} events", data["events"]).format(n=data["events"]),
+                requests=ngettext("{n} request", "{n} requests", data["requests"]).format(n=data["requests"]),
+                hash=data["last_hash"][:16],
             )
         )
         if data["unordered"]:

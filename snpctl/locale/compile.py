@@ -23,6 +23,7 @@ from babel.messages.pofile import read_po
 
 HERE = Path(__file__).resolve().parent
 DOMAIN = "snpctl"
+PLURAL_FORMS = {"fr": "nplurals=2; plural=(n > 1);"}
 
 
 class Conflict(Exception):
@@ -36,12 +37,16 @@ def merged(language_dir: Path) -> Catalog:
     catalog = Catalog(
         locale=language, domain=DOMAIN, charset="utf-8", project="snpctl", creation_date=fixed, revision_date=fixed
     )
+    # French as gettext writes it: one form for 0 and 1 ("0 demande", "1 demande"), one beyond; Babel's CLDR
+    # data would ask three forms of every French plural. Each part says the same in its header.
+    catalog.mime_headers = [("Plural-Forms", PLURAL_FORMS[language])]
     origin: dict[str, str] = {}
     for part in sorted(language_dir.glob("*.po")):
         with part.open("rb") as stream:
             read = read_po(stream, locale=language, domain=DOMAIN, charset="utf-8")
         for message in read:
-            if not message.id or message.fuzzy or not message.string:
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            if not message.id or message.fuzzy or not all(strings):
                 continue
             key = message.id if isinstance(message.id, str) else message.id[0]
             if key in origin and catalog[key].string != message.string:
