@@ -135,9 +135,15 @@ from pathlib import Path
 
 
 def runs_before():
-    """How many times this script ran before (a counter file next to it)."""
-    n = int(COUNTER.read_text()) if COUNTER.exists() else 0
-    COUNTER.write_text(str(n + 1))
+    """How many times this script ran before (a counter file next to it). Locked: the sender runs several
+    scripts at once, and one reading the file while another rewrote it read "" and crashed (a rare flaky
+    test: the message it carried failed and was not sent on time)."""
+    import fcntl
+
+    with open(str(COUNTER) + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        n = int(COUNTER.read_text()) if COUNTER.exists() else 0
+        COUNTER.write_text(str(n + 1))
     return n
 
 
