@@ -6,6 +6,8 @@ Each hands ``runner.run`` a call to ``service`` and a renderer from ``render``; 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -120,15 +122,7 @@ def notify(request: RequestId, home: Home = None, now: Now = None, as_json: Json
 def accept(
     request: RequestId, by: Member, at: At, site: Site = None, home: Home = None, now: Now = None, as_json: Json = False
 ) -> None:
-    _run(
-        home,
-        now,
-        as_json,
-        lambda ws, instant: service.accept(
-            ws, instant, request=request, by=by, appointment=appointment(ws, instant, at), site=site
-        ),
-        _render("taken"),
-    )
+    _take(service.accept, request, by, at, site, home, now, as_json)
 
 
 @described(
@@ -138,11 +132,25 @@ def accept(
 def book(
     request: RequestId, by: Member, at: At, site: Site = None, home: Home = None, now: Now = None, as_json: Json = False
 ) -> None:
+    _take(service.book, request, by, at, site, home, now, as_json)
+
+
+def _take(
+    use_case: Callable[..., service.Outcome],
+    request: str,
+    by: str,
+    at: str,
+    site: str | None,
+    home: Path | None,
+    now: str | None,
+    as_json: bool,
+) -> None:
+    """accept and book: a member takes the request for an appointment, answered alike."""
     _run(
         home,
         now,
         as_json,
-        lambda ws, instant: service.book(
+        lambda ws, instant: use_case(
             ws, instant, request=request, by=by, appointment=appointment(ws, instant, at), site=site
         ),
         _render("taken"),
